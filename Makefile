@@ -1,0 +1,45 @@
+# Two commands on a fresh machine (see README): `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+STAMP_RUN := $(VENV)/.installed-run
+STAMP_DEV := $(VENV)/.installed-dev
+
+.PHONY: demo test lint typecheck pytest bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(STAMP_RUN): pyproject.toml | $(PY)
+	$(PIP) install --quiet -e .
+	touch $@
+
+$(STAMP_DEV): pyproject.toml | $(PY)
+	$(PIP) install --quiet -e ".[dev]"
+	touch $@ $(STAMP_RUN)
+
+## demo: install and run the main job on the embedded default backend
+demo: $(STAMP_RUN)
+	$(VENV)/bin/maestro-lab demo --out demo-output
+
+## test: install with the dev extra, then ruff, mypy --strict and pytest
+test: $(STAMP_DEV)
+	$(VENV)/bin/ruff check storpheus muse_duckdb maestro_lab tests benchmarks
+	$(VENV)/bin/ruff format --check storpheus muse_duckdb maestro_lab tests benchmarks
+	$(VENV)/bin/mypy --strict storpheus muse_duckdb maestro_lab
+	$(VENV)/bin/pytest -n 2 --dist loadfile -q
+
+lint: $(STAMP_DEV)
+	$(VENV)/bin/ruff check storpheus muse_duckdb maestro_lab tests benchmarks
+
+typecheck: $(STAMP_DEV)
+	$(VENV)/bin/mypy --strict storpheus muse_duckdb maestro_lab
+
+bench: $(STAMP_DEV)
+	$(PIP) install --quiet -e ".[bench]"
+	$(PY) benchmarks/bench_midi_io.py
+
+clean:
+	rm -rf $(VENV) demo-output .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Plots for people: piano rolls and score plots (matplotlib, loaded lazily)."""

@@ -1,0 +1,246 @@
+"""Read and write Standard MIDI Files with symusic.
+
+Conventions
+-----------
+* Times are converted exactly between ticks and beats: ``beat = tick / tpq``
+  on read and ``tick = round(beat * tpq)`` on write, where ``tpq`` is the
+  score's :attr:`~storpheus.score.Score.ticks_per_quarter`. A file round trip
+  is therefore exact at tick resolution.
+* A zero-length note in a file (note-on and note-off on the same tick) is
+  read with a duration of one tick, since durations are positive.
+* Notes come back in canonical order (onset, pitch, channel, duration,
+  velocity); controller events in time order.
+* The tempo is the file's first tempo rounded to an integer BPM and clipped
+  to 20-300; later tempo changes are not kept. The meter and key are the
+  first time and key signature (4/4 and no key when absent).
+* Channels: symusic does not report a track's channel, so tracks get their
+  playback channel (:func:`~storpheus.score.playback_channel`), which is also
+  the channel they are written on.
+* What a MIDI file has no event for is kept in marker meta events at tick 0:
+  ``storpheus:role:<track index>:<role>`` for track roles and
+  ``storpheus:key:<name>`` for a key that is not plain major or minor (such
+  as ``"D dorian"``). :func:`read_midi` turns them back into fields.
+* Aftertouch: symusic neither reads nor writes aftertouch events.
+  :func:`write_midi` refuses a score that has some rather than drop them
+  silently, unless ``drop_aftertouch=True``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from symusic import core as sym_core
+
+from storpheus.errors import MidiFileError
+from storpheus.events import ControlChangeArray, PitchBendArray
+from storpheus.io.keys import key_name, key_signature
+from storpheus.midi_types import BPM
+from storpheus.notes import NoteArray
+from storpheus.score import Score, TimeSignature, Track
+
+PathLike = str | os.PathLike[str]
+_INT32_MAX = np.iinfo(np.int32).max
+_ROLE_MARKER = "storpheus:role:"
+_KEY_MARKER = "storpheus:key:"
+
+
+def read_midi(path: PathLike) -> Score:
+    """Read a Standard MIDI File into a :class:`Score`.
+
+    Raises
+    ------
+    MidiFileError
+        The file is missing, a directory, empty, truncated or not MIDI; the
+        message names the path and the reason.
+
+    Examples
+    --------
+    >>> score = read_midi("tests/data/two-tracks-with-drums.mid")  # doctest: +SKIP
+    """
+    p = Path(path)
+    if not p.exists():
+        raise MidiFileError(p, "file not found")
+    if p.is_dir():
+        raise MidiFileError(p, "is a directory, not a MIDI file")
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise MidiFileError(p, f"cannot read file: {exc.strerror or exc}") from exc
+    return midi_bytes_to_score(data, source=p)
+
+
+def midi_bytes_to_score(data: bytes, source: PathLike = "<bytes>") -> Score:
+    """Parse MIDI file contents; ``source`` names the data in error messages."""
+    if not data:
+        raise MidiFileError(source, "file is empty (0 bytes)")
+    if data[:4] != b"MThd":
+        raise MidiFileError(source, f"not a MIDI file: starts with {data[:4]!r}, expected b'MThd'")
+    try:
+        sym = sym_core.ScoreTick.from_midi(data)
+    except Exception as exc:  # symusic raises RuntimeError/ValueError with its own text
+        raise MidiFileError(source, f"corrupt or truncated MIDI data ({_clean(exc)})") from exc
+    tpq = int(sym.ticks_per_quarter)
+    if tpq <= 0:
+        raise MidiFileError(source, f"unsupported time division: {tpq} ticks per quarter")
+    try:
+        return _from_symusic(sym, tpq)
+    except ValueError as exc:
+        raise MidiFileError(source, f"invalid value in file: {exc}") from exc
+
+
+def write_midi(score: Score, path: PathLike, *, drop_aftertouch: bool = False) -> Path:
+    """Write ``score`` as a type-1 Standard MIDI File at its own resolution.
+
+    The output bytes depend only on the score, so the same score always
+    gives byte-identical files. Returns the path written.
+
+    Raises
+    ------
+    MidiFileError
+        The score has aftertouch (and ``drop_aftertouch`` is false), a note
+        with velocity 0 (a note-off in MIDI), a time beyond the file format's
+        range, or the file cannot be written.
+    """
+    p = Path(path)
+    data = score_to_midi_bytes(score, source=p, drop_aftertouch=drop_aftertouch)
+    try:
+        p.write_bytes(data)
+    except OSError as exc:
+        raise MidiFileError(p, f"cannot write file: {exc.strerror or exc}") from exc
+    return p
+
+
+def score_to_midi_bytes(
+    score: Score, source: PathLike = "<bytes>", *, drop_aftertouch: bool = False
+) -> bytes:
+    """Serialise ``score`` to the bytes :func:`write_midi` would write."""
+    tpq = score.ticks_per_quarter
+    sym = sym_core.ScoreTick(tpq)
+    sym.tempos.append(sym_core.TempoTick(0, qpm=float(score.bpm)))
+    ts = score.time_signature
+    sym.time_signatures.append(sym_core.TimeSignatureTick(0, ts.numerator, ts.denominator))
+    signature = key_signature(score.key) if score.key else None
+    if signature is not None:
+        sym.key_signatures.append(sym_core.KeySignatureTick(0, signature[0], int(signature[1])))
+    elif score.key:
+        sym.markers.append(sym_core.TextMetaTick(0, f"{_KEY_MARKER}{score.key}"))
+    for index, track in enumerate(score.tracks):
+        if len(track.aftertouch) and not drop_aftertouch:
+            raise MidiFileError(
+                source,
+                f"track {index} ({track.name!r}) has {len(track.aftertouch)} aftertouch events, "
+                "which symusic cannot write; pass drop_aftertouch=True to write without them",
+            )
+        sym.tracks.append(_to_symusic_track(track, index, tpq, source))
+        if track.role is not None:
+            sym.markers.append(sym_core.TextMetaTick(0, f"{_ROLE_MARKER}{index}:{track.role}"))
+    return bytes(sym.dumps_midi())
+
+
+# --------------------------------------------------------------------- helpers
+def _ticks(
+    beats: npt.NDArray[np.float64], tpq: int, what: str, source: PathLike
+) -> npt.NDArray[np.int32]:
+    ticks = np.rint(beats * tpq)
+    if ticks.size and ticks.max() > _INT32_MAX:
+        raise MidiFileError(source, f"{what} at beat {beats.max():g} is beyond the MIDI tick range")
+    return ticks.astype(np.int32)
+
+
+def _to_symusic_track(track: Track, index: int, tpq: int, source: PathLike) -> sym_core.TrackTick:
+    out = sym_core.TrackTick(track.name, track.program, track.is_drum)
+    notes = track.notes
+    if len(notes):
+        silent = np.flatnonzero(notes.velocity == 0)
+        if silent.size:
+            raise MidiFileError(
+                source,
+                f"track {index} ({track.name!r}) note {int(silent[0])} has velocity=0, "
+                "which MIDI files store as a note-off",
+            )
+        notes = notes.sort()
+        out.notes = sym_core.NoteTickList.from_numpy(
+            _ticks(notes.start_beat, tpq, "note onset", source),
+            np.maximum(_ticks(notes.duration_beats, tpq, "note duration", source), 1),
+            notes.pitch.astype(np.int8),
+            notes.velocity.astype(np.int8),
+        )
+    if len(track.cc):
+        cc = track.cc.sort()
+        out.controls = sym_core.ControlChangeTickList.from_numpy(
+            _ticks(cc.beat, tpq, "control change", source),
+            cc.number.copy(),
+            cc.value.copy(),
+        )
+    if len(track.bends):
+        bends = track.bends.sort()
+        out.pitch_bends = sym_core.PitchBendTickList.from_numpy(
+            _ticks(bends.beat, tpq, "pitch bend", source),
+            bends.value.astype(np.int32),
+        )
+    return out
+
+
+def _from_symusic(sym: sym_core.ScoreTick, tpq: int) -> Score:
+    tracks = [_from_symusic_track(t, tpq) for t in sym.tracks]
+    bpm = 120
+    if len(sym.tempos):
+        qpm = float(sym.tempos[0].qpm)
+        low, high = int(BPM.low or 20), int(BPM.high or 300)
+        bpm = min(high, max(low, round(qpm)))
+    meter = TimeSignature()
+    if len(sym.time_signatures):
+        first = sym.time_signatures[0]
+        meter = TimeSignature(int(first.numerator), int(first.denominator))
+    key = None
+    if len(sym.key_signatures):
+        first_key = sym.key_signatures[0]
+        key = key_name(int(first_key.key), bool(first_key.tonality))
+    for marker in sym.markers:
+        text = str(marker.text)
+        if text.startswith(_KEY_MARKER):
+            key = text.removeprefix(_KEY_MARKER)
+        elif text.startswith(_ROLE_MARKER):
+            index, _, role = text.removeprefix(_ROLE_MARKER).partition(":")
+            if index.isdigit() and int(index) < len(tracks):
+                tracks[int(index)] = replace(tracks[int(index)], role=role)
+    return Score(tuple(tracks), bpm=bpm, time_signature=meter, key=key, ticks_per_quarter=tpq)
+
+
+def _from_symusic_track(track: sym_core.TrackTick, tpq: int) -> Track:
+    raw = track.notes.numpy()
+    notes = NoteArray.empty()
+    if raw["time"].size:
+        notes = NoteArray(
+            pitch=raw["pitch"].astype(np.int16),
+            velocity=raw["velocity"].astype(np.int16),
+            start_beat=raw["time"] / tpq,
+            duration_beats=np.maximum(raw["duration"], 1) / tpq,
+        ).sort()
+    cc = ControlChangeArray.empty()
+    controls = track.controls.numpy()
+    if controls["time"].size:
+        cc = ControlChangeArray(
+            number=controls["number"], value=controls["value"], beat=controls["time"] / tpq
+        ).sort()
+    bends = PitchBendArray.empty()
+    raw_bends = track.pitch_bends.numpy()
+    if raw_bends["time"].size:
+        bends = PitchBendArray(value=raw_bends["value"], beat=raw_bends["time"] / tpq).sort()
+    return Track(
+        name=str(track.name),
+        notes=notes,
+        program=int(track.program),
+        is_drum=bool(track.is_drum),
+        cc=cc,
+        bends=bends,
+    )
+
+
+def _clean(exc: BaseException) -> str:
+    text = str(exc).replace("MiniMidi: ", "").replace(": iostream error", "").strip()
+    return text or type(exc).__name__
