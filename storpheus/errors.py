@@ -53,3 +53,33 @@ class MidiFileError(StorpheusError):
         self.path = Path(path)
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
+
+
+class GenerationError(StorpheusError):
+    """Generation failed (base of the backend errors)."""
+
+
+class InvalidRequestError(GenerationError, ValueError):
+    """A generation request is invalid or unsupported by the backend.
+
+    Attributes
+    ----------
+    field:
+        The offending request field (``"role"``, ``"bars"``, ``"style"``...).
+    value:
+        Its value, as given.
+    """
+
+    def __init__(self, field: str, value: object, reason: str) -> None:
+        self.field = field
+        self.value = value
+        super().__init__(f"{field}={value!r}: {reason}")
+
+
+class BackendError(GenerationError):
+    """A backend failed while generating (crash, dead service, bad response)."""
+
+    def __init__(self, backend: str, reason: str) -> None:
+        self.backend = backend
+        self.reason = reason
+        super().__init__(f"backend {backend!r} failed: {reason}")

@@ -1,0 +1,1 @@
+"""Generation backends: the plug-in boundary and its implementations."""

@@ -1,0 +1,58 @@
+"""Real MIDI material for tests, benchmarks and notebooks, made offline.
+
+The music21 corpus ships with its package (no download), so Bach chorales can
+be exported to MIDI on any machine that has the ``bench`` or ``dev`` extra.
+Exports are cached: a file already exported is not exported again.
+
+Example
+-------
+>>> from storpheus.datasets import export_bach_chorales  # doctest: +SKIP
+>>> paths = export_bach_chorales("bench-output/chorales", limit=100)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from storpheus.errors import StorpheusError
+
+
+class MissingDependencyError(StorpheusError, ImportError):
+    """An optional dependency is needed; the message names the pip command."""
+
+
+def bach_chorale_sources(limit: int | None = None) -> list[Path]:
+    """Paths of the Bach chorales in the music21 corpus, sorted by name."""
+    try:
+        from music21 import corpus
+    except ImportError as exc:  # pragma: no cover - exercised only without the extra
+        raise MissingDependencyError(
+            "music21 is needed for the Bach chorales; run: pip install 'maestro-lab[bench]'"
+        ) from exc
+    sources = sorted(Path(str(p)) for p in corpus.getComposer("bach"))
+    return sources if limit is None else sources[:limit]
+
+
+def export_bach_chorales(out_dir: str | Path, limit: int = 100) -> list[Path]:
+    """Export up to ``limit`` Bach chorales as MIDI files into ``out_dir`` (cached).
+
+    Files are named after the chorale (``bwv10.7.mid``); sources music21
+    cannot turn into MIDI are skipped.
+    """
+    from music21 import converter
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for source in bach_chorale_sources():
+        if len(written) >= limit:
+            break
+        target = out / (source.name.removesuffix(".mxl").removesuffix(".xml") + ".mid")
+        if not target.exists():
+            try:
+                converter.parse(source).write("midi", fp=str(target))
+            except Exception:  # noqa: BLE001 - a corpus file music21 cannot render is skipped
+                target.unlink(missing_ok=True)
+                continue
+        written.append(target)
+    return written
