@@ -226,5 +226,5 @@ def _as_column(values: ArrayLike, spec: ColumnSpec) -> Column:
         frac = arr != np.floor(arr)
         if frac.any():
             i = int(np.argmax(frac))
-            raise ValueError(f"{spec.name}={arr[i]!r} at index {i} is not a whole number")
+            raise ValueError(f"{spec.name}={arr[i].item()!r} at index {i} is not a whole number")
     return np.array(arr, dtype=spec.dtype, copy=True)

@@ -53,13 +53,13 @@ class Range:
     high: float | None = None
     low_exclusive: bool = False
 
-    def describe(self) -> str:
-        """Human-readable bounds, e.g. ``"0 <= pitch <= 127"``."""
+    def describe(self, name: str | None = None) -> str:
+        """Human-readable bounds, e.g. ``"0 <= pitch <= 127"`` (``name`` overrides the field)."""
         left = (
             "" if self.low is None else f"{_fmt(self.low)} {'<' if self.low_exclusive else '<='} "
         )
         right = "" if self.high is None else f" <= {_fmt(self.high)}"
-        return f"{left}{self.name}{right}"
+        return f"{left}{name or self.name}{right}"
 
 
 def _fmt(x: float) -> str:
@@ -138,4 +138,4 @@ def check_column(values: npt.NDArray[np.generic], bounds: Range, field: str | No
         index = int(np.argmax(bad))
         raw = values[index].item()
         value = float(raw) if isinstance(raw, float) else int(raw)
-        raise MidiRangeError(field or bounds.name, value, bounds.describe(), index)
+        raise MidiRangeError(field or bounds.name, value, bounds.describe(field), index)

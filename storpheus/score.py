@@ -6,13 +6,13 @@ a new one with :func:`dataclasses.replace`.
 
 MIDI channels
 -------------
-Each track plays on one channel. A track built with ``channel=None`` gets its
-*playback channel* from its position: drum tracks use channel 9; the other
-tracks use their position 0-8, skip 9 above that and wrap round after 16. That
-is the assignment MIDI files are written with (see :mod:`storpheus.io`) and
-the one :func:`~storpheus.io.read_midi` reports, so a score with playback
-channels survives a file round trip exactly. A track's notes always carry the
-track's channel.
+In a score, each track plays on its *playback channel*, fixed by its
+position: drum tracks use channel 9; another track uses its position for
+positions 0-8, skips 9 above that and wraps round after 16. The score sets
+every track's ``channel`` (and its notes' channel column) to that value,
+whatever the track carried before, because that is the channel MIDI files are
+written with (symusic assigns channels by position and does not report them
+on read). A score therefore survives a file round trip exactly.
 
 Example
 -------
@@ -102,7 +102,8 @@ class Track:
     is_drum:
         Percussion track; plays on channel 9.
     channel:
-        MIDI channel 0-15, or ``None`` for the playback channel of its position.
+        MIDI channel 0-15; a :class:`Score` sets it to the playback channel of
+        the track's position.
     role:
         Instrument role such as ``"bass"`` or ``"drums"``, if known.
     cc, bends, aftertouch:
@@ -153,7 +154,7 @@ class Score:
     Parameters
     ----------
     tracks:
-        The parts, in order (order fixes playback channels).
+        The parts, in order (the order fixes each track's playback channel).
     bpm:
         Tempo, an integer 20-300.
     time_signature:
@@ -182,8 +183,11 @@ class Score:
         for index, track in enumerate(tracks):
             if not isinstance(track, Track):
                 raise TypeError(f"tracks[{index}] is {type(track).__name__}, expected Track")
-            if track.channel is None:
-                track = replace(track, channel=playback_channel(index, track.is_drum))
+            channel = playback_channel(index, track.is_drum)
+            if track.channel != channel or (
+                len(track.notes) and not bool((track.notes.channel == channel).all())
+            ):
+                track = replace(track, channel=channel)
             resolved.append(track)
         object.__setattr__(self, "tracks", tuple(resolved))
 

@@ -16,10 +16,11 @@ Conventions
 * Channels: symusic does not report a track's channel, so tracks get their
   playback channel (:func:`~storpheus.score.playback_channel`), which is also
   the channel they are written on.
-* What a MIDI file has no event for is kept in marker meta events at tick 0:
-  ``storpheus:role:<track index>:<role>`` for track roles and
-  ``storpheus:key:<name>`` for a key that is not plain major or minor (such
-  as ``"D dorian"``). :func:`read_midi` turns them back into fields.
+* What symusic or MIDI cannot carry (note-less tracks and their controller
+  events, track roles, keys other than major/minor) is written into one
+  marker event, described in :mod:`storpheus.io.layout`, and restored on read.
+  Files from other programs are read as symusic sees them: note-less tracks
+  are skipped.
 * Aftertouch: symusic neither reads nor writes aftertouch events.
   :func:`write_midi` refuses a score that has some rather than drop them
   silently, unless ``drop_aftertouch=True``.
@@ -28,7 +29,6 @@ Conventions
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -38,14 +38,13 @@ from symusic import core as sym_core
 from storpheus.errors import MidiFileError
 from storpheus.events import ControlChangeArray, PitchBendArray
 from storpheus.io.keys import key_name, key_signature
+from storpheus.io.layout import apply_layout, layout_text, parse_layout
 from storpheus.midi_types import BPM
 from storpheus.notes import NoteArray
 from storpheus.score import Score, TimeSignature, Track
 
 PathLike = str | os.PathLike[str]
 _INT32_MAX = np.iinfo(np.int32).max
-_ROLE_MARKER = "storpheus:role:"
-_KEY_MARKER = "storpheus:key:"
 
 
 def read_midi(path: PathLike) -> Score:
@@ -79,6 +78,7 @@ def midi_bytes_to_score(data: bytes, source: PathLike = "<bytes>") -> Score:
         raise MidiFileError(source, "file is empty (0 bytes)")
     if data[:4] != b"MThd":
         raise MidiFileError(source, f"not a MIDI file: starts with {data[:4]!r}, expected b'MThd'")
+    _check_track_count(data, source)
     try:
         sym = sym_core.ScoreTick.from_midi(data)
     except Exception as exc:  # symusic raises RuntimeError/ValueError with its own text
@@ -126,8 +126,7 @@ def score_to_midi_bytes(
     signature = key_signature(score.key) if score.key else None
     if signature is not None:
         sym.key_signatures.append(sym_core.KeySignatureTick(0, signature[0], int(signature[1])))
-    elif score.key:
-        sym.markers.append(sym_core.TextMetaTick(0, f"{_KEY_MARKER}{score.key}"))
+    sym.markers.append(sym_core.TextMetaTick(0, layout_text(score)))
     for index, track in enumerate(score.tracks):
         if len(track.aftertouch) and not drop_aftertouch:
             raise MidiFileError(
@@ -135,9 +134,9 @@ def score_to_midi_bytes(
                 f"track {index} ({track.name!r}) has {len(track.aftertouch)} aftertouch events, "
                 "which symusic cannot write; pass drop_aftertouch=True to write without them",
             )
+        # Note-less tracks are written too (other programs see them and channels stay
+        # positional); symusic skips them on read, so the layout marker restores them.
         sym.tracks.append(_to_symusic_track(track, index, tpq, source))
-        if track.role is not None:
-            sym.markers.append(sym_core.TextMetaTick(0, f"{_ROLE_MARKER}{index}:{track.role}"))
     return bytes(sym.dumps_midi())
 
 
@@ -201,13 +200,11 @@ def _from_symusic(sym: sym_core.ScoreTick, tpq: int) -> Score:
         first_key = sym.key_signatures[0]
         key = key_name(int(first_key.key), bool(first_key.tonality))
     for marker in sym.markers:
-        text = str(marker.text)
-        if text.startswith(_KEY_MARKER):
-            key = text.removeprefix(_KEY_MARKER)
-        elif text.startswith(_ROLE_MARKER):
-            index, _, role = text.removeprefix(_ROLE_MARKER).partition(":")
-            if index.isdigit() and int(index) < len(tracks):
-                tracks[int(index)] = replace(tracks[int(index)], role=role)
+        layout = parse_layout(str(marker.text))
+        rebuilt = apply_layout(layout, tracks, tpq) if layout else None
+        if layout and rebuilt is not None:
+            tracks, key = rebuilt, layout.key
+            break
     return Score(tuple(tracks), bpm=bpm, time_signature=meter, key=key, ticks_per_quarter=tpq)
 
 
@@ -239,6 +236,30 @@ def _from_symusic_track(track: sym_core.TrackTick, tpq: int) -> Track:
         cc=cc,
         bends=bends,
     )
+
+
+def _check_track_count(data: bytes, source: PathLike) -> None:
+    """Raise if the file holds fewer track chunks than its header declares (truncation).
+
+    Walks only the chunk headers (type and length); symusic parses the events.
+    """
+    if len(data) < 14:
+        return  # symusic reports the short header
+    header_length = int.from_bytes(data[4:8], "big")
+    declared = int.from_bytes(data[10:12], "big")
+    offset, found = 8 + header_length, 0
+    while offset + 8 <= len(data):
+        length = int.from_bytes(data[offset + 4 : offset + 8], "big")
+        if offset + 8 + length > len(data):
+            return  # a cut chunk: symusic reports it with its own detail
+        found += data[offset : offset + 4] == b"MTrk"
+        offset += 8 + length
+    if found < declared:
+        raise MidiFileError(
+            source,
+            f"corrupt or truncated MIDI data (header declares {declared} tracks, "
+            f"the file holds {found})",
+        )
 
 
 def _clean(exc: BaseException) -> str:

@@ -1,0 +1,113 @@
+"""The layout marker: what symusic cannot carry through a MIDI file.
+
+symusic drops tracks that have no notes (with their controller events) when it
+reads a file, and MIDI has no event for a track's role or for keys other than
+major and minor. :func:`write_midi <storpheus.io.write_midi>` therefore adds
+one marker meta event at tick 0 whose text is ``storpheus:layout:`` followed by
+canonical JSON::
+
+    {"v": 1, "key": "D dorian" | null,
+     "tracks": [{"name": ..., "program": ..., "drum": ..., "role": ...,
+                 "notes": true}                       # read back from the file
+                | {..., "notes": false,
+                   "cc": [[tick, number, value], ...],  # kept here instead
+                   "bends": [[tick, value], ...]}]}
+
+When a file is read, the marker puts the note-less tracks back in their
+places and restores roles and the key. A file without the marker, or whose
+tracks no longer match it (edited by another program), is read as it is.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from storpheus.events import ControlChangeArray, PitchBendArray
+from storpheus.score import Score, Track
+
+PREFIX = "storpheus:layout:"
+
+
+def layout_text(score: Score) -> str:
+    """The marker text describing ``score``'s tracks (ticks at its own resolution)."""
+    tpq = score.ticks_per_quarter
+    tracks: list[dict[str, object]] = []
+    for t in score.tracks:
+        entry: dict[str, object] = {
+            "name": t.name,
+            "program": t.program,
+            "drum": t.is_drum,
+            "role": t.role,
+            "notes": len(t.notes) > 0,
+        }
+        if not len(t.notes):
+            cc, bends = t.cc.sort(), t.bends.sort()
+            entry["cc"] = np.column_stack(
+                [np.rint(cc.beat * tpq).astype(np.int64), cc.number, cc.value]
+            ).tolist()
+            entry["bends"] = np.column_stack(
+                [np.rint(bends.beat * tpq).astype(np.int64), bends.value]
+            ).tolist()
+        tracks.append(entry)
+    doc = {"v": 1, "key": score.key, "tracks": tracks}
+    return PREFIX + json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A parsed layout marker."""
+
+    key: str | None
+    tracks: tuple[dict[str, object], ...]
+
+
+def parse_layout(text: str) -> Layout | None:
+    """Parse marker text; ``None`` if it is not a valid version-1 layout."""
+    if not text.startswith(PREFIX):
+        return None
+    try:
+        doc = json.loads(text.removeprefix(PREFIX))
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(doc, dict) or doc.get("v") != 1 or not isinstance(doc.get("tracks"), list):
+        return None
+    key = doc.get("key")
+    entries = tuple(t for t in doc["tracks"] if isinstance(t, dict))
+    if len(entries) != len(doc["tracks"]):
+        return None
+    return Layout(key=key if isinstance(key, str) else None, tracks=entries)
+
+
+def apply_layout(layout: Layout, read_tracks: list[Track], tpq: int) -> list[Track] | None:
+    """Rebuild the written track list, or ``None`` if the file does not match the layout."""
+    with_notes = [e for e in layout.tracks if e.get("notes")]
+    if len(with_notes) != len(read_tracks):
+        return None
+    out: list[Track] = []
+    remaining = iter(read_tracks)
+    for entry in layout.tracks:
+        role = entry.get("role")
+        role = role if isinstance(role, str) else None
+        if entry.get("notes"):
+            track = next(remaining)
+            if track.name != entry.get("name"):
+                return None
+            out.append(replace(track, role=role, channel=None))
+            continue
+        cc = np.asarray(entry.get("cc") or np.empty((0, 3)), dtype=np.int64).reshape(-1, 3)
+        bends = np.asarray(entry.get("bends") or np.empty((0, 2)), dtype=np.int64).reshape(-1, 2)
+        program = entry.get("program")
+        out.append(
+            Track(
+                name=str(entry.get("name", "")),
+                program=program if isinstance(program, int) else 0,
+                is_drum=bool(entry.get("drum")),
+                role=role,
+                cc=ControlChangeArray(cc[:, 1], cc[:, 2], cc[:, 0] / tpq),
+                bends=PitchBendArray(bends[:, 1], bends[:, 0] / tpq),
+            )
+        )
+    return out
