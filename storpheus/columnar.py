@@ -127,8 +127,13 @@ class ColumnarArray:
     # ------------------------------------------------------------ operations
     @classmethod
     def empty(cls) -> Self:
-        """An array with no rows."""
-        return cls._from_valid({s.name: np.empty(0, dtype=s.dtype) for s in cls.COLUMNS})
+        """An array with no rows (one shared instance per class: it is immutable)."""
+        cached = _EMPTY.get(cls)
+        if cached is None:
+            cached = cls._from_valid({s.name: np.empty(0, dtype=s.dtype) for s in cls.COLUMNS})
+            _EMPTY[cls] = cached
+        assert isinstance(cached, cls)
+        return cached
 
     @classmethod
     def concat(cls, arrays: Sequence[Self]) -> Self:
@@ -207,6 +212,9 @@ class ColumnarArray:
         obj = cls.__new__(cls)
         obj._build(raw)
         return obj
+
+
+_EMPTY: dict[type[ColumnarArray], ColumnarArray] = {}
 
 
 def _as_column(values: ArrayLike, spec: ColumnSpec) -> Column:

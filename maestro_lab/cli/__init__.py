@@ -53,8 +53,18 @@ def build_parser() -> argparse.ArgumentParser:
         if name in registered:
             continue
         planned = sub.add_parser(name, help=f"{summary} (not yet available)", add_help=True)
-        planned.set_defaults(handler=_not_yet(name))
+        planned.set_defaults(handler=_not_yet(name), planned=True)
     return parser
+
+
+def planned_commands() -> list[str]:
+    """Names of the subcommands that still answer "not yet"."""
+    parser = build_parser()
+    choices: dict[str, argparse.ArgumentParser] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            choices = action.choices
+    return [name for name, sub in choices.items() if sub.get_default("planned")]
 
 
 def _not_yet(name: str) -> Handler:

@@ -41,7 +41,7 @@ from storpheus.io.keys import key_name, key_signature
 from storpheus.io.layout import apply_layout, layout_text, parse_layout
 from storpheus.midi_types import BPM
 from storpheus.notes import NoteArray
-from storpheus.score import Score, TimeSignature, Track
+from storpheus.score import Score, TimeSignature, Track, playback_channel
 
 PathLike = str | os.PathLike[str]
 _INT32_MAX = np.iinfo(np.int32).max
@@ -185,7 +185,7 @@ def _to_symusic_track(track: Track, index: int, tpq: int, source: PathLike) -> s
 
 
 def _from_symusic(sym: sym_core.ScoreTick, tpq: int) -> Score:
-    tracks = [_from_symusic_track(t, tpq) for t in sym.tracks]
+    tracks = [_from_symusic_track(t, tpq, i) for i, t in enumerate(sym.tracks)]
     bpm = 120
     if len(sym.tempos):
         qpm = float(sym.tempos[0].qpm)
@@ -208,31 +208,48 @@ def _from_symusic(sym: sym_core.ScoreTick, tpq: int) -> Score:
     return Score(tuple(tracks), bpm=bpm, time_signature=meter, key=key, ticks_per_quarter=tpq)
 
 
-def _from_symusic_track(track: sym_core.TrackTick, tpq: int) -> Track:
+def _from_symusic_track(track: sym_core.TrackTick, tpq: int, index: int) -> Track:
+    """Convert one symusic track.
+
+    Values decoded from MIDI bytes are in range by construction (7-bit data
+    bytes, non-negative ticks, 14-bit bends), so the arrays are wrapped
+    without re-validation; zero-length notes become one tick long.
+    """
+    channel = playback_channel(index, bool(track.is_drum))
     raw = track.notes.numpy()
     notes = NoteArray.empty()
     if raw["time"].size:
-        notes = NoteArray(
-            pitch=raw["pitch"].astype(np.int16),
-            velocity=raw["velocity"].astype(np.int16),
-            start_beat=raw["time"] / tpq,
-            duration_beats=np.maximum(raw["duration"], 1) / tpq,
+        notes = NoteArray._from_valid(
+            {
+                "pitch": raw["pitch"],
+                "velocity": raw["velocity"],
+                "channel": np.full(raw["time"].size, channel, dtype=np.uint8),
+                "start_beat": raw["time"] / tpq,
+                "duration_beats": np.maximum(raw["duration"], 1) / tpq,
+            }
         ).sort()
     cc = ControlChangeArray.empty()
     controls = track.controls.numpy()
     if controls["time"].size:
-        cc = ControlChangeArray(
-            number=controls["number"], value=controls["value"], beat=controls["time"] / tpq
+        cc = ControlChangeArray._from_valid(
+            {
+                "number": controls["number"],
+                "value": controls["value"],
+                "beat": controls["time"] / tpq,
+            }
         ).sort()
     bends = PitchBendArray.empty()
     raw_bends = track.pitch_bends.numpy()
     if raw_bends["time"].size:
-        bends = PitchBendArray(value=raw_bends["value"], beat=raw_bends["time"] / tpq).sort()
+        bends = PitchBendArray._from_valid(
+            {"value": raw_bends["value"], "beat": raw_bends["time"] / tpq}
+        ).sort()
     return Track(
         name=str(track.name),
         notes=notes,
         program=int(track.program),
         is_drum=bool(track.is_drum),
+        channel=channel,
         cc=cc,
         bends=bends,
     )
