@@ -21,42 +21,38 @@ import pretty_midi
 import symusic
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _table import median_seconds, print_table  # noqa: E402
+from _table import median_seconds, print_table
 
-from storpheus.datasets import export_bach_chorales  # noqa: E402
-from storpheus.io import read_midi, score_to_midi_bytes  # noqa: E402
-from storpheus.notes import NoteArray  # noqa: E402
-from storpheus.score import Score, Track  # noqa: E402
+from storpheus.datasets import export_bach_chorales
+from storpheus.io import read_midi, score_to_midi_bytes
+from storpheus.notes import NoteArray
+from storpheus.score import Score, Track
+
+
+def _time_one_file(path: Path, repeat: int) -> dict[tuple[str, str], float]:
+    """Median seconds of each (operation, library) on one file."""
+    score = read_midi(path)
+    pm = pretty_midi.PrettyMIDI(str(path))
+    mf = mido.MidiFile(str(path))
+    name = str(path)
+    calls = {
+        ("read", "storpheus.io"): lambda: read_midi(path),
+        ("read", "symusic (raw)"): lambda: symusic.Score(name),
+        ("read", "pretty_midi"): lambda: pretty_midi.PrettyMIDI(name),
+        ("read", "mido"): lambda: mido.MidiFile(name),
+        ("write", "storpheus.io"): lambda: score_to_midi_bytes(score),
+        ("write", "pretty_midi"): lambda: pm.write(io.BytesIO()),
+        ("write", "mido"): lambda: mf.save(file=io.BytesIO()),
+    }
+    return {key: median_seconds(fn, repeat) for key, fn in calls.items()}
 
 
 def _per_file_medians(paths: list[Path], repeat: int) -> dict[str, dict[str, float]]:
-    results: dict[str, dict[str, list[float]]] = {
-        "read": {"storpheus.io": [], "symusic (raw)": [], "pretty_midi": [], "mido": []},
-        "write": {"storpheus.io": [], "pretty_midi": [], "mido": []},
-    }
-    for path in paths:
-        score = read_midi(path)
-        pm = pretty_midi.PrettyMIDI(str(path))
-        mf = mido.MidiFile(str(path))
-        results["read"]["storpheus.io"].append(median_seconds(lambda: read_midi(path), repeat))
-        results["read"]["symusic (raw)"].append(
-            median_seconds(lambda: symusic.Score(str(path)), repeat)
-        )
-        results["read"]["pretty_midi"].append(
-            median_seconds(lambda: pretty_midi.PrettyMIDI(str(path)), repeat)
-        )
-        results["read"]["mido"].append(median_seconds(lambda: mido.MidiFile(str(path)), repeat))
-        results["write"]["storpheus.io"].append(
-            median_seconds(lambda: score_to_midi_bytes(score), repeat)
-        )
-        results["write"]["pretty_midi"].append(
-            median_seconds(lambda: pm.write(io.BytesIO()), repeat)
-        )
-        results["write"]["mido"].append(median_seconds(lambda: mf.save(file=io.BytesIO()), repeat))
-    return {
-        op: {lib: statistics.median(times) for lib, times in libs.items()}
-        for op, libs in results.items()
-    }
+    per_file = [_time_one_file(path, repeat) for path in paths]
+    out: dict[str, dict[str, float]] = {}
+    for op, lib in per_file[0]:
+        out.setdefault(op, {})[lib] = statistics.median(f[(op, lib)] for f in per_file)
+    return out
 
 
 def _long_file(out: Path, base: Path) -> Path:
