@@ -83,3 +83,148 @@ class BackendError(GenerationError):
         self.backend = backend
         self.reason = reason
         super().__init__(f"backend {backend!r} failed: {reason}")
+
+
+# ---------------------------------------------------------------- music theory
+class TheoryError(StorpheusError, ValueError):
+    """A music-theory value (note, key, chord) cannot be understood."""
+
+
+class KeyParseError(TheoryError):
+    """A key name such as ``"F# minor"`` cannot be parsed.
+
+    Attributes
+    ----------
+    text:
+        The key name as given.
+    reason:
+        Why it was refused, in plain words.
+    """
+
+    def __init__(self, text: object, reason: str) -> None:
+        self.text = text
+        self.reason = reason
+        super().__init__(f"key {text!r}: {reason}")
+
+
+class ChordParseError(TheoryError):
+    """A chord symbol such as ``"Am7"`` cannot be parsed.
+
+    Attributes
+    ----------
+    symbol:
+        The chord symbol as given.
+    reason:
+        Why it was refused, in plain words.
+    """
+
+    def __init__(self, symbol: object, reason: str) -> None:
+        self.symbol = symbol
+        self.reason = reason
+        super().__init__(f"chord {symbol!r}: {reason}")
+
+
+class KeyEstimationError(TheoryError):
+    """No key can be estimated (no pitched notes, or no tonal centre at all)."""
+
+
+# --------------------------------------------------------------------- scoring
+class ScoringError(StorpheusError):
+    """Scoring failed (base of the scoring errors)."""
+
+
+class InvalidScoringParamsError(ScoringError, ValueError):
+    """A scoring parameter is invalid.
+
+    Attributes
+    ----------
+    field:
+        The offending parameter (``"bars"``, ``"target_key"``, ``"weights"``...).
+    value:
+        Its value, as given.
+    """
+
+    def __init__(self, field: str, value: object, reason: str) -> None:
+        self.field = field
+        self.value = value
+        super().__init__(f"{field}={value!r}: {reason}")
+
+
+class MetricParameterError(ScoringError, ValueError):
+    """A metric was called with an invalid parameter (mode, meter, resolution...).
+
+    Attributes
+    ----------
+    metric:
+        The metric's name.
+    parameter:
+        The offending parameter.
+    value:
+        Its value, as given.
+    """
+
+    def __init__(self, metric: str, parameter: str, value: object, reason: str) -> None:
+        self.metric = metric
+        self.parameter = parameter
+        self.value = value
+        super().__init__(f"{metric}: {parameter}={value!r} {reason}")
+
+
+class InvalidCandidateError(ScoringError, ValueError):
+    """A candidate given to a scorer cannot be read as notes.
+
+    Attributes
+    ----------
+    index:
+        The candidate's position in the batch.
+    reason:
+        Why, in plain words (the underlying validation message).
+    """
+
+    def __init__(self, index: int, reason: str) -> None:
+        self.index = index
+        self.reason = reason
+        super().__init__(f"candidate {index}: {reason}")
+
+
+class DimensionError(ScoringError):
+    """A score dimension (often a user function) failed or returned a bad value.
+
+    Attributes
+    ----------
+    dimension:
+        The dimension's name.
+    index:
+        The candidate concerned, or ``None`` for the whole batch.
+    reason:
+        What went wrong.
+    """
+
+    def __init__(self, dimension: str, reason: str, index: int | None = None) -> None:
+        self.dimension = dimension
+        self.index = index
+        self.reason = reason
+        where = f" on candidate {index}" if index is not None else ""
+        super().__init__(f"dimension {dimension!r}{where}: {reason}")
+
+
+class SamplingError(GenerationError):
+    """Rejection sampling could not produce a result (e.g. no valid candidate)."""
+
+
+# ----------------------------------------------------------------- postprocess
+class PostProcessError(StorpheusError, ValueError):
+    """A post-processing step is misconfigured or cannot be applied.
+
+    Attributes
+    ----------
+    step:
+        The step's name (``"quantize"``, ``"swing"``...).
+    reason:
+        What is wrong.
+    """
+
+    def __init__(self, step: str, reason: str) -> None:
+        self.step = step
+        self.reason = reason
+        super().__init__(f"post-processing step {step!r}: {reason}")
