@@ -49,14 +49,14 @@ class ColumnarArray:
     _columns: dict[str, Column]
 
     # ------------------------------------------------------------------ build
-    def _build(self, raw: Mapping[str, ArrayLike | None]) -> None:
+    def _build(self, raw: Mapping[str, ArrayLike | None], share: bool = False) -> None:
         columns: dict[str, Column] = {}
         length: int | None = None
         for spec in self.COLUMNS:
             given = raw.get(spec.name)
             if given is None:
                 continue
-            col = _as_column(given, spec)
+            col = _as_column(given, spec, share)
             if length is None:
                 length = col.shape[0]
             elif col.shape[0] != length:
@@ -73,7 +73,8 @@ class ColumnarArray:
                 fill = 0 if spec.default is None else spec.default
                 columns[spec.name] = np.full(n, fill, dtype=spec.dtype)
         for col in columns.values():
-            col.flags.writeable = False
+            if col.flags.writeable:
+                col.flags.writeable = False
         object.__setattr__(self, "_columns", columns)
 
     @classmethod
@@ -176,12 +177,20 @@ class ColumnarArray:
 
     # ------------------------------------------------------------ interchange
     def to_pandas(self) -> pd.DataFrame:
-        """A DataFrame with one column per field (no copy of the numeric buffers)."""
+        """A DataFrame with one column per field, sharing the buffers (zero-copy).
+
+        The frame's columns are read-only views; pandas copies on write.
+        """
         return pd.DataFrame(self.columns, copy=False)
 
     @classmethod
     def from_pandas(cls, frame: pd.DataFrame) -> Self:
-        """Build from a DataFrame with the field names as columns (validated)."""
+        """Build from a DataFrame with the field names as columns (validated).
+
+        The columns are copied once: a DataFrame can be modified in place
+        later, and the array must not change with it. (:meth:`from_arrow`
+        shares buffers instead, since Arrow memory is immutable.)
+        """
         missing = [s.name for s in cls.COLUMNS if s.name not in frame and s.default is None]
         if missing:
             raise ValueError(f"{cls.__name__}.from_pandas: missing columns {missing}")
@@ -210,14 +219,14 @@ class ColumnarArray:
                 raise ValueError(f"{cls.__name__}.from_arrow: column {spec.name!r} has nulls")
             raw[spec.name] = col.to_numpy(zero_copy_only=False)
         obj = cls.__new__(cls)
-        obj._build(raw)
+        obj._build(raw, share=True)  # Arrow buffers are immutable
         return obj
 
 
 _EMPTY: dict[type[ColumnarArray], ColumnarArray] = {}
 
 
-def _as_column(values: ArrayLike, spec: ColumnSpec) -> Column:
+def _as_column(values: ArrayLike, spec: ColumnSpec, share: bool = False) -> Column:
     arr = np.asarray(values)
     if arr.ndim == 0:
         arr = arr.reshape(1)
@@ -235,4 +244,6 @@ def _as_column(values: ArrayLike, spec: ColumnSpec) -> Column:
         if frac.any():
             i = int(np.argmax(frac))
             raise ValueError(f"{spec.name}={arr[i].item()!r} at index {i} is not a whole number")
+    if share and arr.dtype == spec.dtype and arr.flags.c_contiguous:
+        return arr  # the caller vouches the buffer is immutable (Arrow): zero-copy
     return np.array(arr, dtype=spec.dtype, copy=True)

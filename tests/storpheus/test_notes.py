@@ -135,6 +135,16 @@ def test_pandas_round_trip_shares_buffers() -> None:
     assert NoteArray.from_pandas(frame) == notes
 
 
+def test_from_pandas_copies_a_writeable_frame_so_later_edits_cannot_leak_in() -> None:
+    pitch = np.array([60, 61], dtype=np.uint8)
+    frame = pd.DataFrame(
+        {"pitch": pitch, "velocity": [90, 90], "start_beat": [0.0, 1.0], "duration_beats": 1.0}
+    )
+    notes = NoteArray.from_pandas(frame)
+    frame.loc[0, "pitch"] = 1
+    assert notes.pitch.tolist() == [60, 61]
+
+
 def test_from_pandas_validates() -> None:
     frame = pd.DataFrame(
         {"pitch": [60], "velocity": [300], "start_beat": [0.0], "duration_beats": [1.0]}
@@ -152,6 +162,8 @@ def test_arrow_round_trip_is_zero_copy_for_floats() -> None:
     assert table.schema.field("start_beat").type == pa.float64()
     back = NoteArray.from_arrow(table)
     assert back == notes
+    assert np.shares_memory(back.start_beat, notes.start_beat)
+    assert np.shares_memory(back.pitch, notes.pitch)
     chunked = pa.concat_tables([table, table])
     assert len(NoteArray.from_arrow(chunked)) == 6
 
