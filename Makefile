@@ -29,7 +29,7 @@ test: $(STAMP_DEV)
 	$(VENV)/bin/ruff check storpheus muse_duckdb maestro_lab tests benchmarks
 	$(VENV)/bin/ruff format --check storpheus muse_duckdb maestro_lab tests benchmarks
 	$(VENV)/bin/mypy --strict storpheus muse_duckdb maestro_lab
-	$(VENV)/bin/pytest -n 2 --dist loadfile -q
+	$(VENV)/bin/pytest -n 2 --dist loadfile -q --nbval-lax tests notebooks
 
 lint: $(STAMP_DEV)
 	$(VENV)/bin/ruff check storpheus muse_duckdb maestro_lab tests benchmarks
