@@ -313,6 +313,9 @@ def parse_constraints(value: JsonValue) -> tuple[PromptConstraints, list[str]]:
             out[key] = normalise_constraint(key, raw_value)
         except FieldError as exc:
             problems.append(f"{key}: {exc}")
+    floor, ceiling = out.get("velocity_floor"), out.get("velocity_ceiling")
+    if isinstance(floor, int) and isinstance(ceiling, int) and floor > ceiling:
+        problems.append(f"velocity_floor {floor} is above velocity_ceiling {ceiling}")
     return out, problems
 
 
