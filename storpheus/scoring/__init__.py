@@ -1,0 +1,1 @@
+"""Scoring: MusPy-compatible metrics, constraint-fit dimensions, scorers and score cards."""

@@ -1,0 +1,247 @@
+"""Segmented numpy kernels behind the MusPy-compatible metrics.
+
+Every kernel takes a :class:`~storpheus.scoring.batch.CandidateBatch` and
+returns one value per candidate, computing exactly what MusPy 0.5 computes
+(see ``muspy/metrics/metrics.py``) but without a pianoroll or a Python loop
+per note:
+
+* the pianoroll metrics (polyphony, polyphony rate) merge each pitch's
+  intervals and sweep over their start/end events;
+* the empty-beat/measure rates count the union of the integer ranges
+  ``[start // unit, end // unit]`` covered by each note;
+* groove consistency counts the onset positions shared by neighbouring
+  measures instead of building the measure x position matrix.
+
+Counts are integers until the final division, which is the same division
+MusPy performs, so results are bit-identical to MusPy's.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from storpheus.scoring.batch import B1, F64, I64, CandidateBatch, segment_sum
+
+NAN = np.nan
+
+
+# ------------------------------------------------------------------- pitches
+def pitch_counts(batch: CandidateBatch) -> I64:
+    """``(size, 128)`` note counts per pitch, drums excluded."""
+    keep = ~batch.is_drum
+    key = batch.seg[keep] * 128 + batch.pitch[keep]
+    counts: I64 = np.bincount(key, minlength=batch.size * 128).reshape(batch.size, 128)
+    return counts
+
+
+def pitch_class_counts(batch: CandidateBatch) -> I64:
+    """``(size, 12)`` note counts per pitch class, drums excluded."""
+    keep = ~batch.is_drum
+    key = batch.seg[keep] * 12 + batch.pitch[keep] % 12
+    counts: I64 = np.bincount(key, minlength=batch.size * 12).reshape(batch.size, 12)
+    return counts
+
+
+def pitch_range(counts: I64) -> I64:
+    """Highest minus lowest pitch; 0 without pitched notes (MusPy: -127 for drums only)."""
+    used = counts > 0
+    any_used = used.any(axis=1)
+    lowest = np.argmax(used, axis=1)
+    highest = 127 - np.argmax(used[:, ::-1], axis=1)
+    return np.where(any_used, highest - lowest, 0).astype(np.int64)
+
+
+def n_used(counts: I64) -> I64:
+    """Number of distinct pitches (or pitch classes) used."""
+    used: I64 = (counts > 0).sum(axis=1, dtype=np.int64)
+    return used
+
+
+def entropy(counts: I64) -> F64:
+    """Shannon entropy (bits) of each row's normalised histogram; NaN for empty rows."""
+    total = counts.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        prob = counts / total[:, None]
+        result: F64 = -np.nansum(prob * np.log2(prob), axis=1)
+    return np.where(total < 1, NAN, result)
+
+
+def in_scale_rate(pc_counts: I64, masks: B1) -> F64:
+    """Ratio of notes in each scale (``masks``: ``(n_scales, 12)``) -> ``(size, n_scales)``."""
+    total = pc_counts.sum(axis=1)
+    inside = pc_counts @ masks.T.astype(np.int64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate: F64 = inside / total[:, None]
+    return np.where(total[:, None] < 1, NAN, rate)
+
+
+# -------------------------------------------------------------- tick helpers
+def covered_units(batch: CandidateBatch, unit: I64, *, drums: bool = True) -> F64:
+    """Distinct ``unit``-long time steps touched by notes, per candidate.
+
+    A note covers steps ``start // unit`` to ``end // unit`` inclusive (MusPy
+    counts the step its offset falls in). ``unit`` is per candidate.
+    """
+    keep = slice(None) if drums else ~batch.is_drum
+    seg = batch.seg[keep]
+    if seg.size == 0:
+        return np.zeros(batch.size, dtype=np.float64)
+    per_note = unit[seg]
+    lo = batch.start_tick[keep] // per_note
+    hi = batch.end_tick[keep] // per_note
+    order = np.lexsort((lo, seg))
+    seg, lo, hi = seg[order], lo[order], hi[order]
+    span = int(hi.max()) + 2
+    shift = seg * span
+    lo_g, hi_g = lo + shift, hi + shift
+    prev = np.empty_like(hi_g)
+    prev[0] = -1
+    np.maximum.accumulate(hi_g[:-1], out=prev[1:])
+    contrib = np.maximum(0, hi_g - np.maximum(lo_g, prev + 1) + 1)
+    return _sum_by(seg, contrib, batch.size)
+
+
+def empty_rate(batch: CandidateBatch, unit: I64) -> F64:
+    """1 - covered steps / (length // unit + 1); NaN when the length is 0 or no tracks."""
+    length = batch.length_ticks
+    n_units = length // unit + 1
+    rate: F64 = 1.0 - covered_units(batch, unit) / n_units
+    return np.where((length < 1) | ~batch.has_tracks, NAN, rate)
+
+
+# ----------------------------------------------------------------- pianoroll
+def _merged_pitch_intervals(batch: CandidateBatch) -> tuple[I64, I64, I64]:
+    """Per (candidate, pitch), the union of ``[start, end)`` as disjoint intervals."""
+    keep = ~batch.is_drum & (batch.end_tick > batch.start_tick)
+    seg = batch.seg[keep]
+    if seg.size == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, empty
+    start, end = batch.start_tick[keep], batch.end_tick[keep]
+    group = seg * 128 + batch.pitch[keep]
+    order = np.lexsort((start, group))
+    group, start, end, seg = group[order], start[order], end[order], seg[order]
+    span = int(end.max()) + 1
+    shift = group * span
+    start_g, end_g = start + shift, end + shift
+    reach = np.maximum.accumulate(end_g)
+    new = np.ones(start_g.shape[0], dtype=bool)
+    new[1:] = start_g[1:] > reach[:-1]
+    firsts = np.flatnonzero(new)
+    merged_start = start_g[firsts] - shift[firsts]
+    merged_end = np.maximum.reduceat(end_g, firsts) - shift[firsts]
+    return seg[firsts], merged_start, merged_end
+
+
+def pianoroll_profile(batch: CandidateBatch, threshold: int) -> tuple[F64, F64, F64]:
+    """Per candidate: pianoroll cell count, active steps, steps with > ``threshold`` pitches."""
+    seg, start, end = _merged_pitch_intervals(batch)
+    if seg.size == 0:
+        zeros = np.zeros(batch.size, dtype=np.float64)
+        return zeros, zeros.copy(), zeros.copy()
+    cells = _sum_by(seg, end - start, batch.size)
+    times = np.concatenate([start, end])
+    delta = np.concatenate([np.ones_like(start), -np.ones_like(end)])
+    segs = np.concatenate([seg, seg])
+    span = int(end.max()) + 1
+    order = np.argsort(segs * span + times, kind="stable")
+    times, delta, segs = times[order], delta[order], segs[order]
+    level = np.cumsum(delta)[:-1]
+    step = np.diff(times)
+    same = segs[1:] == segs[:-1]
+    step = np.where(same, step, 0)
+    owner = segs[:-1]
+    active = _sum_by(owner, np.where(level > 0, step, 0), batch.size)
+    dense = _sum_by(owner, np.where(level > threshold, step, 0), batch.size)
+    return cells, active, dense
+
+
+def polyphony(batch: CandidateBatch) -> F64:
+    """Mean number of pitches on over the steps where at least one is on; NaN if none."""
+    cells, active, _ = pianoroll_profile(batch, 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value: F64 = cells / active
+    return np.where(active < 1, NAN, value)
+
+
+def polyphony_rate(batch: CandidateBatch, threshold: int) -> F64:
+    """Ratio of steps with more than ``threshold`` pitches on; NaN if the length is 0."""
+    _, _, dense = pianoroll_profile(batch, threshold)
+    length = batch.length_ticks
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value: F64 = dense / length
+    return np.where((length < 1) | ~batch.has_tracks, NAN, value)
+
+
+# -------------------------------------------------------------------- rhythm
+def groove_consistency(batch: CandidateBatch, measure: I64) -> F64:
+    """1 - mean Hamming distance of neighbouring measures' onset patterns; NaN if < 2 measures."""
+    length = batch.length_ticks
+    n_measures = length // measure + 1
+    result = np.full(batch.size, NAN)
+    ok = (n_measures >= 2) & batch.has_tracks
+    if not ok.any():
+        return result
+    seg, onset = batch.seg, batch.start_tick
+    span = int(length.max()) + int(measure.max()) + 1
+    unique = np.unique(seg * span + onset)
+    useg = unique // span
+    uonset = unique - useg * span
+    umeasure = measure[useg]
+    m = uonset // umeasure
+    last = n_measures[useg] - 1
+    weight = (m >= 1).astype(np.int64) + (m <= last - 1)
+    target = unique + umeasure
+    pos = np.minimum(np.searchsorted(unique, target), unique.size - 1)
+    shared = unique[pos] == target
+    hamming = _sum_by(useg, weight - 2 * shared, batch.size)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = 1.0 - hamming / (measure * (n_measures - 1))
+    return np.where(ok, value, NAN)
+
+
+def drum_in_pattern_counts(batch: CandidateBatch, meter: str) -> tuple[F64, F64]:
+    """Per candidate: drum notes on the ``meter`` grid, and all drum notes."""
+    keep = batch.is_drum
+    seg = batch.seg[keep]
+    res = batch.resolution[seg]
+    pos = batch.start_tick[keep] % res
+    hit = pos == 0
+    if meter == "duple":
+        for parts in (4, 2):
+            step = res // parts
+            ok = (res % parts == 0) & (step > 0)
+            hit |= ok & (pos % np.where(step > 0, step, 1) == 0)
+    else:
+        step = res // 3
+        ok = (res % 3 == 0) & (step > 0)
+        hit |= ok & (pos % np.where(step > 0, step, 1) == 0)
+    inside = _sum_by(seg, hit, batch.size)
+    total = _sum_by(seg, np.ones(seg.size), batch.size)
+    return inside, total
+
+
+def drum_in_pattern_rate(batch: CandidateBatch, meter: str) -> F64:
+    """Ratio of drum notes on the duple or triple grid; NaN without drum notes."""
+    inside, total = drum_in_pattern_counts(batch, meter)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate: F64 = inside / total
+    return np.where(total < 1, NAN, rate)
+
+
+def _sum_by(seg: I64, weights: npt.ArrayLike, size: int) -> F64:
+    """Per-candidate sums of ``weights`` (exact for integer weights below 2**53)."""
+    return np.bincount(seg, weights=np.asarray(weights, dtype=np.float64), minlength=size).astype(
+        np.float64, copy=False
+    )
+
+
+def note_density(batch: CandidateBatch) -> F64:
+    """Notes per candidate as floats (helper for dimensions)."""
+    return segment_sum(np.ones(batch.n_notes), batch)
+
+
+def as_int_array(values: npt.ArrayLike, size: int) -> I64:
+    """Broadcast a scalar or per-candidate value to an ``int64`` array of ``size``."""
+    return np.broadcast_to(np.asarray(values, dtype=np.int64), (size,)).copy()
