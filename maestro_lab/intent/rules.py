@@ -1,0 +1,341 @@
+"""The deterministic intent rules: ordered regular expressions over normalised text.
+
+Text is normalised first (:func:`normalise`): lower case, typographic quotes
+unified, fillers (``ok``, ``now``, ``hey maestro``) and polite wrappers
+(``can you ...``, ``could you please ...``, ``can I get ...``) removed. A
+polite wrapper turns a question-shaped request into an imperative, so
+``"Can you set the BPM to 140?"`` is an edit, not a question.
+
+Rules are tried in :data:`RULES` order and the first match wins; the order
+encodes precedence (chat and transport before questions, questions before
+any action, DAW edits before new material, specific edits before generic
+ones). :func:`match_rules` returns the winning rule, or ``None``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from maestro_lab.intent.model import LABELS, Intent
+
+_FILLERS: Final = re.compile(
+    r"^(?:hey maestro|maestro|hey|ok(?:ay)?|alright|right|so|now|and|also|then|yo|um+|uh+"
+    r"|well|please|pls|plz|just|actually|cool|great)[,!.:]?\s+"
+)
+_POLITE: Final = re.compile(
+    r"^(?:(?:can|could|would|will) (?:you|u|we)(?: please| pls)?|(?:i'?d like|i want|i need) you to"
+    r"|please)\s+"
+)
+_CAN_I: Final = re.compile(r"^(?:can|could|may) (?:i|we) (?:get|have|hear)\s+")
+_TRAILING: Final = re.compile(r"(?:[\s,]+(?:please|pls|plz|thanks|thank you|for me|now))+$")
+
+GENERATION_VERBS: Final = (
+    r"make|create|compose|write|generate|produce|build|cook up|craft|sketch|whip up|come up with"
+    r"|give me|i want|i need|i'd like|i would like|let's make|lets make|let's do|lay down"
+    r"|put together|play me|churn out|knock out"
+)
+SECTION_WORDS: Final = (
+    r"intro|verse|chorus|bridge|outro|breakdown|drop|pre-?chorus|build-?up|middle 8|interlude"
+)
+PART_WORDS: Final = (
+    r"bass ?line|bass|sub|808s?|melody|melodies|counter-?melody|drums?|drum (?:part|line|track)"
+    r"|beat|hi-?hats?|hats|kick|snare|claps?|percussion|perc|congas|bongos|shakers?|tambourine"
+    r"|piano|keys|rhodes|organ|chords|chord part|pads?|strings|synths?|arp(?:eggio)?s?|lead"
+    r"|guitars?|sax(?:ophone)?|solo|horns?|brass|trumpet|flute|choir|vocals?|fx|risers?"
+    r"|textures?|harmony|harmonies|groove|riff|hook|layer"
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One named pattern; ``label`` is the finer intent it gives."""
+
+    name: str
+    label: str
+    pattern: re.Pattern[str]
+    confidence: float
+
+    @property
+    def intent(self) -> Intent:
+        """The intent of :attr:`label`."""
+        return LABELS[self.label]
+
+
+def _r(name: str, label: str, pattern: str, confidence: float) -> Rule:
+    return Rule(name, label, re.compile(pattern), confidence)
+
+
+def normalise(text: str) -> tuple[str, bool]:
+    """Lower-cased text without fillers or polite wrappers, and whether it was polite.
+
+    >>> normalise("OK, can you please set the BPM to 140?")
+    ('set the bpm to 140', True)
+    """
+    norm = text.replace("\u2019", "'").replace("\u2018", "'").lower()
+    norm = " ".join(norm.split())
+    polite = False
+    for _ in range(4):
+        stripped = _FILLERS.sub("", norm)
+        if _CAN_I.match(stripped):
+            stripped = _CAN_I.sub("give me ", stripped)
+            polite = True
+        if _POLITE.match(stripped):
+            stripped = _POLITE.sub("", stripped)
+            polite = True
+        if stripped == norm:
+            break
+        norm = stripped
+    norm = _TRAILING.sub("", norm.rstrip(" .!")).strip()
+    if polite:
+        norm = norm.rstrip(" ?").strip()
+        norm = _TRAILING.sub("", norm).strip()
+    return norm, polite
+
+
+RULES: Final[tuple[Rule, ...]] = (
+    # ------------------------------------------------------------- chat, history
+    _r(
+        "chat.greeting",
+        "ask.chat",
+        r"^(?:hi|hello|hey|hey there|hi there|yo|sup|hiya|howdy|good (?:morning|afternoon|evening)"
+        r"|thanks|thank you|thank you so much|thanks a lot|thx|ty|cheers|nice|cool|great|awesome"
+        r"|that sounds (?:great|good|amazing|awesome)|sounds (?:good|great)|love it|perfect"
+        r"|bye|goodbye|see you)[!. ]*$",
+        0.95,
+    ),
+    _r(
+        "edit.history",
+        "edit.history",
+        r"^(?:undo|redo)(?: that| it| this| everything| all| the last [\w-]+| last [\w-]+)?$"
+        r"|^(?:revert|roll ?back|go back|step back)\b",
+        0.95,
+    ),
+    # ----------------------------------------------------------------- transport
+    _r(
+        "edit.transport",
+        "edit.transport",
+        r"^(?:hit |press )?(?:play|stop|pause|resume|rewind|fast forward|record)"
+        r"(?: it| the song| everything| playback| playing| back| from .*"
+        r"| to the (?:start|beginning|top).*)?$"
+        r"|^(?:start|begin|resume|stop) (?:the )?(?:playback|playing|recording)\b"
+        r"|^(?:record[- ]arm|arm) |^rewind\b"
+        r"|^loop (?:the |this |that |it\b|bars?\b|over\b)"
+        r"|^(?:go|jump|skip|seek|move the playhead) (?:back )?to (?:bar|beat|the)\b"
+        rf"|^play (?:from )?(?:the |that |this )?(?:{SECTION_WORDS}|region|loop|selection|bars?)\b"
+        r"|\b(?:metronome|click track|count[- ]in)\b",
+        0.95,
+    ),
+    # ------------------------------------------------- continuation asked as text
+    _r("compose.continue.next", "compose.continue", r"\bwhat comes next\b", 0.8),
+    # ------------------------------------------------------------------ questions
+    _r(
+        "ask.question.wh",
+        "ask.question",
+        r"^(?:what|what's|whats|why|how|how's|which|who|whose|when|where|is|are|am|was|were"
+        r"|isn't|aren't|doesn't|don't|didn't|has|have)\b"
+        r"|^(?:do|does|did) (?:you|i|we|they|these|those|the|this|it|that|my|our)\b"
+        r"|^(?:should|shall|would|could|can|will|might) (?:i|we|it|this|that|the|you|my)\b",
+        0.9,
+    ),
+    _r(
+        "ask.question.verb",
+        "ask.question",
+        r"^(?:explain|describe|tell me|analy[sz]e|summari[sz]e|list|compare|teach me|define"
+        r"|help me understand|critique|review|evaluate|rate|show me (?:what|how|which|where|why)"
+        r"|give me (?:some |your )?(?:feedback|advice|tips|notes"
+        r"|an? (?:opinion|analysis|overview)))\b",
+        0.9,
+    ),
+    _r("ask.question.mark", "ask.question", r"\?$", 0.8),
+    # ---------------------------------------------------------------- too vague
+    _r(
+        "ask.clarify.vague",
+        "ask.clarify",
+        r"^(?:make|get) (?:it|this|that|the song|the track|the beat|everything|the mix)"
+        r"(?: sound)? (?:better|good|great|cool|nice|pop|work|right|awesome|interesting|different"
+        r"|special|fire|slap|hit|banger|amazing|perfect|good again)$"
+        r"|^(?:fix|improve|change|tweak|adjust|edit|modify|update|polish|enhance|do)"
+        r"(?: (?:it|this|that|something|stuff|things|everything|your thing|the song|the track"
+        r"|the beat|my song|my track|my beat))?$"
+        r"|^(?:do|make|play|try) (?:something|anything|whatever|stuff)(?: else| cool| nice"
+        r"| interesting| different)?$"
+        r"|^(?:something|anything|whatever|idk|dunno|i don't know|not sure|help|help me"
+        r"|surprise me|hmm+|um+|uh+|ok|okay|yes|no|maybe|test|\W*)(?: cool| nice| else)?$",
+        0.85,
+    ),
+    # --------------------------------------------------------- project edits
+    _r(
+        "edit.tempo",
+        "edit.tempo",
+        r"^(?:make )?(?:it|this|the song|everything|the track) (?:a (?:bit|little|lot) )?"
+        r"(?:faster|slower)$|^(?:faster|slower)$"
+        r"|\b(?:speed|slow) (?:it |this |things |everything |the song )?(?:up|down)\b"
+        r"|\b(?:set|change|adjust|bump|raise|lower|increase|decrease|halve|double|drop) (?:the )?"
+        r"(?:tempo|bpm)\b|^(?:tempo|bpm)\s*(?:to\s*|=\s*|of\s*)?\d+"
+        r"|\b(?:tempo|bpm) (?:to|=) \d+"
+        r"|^(?:set|put) (?:it|the song|this) (?:to|at) \d{2,3}(?: bpm)?$"
+        r"|\btoo (?:slow|fast)\b",
+        0.93,
+    ),
+    _r(
+        "edit.key",
+        "edit.key",
+        r"\b(?:change|set|switch|move|put) (?:the )?(?:key|song|track|everything|it|project|piece)"
+        r"(?: key)? (?:to|into|in) (?:the key of )?[a-g]\b"
+        r"|^(?:set |change |switch )?(?:the )?key (?:to |of |= )?[a-g](?:#|b|\b)"
+        r"|^transpose (?:up|down|everything|it|all|the (?:whole )?(?:song|track|project|piece))\b"
+        r"|\b(?:time signature|meter)\b",
+        0.9,
+    ),
+    _r(
+        "edit.track",
+        "edit.track",
+        r"^(?:add|create|make|insert) (?:me )?(?:a |an |one |another )?"
+        r"(?:new |empty |blank |fresh )?"
+        r"(?:midi |audio |instrument |software instrument )?track\b"
+        r"|^(?:rename|name) |^(?:mute|unmute|solo|unsolo)\b"
+        r"|^(?:delete|remove|get rid of|kill|duplicate|hide|freeze) (?:the |that |this )?"
+        r"(?:[\w-]+ ){0,3}track\b"
+        r"|\b(?:change|switch|swap|set) (?:the )?(?:[\w-]+ ){0,3}"
+        r"(?:instrument|sound|patch|program|preset)\b"
+        r"|\b(?:change|switch|swap) the (?:[\w-]+ ){1,3}to (?:a |an )?(?:[\w-]+ ){0,3}"
+        r"(?:sound|instrument|patch)\b|\b(?:colou?r|icon)\b",
+        0.88,
+    ),
+    _r(
+        "edit.effect.chorus",
+        "edit.effect",
+        r"\b(?:add|put|insert) (?:a |some )?chorus (?:to|on)\b"
+        r"|\bchorus (?:effect|fx|pedal|plugin)\b",
+        0.88,
+    ),
+    # ----------------------------------------------------- new material: sections
+    _r(
+        "compose.regenerate",
+        "compose.regenerate",
+        r"\b(?:regenerate|redo|re-do|rewrite|re-write|reroll|re-roll|retry|try again)\b"
+        r"|\btry (?:a |an )?(?:different|another|new|other)\b"
+        r"|\b(?:another|different|alternative|alternate) (?:take|version|variation|idea)\b"
+        r"|\bvariation (?:of|on)\b"
+        rf"|^(?:a )?(?:new|different|fresh) (?:[\w-]+ )?(?:{PART_WORDS}|chords?|progression)$"
+        r"|\bgive me (?:a |an )?(?:different|new|fresh) (?:[\w-]+ )?"
+        rf"(?:{PART_WORDS}|progression)\b",
+        0.85,
+    ),
+    _r(
+        "compose.continue",
+        "compose.continue",
+        r"\b(?:continue|keep going|keep it going|carry on|extend|lengthen the song)\b"
+        r"|\b(?:\d+|a few|some|two|four|eight|sixteen) more bars\b"
+        rf"|^another (?:{SECTION_WORDS}|section|\d+ bars?|round|part)\b",
+        0.85,
+    ),
+    _r(
+        "compose.section",
+        "compose.section",
+        rf"^(?:{GENERATION_VERBS}|do|add|start|finish) (?:me |us )?(?:a |an |the |another |one )?"
+        rf"(?:\d+[- ]bars? )?(?:new |short |long |big |quick )?(?:{SECTION_WORDS})\b"
+        r"|^build (?:it |this |things )?up\b",
+        0.88,
+    ),
+    _r(
+        "compose.generate.strict",
+        "compose.generate",
+        rf"^(?:{GENERATION_VERBS}) (?:me |us )?(?:a |an |some |\d+ |another |one |two |four "
+        r"|eight |sixteen |a few )",
+        0.88,
+    ),
+    # --------------------------------------------------------- DAW edits, cont.
+    _r(
+        "edit.notes",
+        "edit.notes",
+        r"\b(?:quanti[sz]e|humani[sz]e|nudge)\b|\b(?:add|more|less|remove|reduce|increase) "
+        r"(?:some |the )?swing\b|^swing\b|\bvelocit(?:y|ies)\b|\btranspose the\b"
+        r"|\bnotes? (?:in|at|from) bar\b|\b(?:delete|remove|clear) (?:the |all )?notes\b"
+        r"|\bon (?:every|each) (?:beat|bar|downbeat|offbeat|backbeat)\b|\b(?:legato|staccato)\b",
+        0.86,
+    ),
+    _r(
+        "edit.region",
+        "edit.region",
+        r"^(?:move|copy|duplicate|delete|remove|cut|trim|shorten|lengthen|split|crop|paste|clear"
+        r"|drag|shift) (?:the |that |this |a )?(?:[\w-]+ )?(?:region|clip|section|part|"
+        rf"{SECTION_WORDS}|bars?\b|last \d+ bars|first \d+ bars)\b"
+        r"|^(?:delete|remove|cut|clear) (?:the )?(?:last|first) \d+ bars\b"
+        r"|\bsplit .* at bar\b",
+        0.86,
+    ),
+    _r(
+        "edit.mix",
+        "edit.mix",
+        r"\b(?:turn|bring|crank|push|pull) (?:it |this |the [\w -]+? )?(?:up|down)\b"
+        r"|\b(?:louder|quieter|softer)\b|\b(?:volume|level|levels|gain|fader|db|decibels?)\b"
+        r"|\bpan(?:ned|ning)?\b|\bbalance\b|^mix\b|\bthe mix\b"
+        r"|\btoo (?:loud|quiet|soft|boomy|muddy|harsh|bright|dull)\b",
+        0.86,
+    ),
+    _r(
+        "edit.effect",
+        "edit.effect",
+        r"\b(?:reverb|delay|echo|compressor|compression|eq|equali[sz]er|low ?pass|high ?pass|lpf"
+        r"|hpf|filter|distortion|overdrive|saturation|limiter|gate|flanger|phaser|bitcrusher"
+        r"|sidechain|side-chain|plugin|plug-in|bus|send|de-?esser|tremolo|auto-?tune)\b"
+        r"|\bchorus (?:effect|fx|pedal|plugin)\b|\badd chorus to\b",
+        0.86,
+    ),
+    _r(
+        "edit.ui",
+        "edit.ui",
+        r"^(?:show|hide|open|close|toggle) (?:the |me the )?(?:mixer|inspector|piano ?roll|step ?"
+        r"sequencer|browser|editor|library|panel|timeline|arrangement view|transport)\b"
+        r"|^zoom (?:in|out|to)\b",
+        0.9,
+    ),
+    # ----------------------------------------------------- new material, cont.
+    _r(
+        "compose.refine",
+        "compose.refine",
+        r"\b(?:make|keep) (?:it|this|that|the [\w -]+?) (?:a (?:bit|little|lot) |much |way |even )?"
+        r"(?:more|less) [\w-]+"
+        r"|\b(?:sadder|happier|darker|brighter|jazzier|busier|sparser|simpler|calmer|heavier|warmer"
+        r"|dreamier|funkier|groovier|chiller|punchier|smoother|dirtier|grittier|moodier|livelier"
+        r"|emptier|fuller|denser|thinner|bigger|tighter|looser|harder|crunchier|dustier|lusher"
+        r"|richer|edgier|weirder|spacier|happier|angrier|dramatic|gentler|sweeter)\b"
+        r"|^(?:more|less) [\w-]+"
+        r"|\btoo (?:busy|sparse|dense|simple|complex|repetitive|boring|dark|happy|sad|plain"
+        r"|empty)\b"
+        r"|^give (?:it|this|the [\w -]+?) (?:a bit |a little |much )?(?:more|less) [\w-]+"
+        r"|^(?:jazz|spice|liven|funk|beef|soften|brighten|darken|mellow|rough|dirty) "
+        r"(?:it|this|things|the [\w-]+) (?:up|down|out)\b"
+        r"|\b(?:feels?|sounds?|is|are|'s) (?:a bit |too |kind of |so |really |pretty )?"
+        r"(?:boring|repetitive|bland|flat|empty|busy|cluttered|plain|generic|stiff|robotic"
+        r"|mechanical)\b",
+        0.82,
+    ),
+    _r(
+        "compose.add_part",
+        "compose.add_part",
+        r"^(?:add|put|layer|throw in|bring in|include|drop in|stack) (?:in )?"
+        r"(?:a |an |some |the |another |more )?(?:new |little |subtle |nice )?"
+        rf"(?:[\w-]+ ){{0,2}}(?:{PART_WORDS})\b",
+        0.84,
+    ),
+    _r(
+        "compose.generate.verb",
+        "compose.generate",
+        rf"^(?:{GENERATION_VERBS}|play something|play some)\b",
+        0.72,
+    ),
+)
+"""Every rule, in the order they are tried."""
+
+
+def match_rules(norm: str) -> tuple[Rule, str] | None:
+    """The first rule matching the normalised text, and the text it matched."""
+    for rule in RULES:
+        found = rule.pattern.search(norm)
+        if found is not None:
+            return rule, found.group(0)
+    return None
