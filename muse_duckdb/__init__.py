@@ -1,8 +1,110 @@
-"""Muse on DuckDB: versioned composition history and generation telemetry.
+"""Muse on DuckDB: versioned composition history with note-level merge.
 
-Imports storpheus only.
+One DuckDB file holds the history of any number of projects: immutable,
+content-addressed region objects (notes, CC, pitch bends and aftertouch,
+stored columnar and shared between commits), project snapshots, commits
+with provenance, branches, tags and HEAD. :class:`Repository` is the API
+(commit, log, checkout, diff, status, merge, revert, cherry-pick, blame,
+history, variations); ``muse`` is the command line.
+
+Imports storpheus only. Names are loaded lazily, so ``import muse_duckdb``
+stays cheap.
+
+Example
+-------
+>>> from muse_duckdb import Repository
+>>> repo = Repository.open(":memory:", "demo")
+>>> repo.log()
+[]
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
 
 from storpheus import __version__
 
-__all__ = ["__version__"]
+if TYPE_CHECKING:
+    from muse_duckdb.blame import BlameResult, RegionVersion
+    from muse_duckdb.changes import ChangeSet
+    from muse_duckdb.commit import Commit
+    from muse_duckdb.conflicts import Conflict
+    from muse_duckdb.convert import RegionLayout, Section, project_to_score, score_to_project
+    from muse_duckdb.diff import ProjectDiff, RegionDiff, Severity
+    from muse_duckdb.integrity import IntegrityReport
+    from muse_duckdb.merge import MergeResult, merge_states
+    from muse_duckdb.project import Mixer, ProjectState, RegionState, TrackState
+    from muse_duckdb.repository import Repository, init
+    from muse_duckdb.results import CheckoutResult, MergeOutcome, Status
+    from muse_duckdb.variations import Phrase, Variation, VariationState
+
+_EXPORTS: dict[str, str] = {
+    "BlameResult": "muse_duckdb.blame",
+    "RegionVersion": "muse_duckdb.blame",
+    "ChangeSet": "muse_duckdb.changes",
+    "Commit": "muse_duckdb.commit",
+    "Conflict": "muse_duckdb.conflicts",
+    "RegionLayout": "muse_duckdb.convert",
+    "Section": "muse_duckdb.convert",
+    "project_to_score": "muse_duckdb.convert",
+    "score_to_project": "muse_duckdb.convert",
+    "ProjectDiff": "muse_duckdb.diff",
+    "RegionDiff": "muse_duckdb.diff",
+    "Severity": "muse_duckdb.diff",
+    "IntegrityReport": "muse_duckdb.integrity",
+    "MergeResult": "muse_duckdb.merge",
+    "merge_states": "muse_duckdb.merge",
+    "Mixer": "muse_duckdb.project",
+    "ProjectState": "muse_duckdb.project",
+    "RegionState": "muse_duckdb.project",
+    "TrackState": "muse_duckdb.project",
+    "Repository": "muse_duckdb.repository",
+    "init": "muse_duckdb.repository",
+    "CheckoutResult": "muse_duckdb.results",
+    "MergeOutcome": "muse_duckdb.results",
+    "Status": "muse_duckdb.results",
+    "Phrase": "muse_duckdb.variations",
+    "Variation": "muse_duckdb.variations",
+    "VariationState": "muse_duckdb.variations",
+}
+
+__all__ = [
+    "BlameResult",
+    "ChangeSet",
+    "CheckoutResult",
+    "Commit",
+    "Conflict",
+    "IntegrityReport",
+    "MergeOutcome",
+    "MergeResult",
+    "Mixer",
+    "Phrase",
+    "ProjectDiff",
+    "ProjectState",
+    "RegionDiff",
+    "RegionLayout",
+    "RegionState",
+    "RegionVersion",
+    "Repository",
+    "Section",
+    "Severity",
+    "Status",
+    "TrackState",
+    "Variation",
+    "VariationState",
+    "__version__",
+    "init",
+    "merge_states",
+    "project_to_score",
+    "score_to_project",
+]
+
+
+def __getattr__(name: str) -> object:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'muse_duckdb' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,294 @@
+"""Connections to the Muse database: short-lived, locked, transactional.
+
+DuckDB lets one process open a file for writing, or many processes open it
+read-only, never both at once. Muse therefore keeps connections
+*short-lived*: each read opens a read-only connection and each write opens a
+writable one inside one transaction, and both close when the operation ends.
+A notebook, a papermill run and the ``muse`` CLI can then share a file; while
+one of them is writing, the others wait up to ``lock_timeout`` seconds and
+then get :class:`~muse_duckdb.errors.RepositoryLockedError`, which names the
+database and the lock holder (program and PID, as DuckDB reports them).
+
+:meth:`Database.session` holds one connection for a batch of operations
+(faster: opening a DuckDB file costs ~10 ms); other processes are locked out
+meanwhile. A ``":memory:"`` database, or a connection passed in by the
+caller, is held for the life of the object.
+
+Every write runs in one transaction: if anything fails, or the process is
+killed, nothing of it is visible afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Final, TypeVar
+
+import duckdb
+
+from muse_duckdb.errors import NotARepositoryError, ReadOnlyRepositoryError, RepositoryLockedError
+from muse_duckdb.schema import MUSE_SCHEMA, SchemaComponent, check_tables, installed_versions
+from muse_duckdb.schema import migrate as apply_migrations
+from muse_duckdb.schema import pending as pending_migrations
+
+MEMORY: Final = ":memory:"
+_LOCK_RE: Final = re.compile(
+    r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)(?: by user (?P<user>\S+))?"
+)
+
+Connection = duckdb.DuckDBPyConnection
+T = TypeVar("T")
+
+
+def first_row(rows: list[T]) -> T | None:
+    """The first of ``rows`` or ``None``.
+
+    Used as ``first_row(conn.execute(...).fetchall())``: DuckDB refuses
+    further work on a connection while a result is only partly fetched, so
+    ``fetchone()`` is never used.
+    """
+    return rows[0] if rows else None
+
+
+def _now_us() -> int:
+    return time.time_ns() // 1000
+
+
+class Database:
+    """Where a Muse repository lives, and how to reach it.
+
+    Parameters
+    ----------
+    target:
+        A file path, ``":memory:"``, or an open DuckDB connection (used as
+        is, never closed by Muse).
+    read_only:
+        Refuse every write (:class:`ReadOnlyRepositoryError`).
+    create:
+        Create and initialise a missing file (otherwise
+        :class:`NotARepositoryError`).
+    lock_timeout:
+        Seconds to wait for another process's lock before
+        :class:`RepositoryLockedError`.
+    components:
+        Schema components to check and migrate (Muse history by default).
+    """
+
+    def __init__(
+        self,
+        target: str | os.PathLike[str] | Connection,
+        *,
+        read_only: bool = False,
+        create: bool = True,
+        lock_timeout: float = 2.0,
+        components: tuple[SchemaComponent, ...] = (MUSE_SCHEMA,),
+    ) -> None:
+        self.read_only = read_only
+        self.lock_timeout = float(lock_timeout)
+        self.components = components
+        self._held: Connection | None = None
+        self._external = False
+        self._tx_depth = 0
+        self._checked = False
+        if isinstance(target, Connection):
+            self.path = _connection_path(target)
+            self._held = target
+            self._external = True
+        else:
+            self.path = str(target)
+            if self.path == MEMORY:
+                self._held = duckdb.connect(MEMORY)
+            elif not Path(self.path).exists():
+                if not create:
+                    raise NotARepositoryError(self.path, "no such file (run `muse init` first)")
+                if read_only:
+                    raise NotARepositoryError(self.path, "no such file (cannot create read-only)")
+                parent = Path(self.path).parent
+                if not parent.is_dir():
+                    raise NotARepositoryError(self.path, f"directory {parent} does not exist")
+            elif Path(self.path).is_dir():
+                raise NotARepositoryError(self.path, "is a directory, not a database file")
+        if self._held is not None:
+            self._ensure_schema(self._held, writable=not read_only)
+        elif not Path(self.path).exists():
+            with self.write("create the repository"):
+                pass
+
+    # ------------------------------------------------------------ sessions
+    @property
+    def is_file(self) -> bool:
+        """Whether connections are opened per operation (a file not held open)."""
+        return self._held is None
+
+    @contextmanager
+    def session(self, *, write: bool = True) -> Iterator[Database]:
+        """Hold one connection for every operation inside the block.
+
+        Other processes cannot open the file meanwhile (they wait, then get
+        :class:`RepositoryLockedError`). Nested sessions reuse the outer one.
+        """
+        if self._held is not None:
+            yield self
+            return
+        conn = self._open(write=write and not self.read_only)
+        self._held = conn
+        try:
+            yield self
+        finally:
+            self._held = None
+            conn.close()
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A connection for reading (short-lived unless a session is held)."""
+        if self._held is not None:
+            self._ensure_schema(self._held, writable=not self.read_only)
+            yield self._held
+            return
+        conn = self._open(write=False)
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    @contextmanager
+    def write(self, operation: str = "write") -> Iterator[Connection]:
+        """A writable connection inside one transaction, committed at the end.
+
+        An exception (or a kill) rolls everything back. Nested ``write``
+        blocks join the outer transaction.
+        """
+        if self.read_only:
+            raise ReadOnlyRepositoryError(self.path, operation)
+        if self._held is not None:
+            conn = self._held
+            self._ensure_schema(conn, writable=True)
+            yield from _transaction(conn, self)
+            return
+        conn = self._open(write=True)
+        try:
+            yield from _transaction(conn, self)
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        """Close a held in-memory connection (no-op for files and external connections)."""
+        if self._held is not None and not self._external and self.path == MEMORY:
+            self._held.close()
+            self._held = None
+
+    # -------------------------------------------------------------- opening
+    def _open(self, *, write: bool) -> Connection:
+        conn = _connect_with_retry(self.path, write=write, timeout=self.lock_timeout)
+        try:
+            self._ensure_schema(conn, writable=write)
+        except BaseException:
+            conn.close()
+            raise
+        if not self._checked and not write:
+            # The schema needed migrating: reopen writable once, then read.
+            conn.close()
+            with self.write("migrate the schema"):
+                pass
+            return self._open(write=False)
+        return conn
+
+    def _ensure_schema(self, conn: Connection, *, writable: bool) -> None:
+        if self._checked:
+            return
+        try:
+            versions = installed_versions(conn, self.path)
+            todo = {c.name: pending_migrations(versions, c, self.path) for c in self.components}
+        except duckdb.Error as exc:
+            raise NotARepositoryError(self.path, f"cannot read schema: {_first_line(exc)}") from exc
+        if any(todo.values()):
+            if not writable:
+                if self.read_only:
+                    names = ", ".join(f"{k} -> v{v[-1].version}" for k, v in todo.items() if v)
+                    raise NotARepositoryError(
+                        self.path, f"schema needs migrating ({names}); open it writable once"
+                    )
+                return  # _open reopens writable and migrates
+            for component in self.components:
+                if todo[component.name]:
+                    apply_migrations(conn, component, self.path, _now_us())
+        for component in self.components:
+            check_tables(conn, component, self.path)
+        self._checked = True
+
+
+def _transaction(conn: Connection, db: Database) -> Iterator[Connection]:
+    if db._tx_depth:
+        db._tx_depth += 1
+        try:
+            yield conn
+        finally:
+            db._tx_depth -= 1
+        return
+    conn.execute("BEGIN TRANSACTION")
+    db._tx_depth = 1
+    try:
+        yield conn
+    except BaseException:
+        db._tx_depth = 0
+        conn.execute("ROLLBACK")
+        raise
+    db._tx_depth = 0
+    conn.execute("COMMIT")
+
+
+def _connect_with_retry(
+    path: str,
+    *,
+    write: bool,
+    timeout: float,
+    connect: Callable[..., Connection] = duckdb.connect,
+) -> Connection:
+    start = time.monotonic()
+    delay = 0.005
+    read_only = not write
+    while True:
+        try:
+            return connect(path, read_only=read_only)
+        except duckdb.Error as exc:
+            text = str(exc)
+            if "different configuration" in text and read_only:
+                read_only = False  # this process already holds the file read-write
+                continue
+            if "Could not set lock" in text or "Conflicting lock" in text:
+                waited = time.monotonic() - start
+                if waited >= timeout:
+                    match = _LOCK_RE.search(text)
+                    holder = pid = None
+                    if match:
+                        pid = int(match["pid"])
+                        holder = f"{match['program']} (PID {pid})"
+                        if match["user"]:
+                            holder += f" of user {match['user'].rstrip('.')}"
+                    raise RepositoryLockedError(path, holder, pid, waited) from exc
+                time.sleep(min(delay, max(0.0, timeout - waited)))
+                delay = min(delay * 2, 0.1)
+                continue
+            if "not a valid DuckDB database" in text:
+                raise NotARepositoryError(path, "not a DuckDB database file") from exc
+            raise NotARepositoryError(path, f"cannot open: {_first_line(exc)}") from exc
+
+
+def _connection_path(conn: Connection) -> str:
+    try:
+        rows = conn.execute(
+            "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+        ).fetchall()
+    except duckdb.Error:
+        return "<connection>"
+    if rows and rows[0][0]:
+        return str(rows[0][0])
+    return MEMORY
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

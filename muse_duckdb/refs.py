@@ -1,0 +1,220 @@
+"""Refs: branches, tags, HEAD, and resolving what a user typed to a commit id.
+
+A ref is resolved in this order:
+
+1. ``HEAD`` - the project's current commit;
+2. a branch name, then a tag name (tags may carry a namespace such as
+   ``stage:mixed``);
+3. a commit id or a unique prefix of one (at least 4 hex digits) among the
+   project's commits; a prefix matching several commits raises
+   :class:`~muse_duckdb.errors.AmbiguousRefError` listing them.
+
+Any of these may be followed by ancestry suffixes as in git: ``~N`` (N-th
+first-parent ancestor), ``^`` / ``^1`` (first parent) and ``^2`` (second
+parent of a merge): ``HEAD~3``, ``main^2``, ``a1b2c3d~1^2``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Final, Literal
+
+import duckdb
+
+from muse_duckdb.database import first_row
+from muse_duckdb.errors import (
+    AmbiguousRefError,
+    InvalidRefNameError,
+    NoCommitsError,
+    RefNotFoundError,
+)
+from muse_duckdb.ids import is_hex_prefix
+
+Connection = duckdb.DuckDBPyConnection
+RefKind = Literal["branch", "tag"]
+HEAD: Final = "HEAD"
+DEFAULT_BRANCH: Final = "main"
+MIN_PREFIX: Final = 4
+_SUFFIX_RE: Final = re.compile(r"(~\d*|\^\d?)+$")
+_STEP_RE: Final = re.compile(r"~(\d*)|\^(\d?)")
+_NAME_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/:+-]*$")
+
+
+@dataclass(frozen=True)
+class Head:
+    """Where HEAD points: a branch (``commit_id`` is its tip, ``None`` if unborn) or a commit."""
+
+    branch: str | None
+    commit_id: str | None
+
+    @property
+    def detached(self) -> bool:
+        """Whether HEAD points at a commit rather than a branch."""
+        return self.branch is None
+
+
+def check_ref_name(name: str, kind: RefKind) -> str:
+    """Validate a branch or tag name; return it.
+
+    Names start with a letter or digit and use letters, digits and
+    ``. _ / : + -``; they may not contain ``..``, end with ``/`` or ``.``,
+    be ``HEAD``, or look like a commit id (all hex, 4+ characters), which
+    would make refs ambiguous.
+    """
+    if not isinstance(name, str) or not name:
+        raise InvalidRefNameError(str(name), "must be non-empty text")
+    if name == HEAD:
+        raise InvalidRefNameError(name, "HEAD is reserved")
+    if not _NAME_RE.match(name):
+        raise InvalidRefNameError(
+            name, "use letters, digits and . _ / : + - (starting with a letter or digit)"
+        )
+    if ".." in name or name.endswith(("/", ".", ":")) or "//" in name:
+        raise InvalidRefNameError(name, "no '..', '//' or trailing '/', '.', ':'")
+    if len(name) >= MIN_PREFIX and is_hex_prefix(name):
+        raise InvalidRefNameError(name, f"looks like a commit id; {kind} names must not")
+    if len(name) > 200:
+        raise InvalidRefNameError(name, "longer than 200 characters")
+    return name
+
+
+# --------------------------------------------------------------------- HEAD
+def read_head(conn: Connection, project_id: str) -> Head:
+    """The project's HEAD (an unborn ``main`` if the project has none yet)."""
+    row = first_row(
+        conn.execute(
+            "SELECT branch, commit_id FROM heads WHERE project_id = ?", [project_id]
+        ).fetchall()
+    )
+    if row is None:
+        return Head(DEFAULT_BRANCH, None)
+    branch, commit = row
+    if branch is not None:
+        return Head(str(branch), ref_commit(conn, project_id, "branch", str(branch)))
+    return Head(None, None if commit is None else str(commit))
+
+
+def write_head(
+    conn: Connection, project_id: str, branch: str | None, commit_id: str | None
+) -> None:
+    """Point HEAD at a branch (``commit_id`` ignored) or detach it at a commit."""
+    conn.execute(
+        "INSERT INTO heads VALUES (?, ?, ?) ON CONFLICT (project_id) "
+        "DO UPDATE SET branch = excluded.branch, commit_id = excluded.commit_id",
+        [project_id, branch, None if branch is not None else commit_id],
+    )
+
+
+# --------------------------------------------------------------------- refs
+def ref_commit(conn: Connection, project_id: str, kind: RefKind, name: str) -> str | None:
+    """The commit a branch or tag points at, or ``None``."""
+    row = first_row(
+        conn.execute(
+            "SELECT commit_id FROM refs WHERE project_id = ? AND kind = ? AND name = ?",
+            [project_id, kind, name],
+        ).fetchall()
+    )
+    return None if row is None else str(row[0])
+
+
+def set_ref(conn: Connection, project_id: str, kind: RefKind, name: str, commit_id: str) -> None:
+    """Create or move a branch or tag."""
+    conn.execute(
+        "INSERT INTO refs VALUES (?, ?, ?, ?) ON CONFLICT (project_id, kind, name) "
+        "DO UPDATE SET commit_id = excluded.commit_id",
+        [project_id, kind, name, commit_id],
+    )
+
+
+def delete_ref(conn: Connection, project_id: str, kind: RefKind, name: str) -> None:
+    """Remove a branch or tag."""
+    conn.execute(
+        "DELETE FROM refs WHERE project_id = ? AND kind = ? AND name = ?", [project_id, kind, name]
+    )
+
+
+def list_refs(conn: Connection, project_id: str, kind: RefKind) -> dict[str, str]:
+    """``name -> commit id`` of every branch or tag, sorted by name."""
+    rows = conn.execute(
+        "SELECT name, commit_id FROM refs WHERE project_id = ? AND kind = ? ORDER BY name",
+        [project_id, kind],
+    ).fetchall()
+    return {str(n): str(c) for n, c in rows}
+
+
+# --------------------------------------------------------------- resolution
+def resolve(conn: Connection, project_id: str, ref: str) -> str:
+    """The full commit id ``ref`` names (see the module docstring).
+
+    Raises
+    ------
+    RefNotFoundError
+        Nothing matches (the message suggests close branch or tag names).
+    AmbiguousRefError
+        A commit id prefix matches several commits.
+    NoCommitsError
+        ``HEAD`` (or a branch) has no commits yet.
+    """
+    if not isinstance(ref, str) or not ref.strip():
+        raise RefNotFoundError(str(ref), project_id)
+    ref = ref.strip()
+    base, steps = ref, ""
+    match = _SUFFIX_RE.search(ref)
+    if match and match.start() > 0:
+        base, steps = ref[: match.start()], match.group(0)
+    commit = _resolve_base(conn, project_id, base, ref)
+    for step in _STEP_RE.finditer(steps):
+        if step.group(0).startswith("~"):
+            count = int(step.group(1) or 1)
+            for _ in range(count):
+                commit = _parent(conn, commit, 0, ref)
+        else:
+            index = int(step.group(2) or 1)
+            if index not in (1, 2):
+                raise RefNotFoundError(ref, project_id, reason="only ^1 and ^2 exist")
+            commit = _parent(conn, commit, index - 1, ref)
+    return commit
+
+
+def _resolve_base(conn: Connection, project_id: str, base: str, ref: str) -> str:
+    if base == HEAD:
+        head = read_head(conn, project_id)
+        if head.commit_id is None:
+            raise NoCommitsError(project_id, head.branch)
+        return head.commit_id
+    kinds: tuple[RefKind, ...] = ("branch", "tag")
+    for kind in kinds:
+        found = ref_commit(conn, project_id, kind, base)
+        if found is not None:
+            return found
+    head = read_head(conn, project_id)
+    if head.branch == base:
+        raise NoCommitsError(project_id, base)
+    if is_hex_prefix(base.lower()) and len(base) >= MIN_PREFIX:
+        rows = conn.execute(
+            "SELECT commit_id FROM commits WHERE project_id = ? AND starts_with(commit_id, ?) "
+            "ORDER BY commit_id LIMIT 11",
+            [project_id, base.lower()],
+        ).fetchall()
+        if len(rows) == 1:
+            return str(rows[0][0])
+        if len(rows) > 1:
+            raise AmbiguousRefError(ref, [str(r[0]) for r in rows])
+    names = list(list_refs(conn, project_id, "branch")) + list(list_refs(conn, project_id, "tag"))
+    raise RefNotFoundError(ref, project_id, difflib.get_close_matches(base, names, n=3))
+
+
+def _parent(conn: Connection, commit: str, index: int, ref: str) -> str:
+    row = first_row(
+        conn.execute(
+            "SELECT project_id, parent_id, parent2_id FROM commits WHERE commit_id = ?",
+            [commit],
+        ).fetchall()
+    )
+    if row is None or row[1 + index] is None:
+        project = "?" if row is None else str(row[0])
+        which = "a second parent" if index else "a parent"
+        raise RefNotFoundError(ref, project, reason=f"commit {commit[:12]} has no {which}")
+    return str(row[1 + index])
