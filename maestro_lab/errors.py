@@ -85,3 +85,180 @@ class InvalidPlanError(MaestroLabError, ValueError):
     def __init__(self, details: list[str]) -> None:
         self.details = list(details)
         super().__init__("invalid plan JSON: " + "; ".join(self.details))
+
+
+# ------------------------------------------------------------ event protocol
+class EventProtocolError(MaestroLabError):
+    """Base class of errors about runtime events and their stream."""
+
+
+class UnsequencedEventError(EventProtocolError, ValueError):
+    """An event was serialised for the wire before an ``EventStream`` numbered it."""
+
+    def __init__(self, event_type: str) -> None:
+        self.event_type = event_type
+        super().__init__(
+            f"{event_type!r} event has no sequence number; emit it through an EventStream first"
+        )
+
+
+class EventOrderError(EventProtocolError):
+    """A stream of events breaks an ordering invariant (state first, meta -> phrase* -> done...).
+
+    Attributes
+    ----------
+    seq:
+        The sequence number of the offending event (``None`` for the stream as a whole).
+    event_type:
+        Its type, if one event is at fault.
+    rule:
+        The invariant broken, in plain words.
+    """
+
+    def __init__(self, rule: str, seq: int | None = None, event_type: str | None = None) -> None:
+        self.rule = rule
+        self.seq = seq
+        self.event_type = event_type
+        where = f"event seq={seq} ({event_type}): " if seq is not None else ""
+        super().__init__(f"{where}{rule}")
+
+
+class StreamClosedError(EventProtocolError):
+    """An event was emitted on a stream that is already closed."""
+
+
+# --------------------------------------------------------------------- tools
+class ToolError(MaestroLabError):
+    """Base class of errors about tool calls."""
+
+
+class UnknownToolError(ToolError, LookupError):
+    """A tool call names no tool of the registry.
+
+    Attributes
+    ----------
+    tool:
+        The name as given.
+    suggestions:
+        Similar tool names, if any.
+    """
+
+    def __init__(self, tool: str, suggestions: tuple[str, ...] = ()) -> None:
+        self.tool = tool
+        self.suggestions = suggestions
+        hint = f"; did you mean {', '.join(map(repr, suggestions))}?" if suggestions else ""
+        super().__init__(f"unknown tool {tool!r}{hint}")
+
+    def __str__(self) -> str:  # LookupError would quote the message otherwise
+        return str(self.args[0])
+
+
+class ToolNotAllowedError(ToolError):
+    """A known tool that the current context does not allow."""
+
+    def __init__(self, tool: str, allowed: tuple[str, ...]) -> None:
+        self.tool = tool
+        self.allowed = allowed
+        super().__init__(f"tool {tool!r} is not allowed here; allowed: {list(allowed)}")
+
+
+class ToolValidationError(ToolError, ValueError):
+    """Tool-call parameters that do not match the tool's input schema.
+
+    Attributes
+    ----------
+    tool:
+        The tool name.
+    parameter:
+        The first bad parameter as a path in the wire names (``"notes[3].pitch"``),
+        or ``None`` when the parameters as a whole are wrong.
+    problems:
+        Every problem found, each ``"<parameter>: <reason>"``.
+    """
+
+    def __init__(self, tool: str, parameter: str | None, problems: tuple[str, ...]) -> None:
+        self.tool = tool
+        self.parameter = parameter
+        self.problems = problems
+        shown = "; ".join(problems[:5])
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        super().__init__(f"{tool}: invalid parameters: {shown}{more}")
+
+
+# --------------------------------------------------------------- state store
+class StateStoreError(MaestroLabError):
+    """Base class of errors applying tool calls to the in-memory project."""
+
+
+class EntityNotFoundError(StateStoreError, LookupError):
+    """A tool call refers to a track, region or bus that does not exist.
+
+    Attributes
+    ----------
+    parameter:
+        The parameter holding the reference (``"trackId"``, ``"regionId"``...).
+    value:
+        The id as given.
+    known:
+        The ids that do exist (for the message).
+    """
+
+    def __init__(self, parameter: str, value: str, known: tuple[str, ...]) -> None:
+        self.parameter = parameter
+        self.value = value
+        self.known = known
+        shown = ", ".join(map(repr, known[:8])) + (" ..." if len(known) > 8 else "")
+        super().__init__(f"{parameter}={value!r} does not exist; known: [{shown}]")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class ToolApplyError(StateStoreError, ValueError):
+    """A valid tool call that cannot be applied to the current project state.
+
+    Attributes
+    ----------
+    tool:
+        The tool name.
+    parameter:
+        The parameter at fault, if one is.
+    reason:
+        Why, in plain words.
+    """
+
+    def __init__(self, tool: str, parameter: str | None, reason: str) -> None:
+        self.tool = tool
+        self.parameter = parameter
+        self.reason = reason
+        where = f" ({parameter})" if parameter else ""
+        super().__init__(f"{tool}{where}: {reason}")
+
+
+class TransactionError(StateStoreError):
+    """A transaction was used out of order (commit after rollback, nested misuse...)."""
+
+
+# ----------------------------------------------------------------- contracts
+class ProtocolViolationError(MaestroLabError):
+    """A composition contract fails verification (its hash or its parent's hash differs).
+
+    Attributes
+    ----------
+    contract:
+        The contract id.
+    field:
+        What failed (``"hash"``, ``"composition_hash"``, ``"instrument_hash"``...).
+    expected, actual:
+        The two values that should have matched.
+    """
+
+    def __init__(self, contract: str, field: str, expected: str, actual: str) -> None:
+        self.contract = contract
+        self.field = field
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"contract {contract!r}: {field} is {actual[:16]}..., expected {expected[:16]}...; "
+            "the contract or its parent changed after it was issued"
+        )

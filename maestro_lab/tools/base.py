@@ -1,0 +1,193 @@
+"""Building blocks of the tool catalogue: parameter base class, tool specs, shared types.
+
+Every ``stori_*`` tool is a :class:`ToolSpec`: its name, a description shown
+to agents and users, a pydantic :class:`ToolParams` model that both validates
+calls and generates the MCP ``inputSchema``, and metadata (category, execution
+phase, kind, which entity it creates, which parameters hold entity ids).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+from typing import Annotated, Final, Literal
+
+from pydantic import AfterValidator, Field
+
+from maestro_lab.runtime.wire import CamelModel
+
+ToolPhase = Literal["setup", "instrument", "mixing"]
+"""Execution phase: project-level setup, per-instrument work, shared mixing."""
+
+EntityKind = Literal["track", "region", "bus"]
+"""Kinds of project entity a tool can create."""
+
+ROLES: Final = ("drums", "bass", "chords", "melody", "arp", "pads", "fx", "lead")
+"""Instrument roles of the generation vocabulary (``GenerationStepDict.role``)."""
+
+Role = Literal["drums", "bass", "chords", "melody", "arp", "pads", "fx", "lead"]
+
+EFFECT_TYPES: Final = (
+    "reverb",
+    "delay",
+    "compressor",
+    "eq",
+    "distortion",
+    "filter",
+    "chorus",
+    "modulation",
+    "overdrive",
+    "phaser",
+    "flanger",
+    "tremolo",
+)
+EffectType = Literal[
+    "reverb",
+    "delay",
+    "compressor",
+    "eq",
+    "distortion",
+    "filter",
+    "chorus",
+    "modulation",
+    "overdrive",
+    "phaser",
+    "flanger",
+    "tremolo",
+]
+
+
+class ToolTier(Enum):
+    """Where a tool runs: TIER1 server-side (generation), TIER2 on the project (DAW)."""
+
+    TIER1 = "tier1"
+    TIER2 = "tier2"
+
+
+class ToolKind(Enum):
+    """PRIMITIVE edits the project; GENERATOR makes music; MACRO expands to others."""
+
+    PRIMITIVE = "primitive"
+    GENERATOR = "generator"
+    MACRO = "macro"
+
+
+@dataclass(frozen=True)
+class ParamProblem:
+    """One problem with a tool call's parameters: the parameter path and why."""
+
+    parameter: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.parameter or '(parameters)'}: {self.reason}"
+
+
+class ToolParams(CamelModel):
+    """Base of every tool's parameters: camelCase keys, unknown keys refused."""
+
+    def cross_check(self) -> tuple[ParamProblem, ...]:
+        """Problems involving several parameters at once (none by default)."""
+        return ()
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """One tool of the catalogue.
+
+    Parameters
+    ----------
+    name:
+        The ``stori_*`` wire name.
+    description:
+        What the tool does, shown to agents (MCP ``description``).
+    params:
+        The pydantic model of the tool's parameters.
+    category:
+        ``project``, ``track``, ``region``, ``notes``, ``midi_control``,
+        ``effects``, ``mixing`` or ``generation``.
+    phase:
+        The execution phase calls of this tool belong to.
+    kind, tier:
+        Primitive / generator / macro, and where it runs.
+    creates_entity:
+        The kind of entity a call creates, if any.
+    id_fields:
+        Parameters that refer to existing entities (``trackId``, ``regionId``).
+    reversible:
+        Whether the change can be undone by another tool call.
+    """
+
+    name: str
+    description: str
+    params: type[ToolParams]
+    category: str
+    phase: ToolPhase
+    kind: ToolKind = ToolKind.PRIMITIVE
+    tier: ToolTier = ToolTier.TIER2
+    creates_entity: EntityKind | None = None
+    id_fields: tuple[str, ...] = ()
+    reversible: bool = True
+
+    @property
+    def server_side(self) -> bool:
+        """Whether the runtime (not the project state) executes the tool."""
+        return self.tier is ToolTier.TIER1
+
+
+# ----------------------------------------------------------------- key names
+_KEY_RE = re.compile(r"^\s*([A-Ga-g])\s*([#♯b♭]?)\s*(.*?)\s*$")
+_MODES: Final = {
+    "": "major",
+    "maj": "major",
+    "major": "major",
+    "ionian": "major",
+    "m": "minor",
+    "min": "minor",
+    "minor": "minor",
+    "aeolian": "minor",
+    "dorian": "dorian",
+    "phrygian": "phrygian",
+    "lydian": "lydian",
+    "mixolydian": "mixolydian",
+    "locrian": "locrian",
+}
+
+
+def normalise_key(text: str) -> str:
+    """A key name in the canonical ``"<tonic> <mode>"`` form (``"F#m"`` -> ``"F# minor"``).
+
+    Raises ``ValueError`` (naming the text) for anything that is not a key.
+
+    Examples
+    --------
+    >>> normalise_key("Am"), normalise_key("eb major"), normalise_key("D dorian")
+    ('A minor', 'Eb major', 'D dorian')
+    """
+    match = _KEY_RE.match(text)
+    if match is None:
+        raise ValueError(f"{text!r} is not a key such as 'C', 'Am' or 'F# minor'")
+    tonic, accidental, mode_text = match.groups()
+    mode = _MODES.get(mode_text.lower()) if mode_text != "M" else "major"
+    if mode is None:
+        known = ", ".join(sorted(set(_MODES.values())))
+        raise ValueError(f"{text!r}: unknown mode {mode_text!r} (known: {known})")
+    accidental = {"♯": "#", "♭": "b"}.get(accidental, accidental)
+    return f"{tonic.upper()}{accidental} {mode}"
+
+
+KeyName = Annotated[
+    str,
+    Field(min_length=1, max_length=40, description="key such as 'C', 'Am' or 'F# minor'"),
+    AfterValidator(normalise_key),
+]
+"""A key name, normalised to ``"<tonic> <mode>"`` on validation."""
+
+EntityRef = Annotated[str, Field(min_length=1, max_length=200)]
+"""An entity id (or, for tracks, a track name) as given in a tool call."""
+
+DisplayName = Annotated[str, Field(min_length=1, max_length=200)]
+"""A display name of a track, region or bus."""
+
+HexColor = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$", description="hex colour #RRGGBB")]
