@@ -1,1 +1,44 @@
-"""Scoring: MusPy-compatible metrics, constraint-fit dimensions, scorers and score cards."""
+"""Scoring: MusPy-compatible metrics, constraint-fit dimensions, scorers and score cards.
+
+* :mod:`~storpheus.scoring.metrics` — the 14 MusPy metrics, vectorised;
+* :mod:`~storpheus.scoring.params` — :class:`ScoringParams`, the targets;
+* :mod:`~storpheus.scoring.dimensions` — :class:`Dimension`, the built-in
+  constraint-fit dimensions and the :func:`dimension` decorator;
+* :mod:`~storpheus.scoring.scorer` — :class:`Scorer` (stable ``scorer_id``);
+* :mod:`~storpheus.scoring.cards` — :class:`ScoreCards` / :class:`ScoreCard`;
+* :mod:`~storpheus.scoring.batch` — :class:`CandidateBatch`, the columnar input
+  of vectorised dimensions.
+
+Example
+-------
+>>> from storpheus.notes import NoteArray
+>>> from storpheus.scoring import Scorer, ScoringParams
+>>> params = ScoringParams(bars=1, target_key="G major", expected_channels=1)
+>>> cards = Scorer().score([NoteArray([67, 71, 74], 90, [0, 1, 2], 1.0)], params)
+>>> list(cards.to_pandas().columns[:4])
+['candidate', 'seed', 'total', 'key_compliance']
+"""
+
+from storpheus.scoring.batch import CandidateBatch, Scorable
+from storpheus.scoring.cards import ScoreCard, ScoreCards
+from storpheus.scoring.dimensions import BUILTIN_DIMENSIONS, Dimension, dimension
+from storpheus.scoring.metrics import METRIC_NAMES, compute_metrics, metrics_frame
+from storpheus.scoring.params import ScoringParams
+from storpheus.scoring.scorer import CandidateInput, Scorer, default_scorer
+
+__all__ = [
+    "BUILTIN_DIMENSIONS",
+    "METRIC_NAMES",
+    "CandidateBatch",
+    "CandidateInput",
+    "Dimension",
+    "Scorable",
+    "ScoreCard",
+    "ScoreCards",
+    "Scorer",
+    "ScoringParams",
+    "compute_metrics",
+    "default_scorer",
+    "dimension",
+    "metrics_frame",
+]

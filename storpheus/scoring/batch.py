@@ -102,12 +102,9 @@ class CandidateBatch:
         resolution: int | None = None,
     ) -> CandidateBatch:
         """Concatenate candidates; ``resolution`` overrides every source resolution."""
-        pitch: list[npt.NDArray[np.generic]] = []
-        velocity: list[npt.NDArray[np.generic]] = []
-        channel: list[npt.NDArray[np.generic]] = []
-        start: list[npt.NDArray[np.generic]] = []
-        duration: list[npt.NDArray[np.generic]] = []
-        drum: list[npt.NDArray[np.generic]] = []
+        columns: list[dict[str, npt.NDArray[np.generic]]] = []
+        part_lengths: list[int] = []
+        part_drum: list[int] = []  # 1 drum track, 0 pitched track, -1 decide by channel
         lengths = np.zeros(len(items), dtype=np.int64)
         res = np.full(len(items), resolution or DEFAULT_TICKS_PER_QUARTER, dtype=np.int64)
         has_tracks = np.ones(len(items), dtype=bool)
@@ -117,9 +114,9 @@ class CandidateBatch:
             if isinstance(item, Candidate):
                 item = item.notes
             if isinstance(item, NoteArray):
-                parts: Sequence[tuple[NoteArray, bool | None]] = ((item, None),)
+                parts: Sequence[tuple[NoteArray, int]] = ((item, -1),)
             elif isinstance(item, Score):
-                parts = [(t.notes, t.is_drum) for t in item.tracks]
+                parts = [(t.notes, int(t.is_drum)) for t in item.tracks]
                 has_tracks[i] = bool(item.tracks)
                 meter = item.time_signature
                 bar[i] = meter.beats_per_bar
@@ -127,39 +124,34 @@ class CandidateBatch:
                 if resolution is None:
                     res[i] = item.ticks_per_quarter
             elif isinstance(item, Track):
-                parts = ((item.notes, item.is_drum),)
+                parts = ((item.notes, int(item.is_drum)),)
             else:
                 raise TypeError(
                     f"candidate {i} is {type(item).__name__}; expected a Score, Track, "
                     "NoteArray or Candidate"
                 )
-            for notes, is_drum in parts:
-                n = len(notes)
-                if n == 0:
-                    continue
-                lengths[i] += n
-                pitch.append(notes.pitch)
-                velocity.append(notes.velocity)
-                channel.append(notes.channel)
-                start.append(notes.start_beat)
-                duration.append(notes.duration_beats)
-                drum.append(
-                    notes.channel == DRUM_CHANNEL
-                    if is_drum is None
-                    else np.full(n, is_drum, dtype=bool)
-                )
+            for notes, flag in parts:
+                cols = notes._columns
+                n = cols["pitch"].shape[0]
+                if n:
+                    lengths[i] += n
+                    columns.append(cols)
+                    part_lengths.append(n)
+                    part_drum.append(flag)
         offsets = np.zeros(len(items) + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
+        channel = _cat_i64([c["channel"] for c in columns])
+        flags = np.repeat(np.asarray(part_drum, dtype=np.int8), part_lengths)
         return cls(
             size=len(items),
             offsets=offsets,
             seg=np.repeat(np.arange(len(items), dtype=np.int64), lengths),
-            pitch=_cat_i64(pitch),
-            velocity=_cat_i64(velocity),
-            channel=_cat_i64(channel),
-            start_beat=_cat_f64(start),
-            duration_beats=_cat_f64(duration),
-            is_drum=_cat_bool(drum),
+            pitch=_cat_i64([c["pitch"] for c in columns]),
+            velocity=_cat_i64([c["velocity"] for c in columns]),
+            channel=channel,
+            start_beat=_cat_f64([c["start_beat"] for c in columns]),
+            duration_beats=_cat_f64([c["duration_beats"] for c in columns]),
+            is_drum=np.where(flags < 0, channel == DRUM_CHANNEL, flags > 0),
             resolution=res,
             has_tracks=has_tracks,
             beats_per_bar=bar,
@@ -209,17 +201,20 @@ class CandidateBatch:
 
         Sorted by candidate, onset, pitch, channel, duration, velocity, so
         every order-dependent dimension is independent of the input order.
+        Inputs already in that order (as :meth:`NoteArray.sort` leaves them)
+        are detected without sorting.
         """
-        return np.lexsort(
-            (
-                self.velocity,
-                self.duration_beats,
-                self.channel,
-                self.pitch,
-                self.start_beat,
-                self.seg,
-            )
+        keys = (
+            self.seg,
+            self.start_beat,
+            self.pitch,
+            self.channel,
+            self.duration_beats,
+            self.velocity,
         )
+        if _rows_sorted(keys):
+            return np.arange(self.n_notes, dtype=np.intp)
+        return np.lexsort(keys[::-1])
 
     def notes(self, index: int) -> NoteArray:
         """Candidate ``index``'s notes as a :class:`NoteArray` (canonical order)."""
@@ -236,6 +231,28 @@ class CandidateBatch:
         )
 
 
+def _rows_sorted(keys: tuple[I64 | F64, ...]) -> bool:
+    """Whether rows are in lexicographic order of ``keys`` (most significant first)."""
+    if keys[0].shape[0] < 2:
+        return True
+    last = keys[-1]
+    ok = last[:-1] <= last[1:]
+    for key in keys[-2::-1]:
+        ok = (key[:-1] < key[1:]) | ((key[:-1] == key[1:]) & ok)
+    return bool(ok.all())
+
+
+def sorted_unique(values: I64) -> I64:
+    """Distinct values, ascending (sort-based: much faster than ``np.unique`` here)."""
+    if values.size == 0:
+        return values
+    ordered = np.sort(values)
+    keep = np.empty(ordered.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
 def _cat_i64(parts: list[npt.NDArray[np.generic]]) -> I64:
     return np.concatenate(parts).astype(np.int64) if parts else np.empty(0, dtype=np.int64)
 
@@ -244,10 +261,6 @@ def _cat_f64(parts: list[npt.NDArray[np.generic]]) -> F64:
     if not parts:
         return np.empty(0, dtype=np.float64)
     return np.concatenate(parts).astype(np.float64, copy=False)
-
-
-def _cat_bool(parts: list[npt.NDArray[np.generic]]) -> B1:
-    return np.concatenate(parts).astype(np.bool_, copy=False) if parts else np.empty(0, bool)
 
 
 def segment_max(values: I64, batch: CandidateBatch, *, empty: int) -> I64:
