@@ -228,3 +228,20 @@ class PostProcessError(StorpheusError, ValueError):
         self.step = step
         self.reason = reason
         super().__init__(f"post-processing step {step!r}: {reason}")
+
+
+class SeedNotFoundError(StorpheusError, LookupError):
+    """The seed library holds no primer phrase for a style and role.
+
+    Attributes
+    ----------
+    style:
+        The style asked for.
+    role:
+        The role asked for.
+    """
+
+    def __init__(self, style: str, role: str, reason: str) -> None:
+        self.style = style
+        self.role = role
+        super().__init__(f"no seed for style={style!r}, role={role!r}: {reason}")
