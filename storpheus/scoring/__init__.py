@@ -6,6 +6,8 @@
   constraint-fit dimensions and the :func:`dimension` decorator;
 * :mod:`~storpheus.scoring.scorer` — :class:`Scorer` (stable ``scorer_id``);
 * :mod:`~storpheus.scoring.cards` — :class:`ScoreCards` / :class:`ScoreCard`;
+* :mod:`~storpheus.scoring.reports` — :func:`fulfillment_report`,
+  :func:`compare_generations`;
 * :mod:`~storpheus.scoring.batch` — :class:`CandidateBatch`, the columnar input
   of vectorised dimensions.
 
@@ -24,6 +26,12 @@ from storpheus.scoring.cards import ScoreCard, ScoreCards
 from storpheus.scoring.dimensions import BUILTIN_DIMENSIONS, Dimension, dimension
 from storpheus.scoring.metrics import METRIC_NAMES, compute_metrics, metrics_frame
 from storpheus.scoring.params import ScoringParams
+from storpheus.scoring.reports import (
+    FulfillmentReport,
+    GenerationComparison,
+    compare_generations,
+    fulfillment_report,
+)
 from storpheus.scoring.scorer import CandidateInput, Scorer, default_scorer
 
 __all__ = [
@@ -32,13 +40,17 @@ __all__ = [
     "CandidateBatch",
     "CandidateInput",
     "Dimension",
+    "FulfillmentReport",
+    "GenerationComparison",
     "Scorable",
     "ScoreCard",
     "ScoreCards",
     "Scorer",
     "ScoringParams",
+    "compare_generations",
     "compute_metrics",
     "default_scorer",
     "dimension",
+    "fulfillment_report",
     "metrics_frame",
 ]

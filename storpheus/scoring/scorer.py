@@ -284,7 +284,7 @@ def _prepare(
     for index, item in enumerate(candidates):
         seed = item.seed if isinstance(item, Candidate) else None
         try:
-            items.append(_as_scorable(item))
+            items.append(as_scorable(item))
             errors.append(None)
         except (ValueError, TypeError, pydantic.ValidationError) as exc:
             reason = _first_line(exc)
@@ -296,7 +296,12 @@ def _prepare(
     return items, tuple(errors), tuple(seeds)
 
 
-def _as_scorable(item: object) -> Scorable:
+def as_scorable(item: object) -> Scorable:
+    """A candidate as something a batch takes (frames and note dicts are validated).
+
+    Raises ``TypeError`` for anything else, and the validation error
+    (a ``ValueError``) for invalid notes.
+    """
     if isinstance(item, NoteArray | Score | Track | Candidate):
         return item
     if isinstance(item, pd.DataFrame):
