@@ -80,7 +80,12 @@ class _Voice:
         options = list(range(first, self.high + 1, 12))
         if not options:
             return nearest_pitch(pc, centre, 0, 127)
-        best = min(options, key=lambda p: (abs(p - centre) + pull * abs(p - self.last), p))
+
+        def cost(p: int) -> tuple[float, int]:
+            wander = max(0.0, abs(p - self.home) - 7.0)  # stay within a fifth of home
+            return (abs(p - centre) + pull * abs(p - self.last) + 1.5 * wander, p)
+
+        best = min(options, key=cost)
         self.last = float(best)
         return best
 
@@ -88,11 +93,7 @@ class _Voice:
         return self._place(pc, self.home, 0.0)
 
     def near(self, pc: int) -> int:
-        return (
-            self._place(pc, self.last, 0.0)
-            if abs(self.last - self.home) < 10
-            else (self._place(pc, self.home, 0.5))
-        )
+        return self._place(pc, self.last, 0.0)
 
     def octave(self, pc: int) -> int:
         base = self._place(pc, self.home, 0.0)
@@ -108,7 +109,7 @@ def _downbeats(ctx: RenderContext) -> list[float]:
 def _render_patterns(ctx: RenderContext, dice: Dice, buf: NoteBuffer) -> str:
     family = _family(ctx)
     variants = BASS_PATTERNS.get(family, BASS_PATTERNS["pumping"])
-    gate = 0.5 if family == "funk" else 0.88
+    gate = 0.7 if family == "funk" else 0.88
     voice = _Voice(ctx, dice)
     if family == "drone":
         _render_drone(ctx, dice, buf, voice)
@@ -200,7 +201,11 @@ def _render_kick_lock(ctx: RenderContext, dice: Dice, buf: NoteBuffer) -> str:
     gate, octave_p, approach_p, max_len = _LOCK_STYLE[family]
     max_len = min(max_len, ctx.bass_spec.note_length.max_beats) if ctx.spec_given else max_len
     changes = [c.start for c in ctx.chords]
-    onsets = set(_kick_beats(ctx, dice))
+    onsets = set()
+    for kick in _kick_beats(ctx, dice):
+        # a kick humanised just off a chord change counts as on it
+        near = [c for c in changes if abs(c - kick) < 0.07]
+        onsets.add(near[0] if near else kick)
     for c in changes:
         if not any(abs(c - o) < 0.26 for o in onsets):
             onsets.add(c)

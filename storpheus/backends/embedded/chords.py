@@ -124,7 +124,8 @@ def _hit(
         change = ctx.chords[index + 1].start
         if 0 < change - t <= 0.5 + 1e-9 and dice.chance(0.7):
             index, span = index + 1, ctx.chords[index + 1]
-            end = max(end, change + 0.5)
+            if gate >= 0.9:  # legato comping lets the anticipation ring into the bar
+                end = max(end, change + 0.5)
     voicing = voicer.at(index)
     stop = min(end, span.end) if span.start <= t else end
     dur = max(0.05, stop - t)

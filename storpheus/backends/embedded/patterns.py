@@ -94,7 +94,7 @@ COMP_PATTERNS: Final[dict[str, tuple[str, ...]]] = {
     "comp": ("x-------..x-----", "x-----x-------..", "..x-----x-------", "x--.x--.....x---"),
     "piano": ("x---x---x---x---", "x-x-x-x-x-x-x-x-", "x-----x-x-------", "x---x-x---x-x---"),
     "clav": ("x.x..x.x..xx.x..", ".xx.x..xx..x.x..", "x..xx.x..x..xx.x"),
-    "bubble": ("..x...x...x...x.", "..xx..xx..xx..xx"),
+    "bubble": ("..xx..xx..xx..xx", ".xx..xx..xx..xx."),
 }
 """Comping rhythms by family, for chords and keys."""
 

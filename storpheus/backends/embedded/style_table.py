@@ -481,7 +481,14 @@ _PROFILES: Final = (
         rest_density=0.15,
         leap_probability=0.3,
         velocity=(50, 120),
-        registers=(("bass", 31, 55), ("chords", 48, 76), ("pads", 43, 79), ("lead", 60, 84)),
+        registers=(
+            ("bass", 31, 55),
+            ("chords", 48, 76),
+            ("pads", 43, 79),
+            ("melody", 57, 81),
+            ("lead", 60, 84),
+            ("arp", 48, 76),
+        ),
         programs=(
             ("bass", 48),
             ("chords", 48),
