@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Final, TypeVar
@@ -36,6 +36,8 @@ from muse_duckdb.schema import migrate as apply_migrations
 from muse_duckdb.schema import pending as pending_migrations
 
 MEMORY: Final = ":memory:"
+BLOCK_SIZE: Final = 16384
+"""Block size of new database files: small, since each commit adds little data."""
 _LOCK_RE: Final = re.compile(
     r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)(?: by user (?P<user>\S+))?"
 )
@@ -52,6 +54,26 @@ def first_row(rows: list[T]) -> T | None:
     ``fetchone()`` is never used.
     """
     return rows[0] if rows else None
+
+
+def upsert(
+    conn: Connection,
+    table: str,
+    keys: dict[str, object],
+    values: dict[str, object],
+) -> None:
+    """Update the row of ``table`` matching ``keys``, or insert it (tables have no indexes)."""
+    where = " AND ".join(f"{k} = ?" for k in keys)
+    sets = ", ".join(f"{k} = ?" for k in values)
+    params = [*values.values(), *keys.values()]
+    updated = conn.execute(f"UPDATE {table} SET {sets} WHERE {where}", params).fetchall()
+    if updated and updated[0][0]:
+        return
+    columns = {**keys, **values}
+    marks = ", ".join("?" for _ in columns)
+    conn.execute(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", list(columns.values())
+    ).fetchall()
 
 
 def _now_us() -> int:
@@ -94,6 +116,7 @@ class Database:
         self._external = False
         self._tx_depth = 0
         self._checked = False
+        self._config: dict[str, str] = {}
         if isinstance(target, Connection):
             self.path = _connection_path(target)
             self._held = target
@@ -110,6 +133,7 @@ class Database:
                 parent = Path(self.path).parent
                 if not parent.is_dir():
                     raise NotARepositoryError(self.path, f"directory {parent} does not exist")
+                self._config = {"default_block_size": str(BLOCK_SIZE)}
             elif Path(self.path).is_dir():
                 raise NotARepositoryError(self.path, "is a directory, not a database file")
         if self._held is not None:
@@ -117,6 +141,7 @@ class Database:
         elif not Path(self.path).exists():
             with self.write("create the repository"):
                 pass
+            self._config = {}
 
     # ------------------------------------------------------------ sessions
     @property
@@ -183,7 +208,9 @@ class Database:
 
     # -------------------------------------------------------------- opening
     def _open(self, *, write: bool) -> Connection:
-        conn = _connect_with_retry(self.path, write=write, timeout=self.lock_timeout)
+        conn = _connect_with_retry(
+            self.path, write=write, timeout=self.lock_timeout, config=self._config
+        )
         try:
             self._ensure_schema(conn, writable=write)
         except BaseException:
@@ -242,18 +269,14 @@ def _transaction(conn: Connection, db: Database) -> Iterator[Connection]:
 
 
 def _connect_with_retry(
-    path: str,
-    *,
-    write: bool,
-    timeout: float,
-    connect: Callable[..., Connection] = duckdb.connect,
+    path: str, *, write: bool, timeout: float, config: dict[str, str]
 ) -> Connection:
     start = time.monotonic()
     delay = 0.005
     read_only = not write
     while True:
         try:
-            return connect(path, read_only=read_only)
+            return duckdb.connect(path, read_only=read_only, config=dict(config))
         except duckdb.Error as exc:
             text = str(exc)
             if "different configuration" in text and read_only:

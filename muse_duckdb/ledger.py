@@ -1,4 +1,4 @@
-"""Appending commits: snapshot, commit row, phrase summaries, in the caller's transaction."""
+"""Appending commits: snapshot, commit row and phrase summaries, through a :class:`Batch`."""
 
 from __future__ import annotations
 
@@ -9,11 +9,10 @@ import duckdb
 import pyarrow as pa
 
 from muse_duckdb.commit import Commit, check_author, commit_id, metadata_json
-from muse_duckdb.database import first_row
 from muse_duckdb.errors import InvalidCommitError
 from muse_duckdb.graph import load_commit
 from muse_duckdb.project import ProjectState
-from muse_duckdb.store import insert_arrow, store_snapshot
+from muse_duckdb.writer import Batch, StoredSnapshot, load_manifest
 
 Connection = duckdb.DuckDBPyConnection
 
@@ -84,24 +83,35 @@ class CommitFields:
 
 
 def write_commit(
-    conn: Connection,
+    batch: Batch,
     project_id: str,
     state: ProjectState,
-    parents: Sequence[str],
+    parents: Sequence[Commit],
     fields: CommitFields,
     committed_at_us: int,
-) -> Commit:
-    """Store ``state`` and append a commit with ``parents``; idempotent for identical input."""
-    parent_rows = [load_commit(conn, p) for p in parents]
-    if any(p is None for p in parent_rows):
-        raise InvalidCommitError("parents", list(parents), "unknown parent commit")
-    store_snapshot(conn, state)
-    key = _snapshot_key(conn, state.snapshot_id)
-    generation = 1 + max((p.generation for p in parent_rows if p is not None), default=0)
-    affected = _affected_regions(conn, state, parent_rows[0] if parent_rows else None)
+    parent_manifest: StoredSnapshot | None = None,
+) -> tuple[Commit, StoredSnapshot]:
+    """Buffer ``state`` and a commit with ``parents`` in ``batch``; idempotent for equal input.
+
+    ``parent_manifest`` is the first parent's snapshot manifest when the
+    caller has it (it is loaded otherwise). Returns the commit and the
+    manifest of its snapshot; the rows are written when the batch flushes.
+    """
+    first = parents[0] if parents else None
+    if first is not None and (
+        parent_manifest is None or parent_manifest.snapshot_id != first.snapshot_id
+    ):
+        parent_manifest = load_manifest(batch.conn, first.snapshot_id)
+    stored = batch.add_snapshot(state, parent_manifest)
+    generation = 1 + max((p.generation for p in parents), default=0)
+    if parent_manifest is None:
+        affected = tuple(sorted(r.region_id for r in state.regions))
+    else:
+        affected = parent_manifest.affected(state)
+    parent_ids = tuple(p.commit_id for p in parents)
     cid = commit_id(
         project_id=project_id,
-        parents=parents,
+        parents=parent_ids,
         snapshot_id=state.snapshot_id,
         committed_at_us=committed_at_us,
         author=fields.author,
@@ -112,13 +122,10 @@ def write_commit(
         changeset_json=fields.changeset_json,
         metadata_json=fields.metadata_json,
     )
-    existing = load_commit(conn, cid)
-    if existing is not None:
-        return existing
     commit = Commit(
         commit_id=cid,
         project_id=project_id,
-        parents=tuple(parents),
+        parents=parent_ids,
         snapshot_id=state.snapshot_id,
         generation=generation,
         committed_at_us=committed_at_us,
@@ -131,91 +138,40 @@ def write_commit(
         changeset_json=fields.changeset_json,
         metadata_json=fields.metadata_json,
     )
-    conn.execute(
-        "INSERT INTO commits VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            cid,
-            project_id,
-            commit.parent,
-            commit.parent2,
-            key,
-            state.snapshot_id,
-            generation,
-            committed_at_us,
-            fields.author,
-            commit.author_kind,
-            fields.message,
-            fields.explanation,
-            fields.variation_id,
-            list(fields.accepted_phrase_ids),
-            list(affected),
-            fields.changeset_json,
-            fields.metadata_json,
-        ],
-    )
+    if batch.has_commit(cid):
+        existing = load_commit(batch.conn, cid)
+        return (existing or commit), stored
+    batch.add_commit(commit, stored.snapshot_key, commit.author_kind)
     if fields.phrases:
-        _write_phrases(conn, cid, fields.phrases)
-    return commit
+        batch.add_rows("commit_phrases", _phrase_table(cid, fields.phrases))
+    return commit, stored
 
 
 def ensure_project(conn: Connection, project_id: str, now_us: int) -> None:
     """Register the project if it is new."""
     conn.execute(
-        "INSERT INTO projects VALUES (?, ?) ON CONFLICT (project_id) DO NOTHING",
-        [project_id, now_us],
-    )
-
-
-def _snapshot_key(conn: Connection, snapshot_id: str) -> int:
-    row = first_row(
-        conn.execute(
-            "SELECT snapshot_key FROM snapshots WHERE snapshot_id = ?", [snapshot_id]
-        ).fetchall()
-    )
-    assert row is not None
-    return int(row[0])
-
-
-def _affected_regions(
-    conn: Connection, state: ProjectState, parent: Commit | None
-) -> tuple[str, ...]:
-    """Ids of regions added, removed, moved or changed relative to the first parent."""
-    now = {r.region_id: (*r.placement().values(), r.object_id) for r in state.regions}
-    if parent is None:
-        return tuple(sorted(now))
-    rows = conn.execute(
-        "SELECT r.region_id, r.track_id, r.name, r.start_tick, r.duration_ticks, o.object_id "
-        "FROM snapshots s JOIN snapshot_regions r ON r.snapshot_key = s.snapshot_key "
-        "JOIN region_objects o ON o.object_key = r.object_key WHERE s.snapshot_id = ?",
-        [parent.snapshot_id],
+        "INSERT INTO projects SELECT ?, ? "
+        "WHERE NOT EXISTS (SELECT 1 FROM projects WHERE project_id = ?)",
+        [project_id, now_us, project_id],
     ).fetchall()
-    before = {
-        str(rid): (str(rid), str(t), str(n), int(s), int(d), str(o)) for rid, t, n, s, d, o in rows
-    }
-    changed = {rid for rid in set(now) | set(before) if now.get(rid) != before.get(rid)}
-    return tuple(sorted(changed))
 
 
-def _write_phrases(conn: Connection, cid: str, phrases: Sequence[PhraseSummary]) -> None:
-    insert_arrow(
-        conn,
-        "commit_phrases",
-        pa.table(
-            {
-                "commit_id": pa.array([cid] * len(phrases), pa.string()),
-                "phrase_id": pa.array([p.phrase_id for p in phrases], pa.string()),
-                "track_id": pa.array([p.track_id for p in phrases], pa.string()),
-                "region_id": pa.array([p.region_id for p in phrases], pa.string()),
-                "start_beat": pa.array([float(p.start_beat) for p in phrases], pa.float64()),
-                "end_beat": pa.array([float(p.end_beat) for p in phrases], pa.float64()),
-                "label": pa.array([p.label for p in phrases], pa.string()),
-                "tags": pa.array([list(p.tags) for p in phrases], pa.list_(pa.string())),
-                "n_added": pa.array([p.n_added for p in phrases], pa.int32()),
-                "n_removed": pa.array([p.n_removed for p in phrases], pa.int32()),
-                "n_modified": pa.array([p.n_modified for p in phrases], pa.int32()),
-                "accepted": pa.array([p.accepted for p in phrases], pa.bool_()),
-            }
-        ),
+def _phrase_table(cid: str, phrases: Sequence[PhraseSummary]) -> pa.Table:
+    return pa.table(
+        {
+            "commit_id": pa.array([cid] * len(phrases), pa.string()),
+            "phrase_id": pa.array([p.phrase_id for p in phrases], pa.string()),
+            "track_id": pa.array([p.track_id for p in phrases], pa.string()),
+            "region_id": pa.array([p.region_id for p in phrases], pa.string()),
+            "start_beat": pa.array([float(p.start_beat) for p in phrases], pa.float64()),
+            "end_beat": pa.array([float(p.end_beat) for p in phrases], pa.float64()),
+            "label": pa.array([p.label for p in phrases], pa.string()),
+            "tags": pa.array([list(p.tags) for p in phrases], pa.list_(pa.string())),
+            "n_added": pa.array([p.n_added for p in phrases], pa.int32()),
+            "n_removed": pa.array([p.n_removed for p in phrases], pa.int32()),
+            "n_modified": pa.array([p.n_modified for p in phrases], pa.int32()),
+            "accepted": pa.array([p.accepted for p in phrases], pa.bool_()),
+        }
     )
 
 

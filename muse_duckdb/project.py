@@ -190,6 +190,7 @@ class RegionState:
     bends: PitchBendArray = field(default_factory=PitchBendArray.empty)
     aftertouch: AftertouchArray = field(default_factory=AftertouchArray.empty)
     _object_id: str | None = field(default=None, init=False, repr=False, compare=False)
+    _ticks: tuple[int, int] = field(default=(0, 1), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         _check_id("region_id", self.region_id)
@@ -200,8 +201,10 @@ class RegionState:
             raise ProjectStateError(f"{where}.start_beat", self.start_beat, "must be >= 0")
         if not np.isfinite(duration) or duration <= 0:
             raise ProjectStateError(f"{where}.duration_beats", self.duration_beats, "must be > 0")
-        object.__setattr__(self, "start_beat", beat_to_tick(start) / TPQ)
-        object.__setattr__(self, "duration_beats", max(1, beat_to_tick(duration)) / TPQ)
+        ticks = (beat_to_tick(start), max(1, beat_to_tick(duration)))
+        object.__setattr__(self, "_ticks", ticks)
+        object.__setattr__(self, "start_beat", ticks[0] / TPQ)
+        object.__setattr__(self, "duration_beats", ticks[1] / TPQ)
         for name, kind in (
             ("notes", NoteArray),
             ("cc", ControlChangeArray),
@@ -242,6 +245,7 @@ class RegionState:
             "bends": events[2],
             "aftertouch": events[3],
             "_object_id": object_id,
+            "_ticks": (int(start_tick), int(duration_ticks)),
         }
         for key, value in values.items():
             object.__setattr__(obj, key, value)
@@ -259,12 +263,12 @@ class RegionState:
     @property
     def start_tick(self) -> int:
         """Start in ticks at 960 per quarter."""
-        return beat_to_tick(self.start_beat)
+        return self._ticks[0]
 
     @property
     def duration_ticks(self) -> int:
         """Length in ticks at 960 per quarter."""
-        return beat_to_tick(self.duration_beats)
+        return self._ticks[1]
 
     @property
     def end_beat(self) -> float:

@@ -23,7 +23,7 @@ from typing import Final, Literal
 
 import duckdb
 
-from muse_duckdb.database import first_row
+from muse_duckdb.database import first_row, upsert
 from muse_duckdb.errors import (
     AmbiguousRefError,
     InvalidRefNameError,
@@ -83,27 +83,29 @@ def check_ref_name(name: str, kind: RefKind) -> str:
 # --------------------------------------------------------------------- HEAD
 def read_head(conn: Connection, project_id: str) -> Head:
     """The project's HEAD (an unborn ``main`` if the project has none yet)."""
-    row = first_row(
-        conn.execute(
-            "SELECT branch, commit_id FROM heads WHERE project_id = ?", [project_id]
-        ).fetchall()
-    )
-    if row is None:
-        return Head(DEFAULT_BRANCH, None)
-    branch, commit = row
+    rows = conn.execute(
+        "SELECT h.branch, h.commit_id, r.commit_id FROM heads h LEFT JOIN refs r "
+        "ON r.project_id = h.project_id AND r.kind = 'branch' AND r.name = h.branch "
+        "WHERE h.project_id = ?",
+        [project_id],
+    ).fetchall()
+    if not rows:
+        return Head(DEFAULT_BRANCH, ref_commit(conn, project_id, "branch", DEFAULT_BRANCH))
+    branch, detached, tip = rows[0]
     if branch is not None:
-        return Head(str(branch), ref_commit(conn, project_id, "branch", str(branch)))
-    return Head(None, None if commit is None else str(commit))
+        return Head(str(branch), None if tip is None else str(tip))
+    return Head(None, None if detached is None else str(detached))
 
 
 def write_head(
     conn: Connection, project_id: str, branch: str | None, commit_id: str | None
 ) -> None:
     """Point HEAD at a branch (``commit_id`` ignored) or detach it at a commit."""
-    conn.execute(
-        "INSERT INTO heads VALUES (?, ?, ?) ON CONFLICT (project_id) "
-        "DO UPDATE SET branch = excluded.branch, commit_id = excluded.commit_id",
-        [project_id, branch, None if branch is not None else commit_id],
+    upsert(
+        conn,
+        "heads",
+        {"project_id": project_id},
+        {"branch": branch, "commit_id": None if branch is not None else commit_id},
     )
 
 
@@ -121,10 +123,11 @@ def ref_commit(conn: Connection, project_id: str, kind: RefKind, name: str) -> s
 
 def set_ref(conn: Connection, project_id: str, kind: RefKind, name: str, commit_id: str) -> None:
     """Create or move a branch or tag."""
-    conn.execute(
-        "INSERT INTO refs VALUES (?, ?, ?, ?) ON CONFLICT (project_id, kind, name) "
-        "DO UPDATE SET commit_id = excluded.commit_id",
-        [project_id, kind, name, commit_id],
+    upsert(
+        conn,
+        "refs",
+        {"project_id": project_id, "kind": kind, "name": name},
+        {"commit_id": commit_id},
     )
 
 

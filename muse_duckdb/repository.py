@@ -24,19 +24,19 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from muse_duckdb import refs
 from muse_duckdb.blame import BlameResult, RegionVersion, blame, history
 from muse_duckdb.commit import Commit
 from muse_duckdb.conflicts import Strategy
 from muse_duckdb.convert import RegionLayout, project_to_score, score_to_project
-from muse_duckdb.database import Connection, Database, first_row
+from muse_duckdb.database import Connection, Database, first_row, upsert
 from muse_duckdb.diff import ProjectDiff, diff_states
 from muse_duckdb.errors import (
     DirtyWorkingTreeError,
@@ -50,7 +50,7 @@ from muse_duckdb.errors import (
     UnrelatedHistoriesError,
     VariationStateError,
 )
-from muse_duckdb.graph import CommitGraph, load_commit, load_commits, log_order
+from muse_duckdb.graph import CommitGraph, load_commit
 from muse_duckdb.integrity import IntegrityReport, check_integrity
 from muse_duckdb.ledger import (
     CommitFields,
@@ -59,11 +59,13 @@ from muse_duckdb.ledger import (
     load_phrases,
     write_commit,
 )
+from muse_duckdb.log import CommitLog, load_log
 from muse_duckdb.merge import merge_states
 from muse_duckdb.project import ProjectState
 from muse_duckdb.results import CheckoutResult, MergeOutcome, Status
-from muse_duckdb.store import load_snapshot, store_snapshot
+from muse_duckdb.store import load_snapshot
 from muse_duckdb.wire import MuseLogGraphResponse, MuseLogNodeResponse
+from muse_duckdb.writer import Batch, StoredSnapshot
 from storpheus.score import Score
 
 if TYPE_CHECKING:
@@ -74,6 +76,8 @@ Clock = Callable[[], int]
 """Returns the current time in microseconds since the Unix epoch (UTC)."""
 
 StateLike = ProjectState | Score
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 def wall_clock() -> int:
@@ -87,7 +91,7 @@ class MuseLogGraph:
 
     project_id: str
     head: str | None
-    nodes: tuple[Commit, ...]
+    nodes: Sequence[Commit]
 
     def to_response(self) -> MuseLogGraphResponse:
         """The camelCase wire model of the reference (``GET /muse/log``)."""
@@ -109,6 +113,18 @@ class MuseLogGraph:
                 for c in self.nodes
             ],
         )
+
+
+@dataclass(frozen=True)
+class PendingCommit:
+    """One state to commit with :meth:`Repository.commit_many`."""
+
+    state: StateLike
+    message: str
+    author: str = "muse"
+    explanation: str | None = None
+    metadata: Mapping[str, object] | None = None
+    timestamp: datetime | float | None = None
 
 
 class Repository:
@@ -136,6 +152,10 @@ class Repository:
         self.project_id = project_id
         self.clock: Clock = clock or wall_clock
         self._variations: VariationStore | None = None
+        # Commits and snapshot manifests are immutable: cache them by id.
+        self._commits: dict[str, Commit] = {}
+        self._manifests: dict[str, StoredSnapshot] = {}
+        self._pending: list[Commit | StoredSnapshot] | None = None
 
     @classmethod
     def open(
@@ -207,7 +227,7 @@ class Repository:
 
     def delete_branch(self, name: str) -> None:
         """Delete a branch (not the one HEAD is on)."""
-        with self.database.write("delete a branch") as conn:
+        with self._writing("delete a branch") as conn:
             if refs.ref_commit(conn, self.project_id, "branch", name) is None:
                 raise RefNotFoundError(name, self.project_id, reason="no such branch")
             if refs.read_head(conn, self.project_id).branch == name:
@@ -216,14 +236,14 @@ class Repository:
 
     def delete_tag(self, name: str) -> None:
         """Delete a tag."""
-        with self.database.write("delete a tag") as conn:
+        with self._writing("delete a tag") as conn:
             if refs.ref_commit(conn, self.project_id, "tag", name) is None:
                 raise RefNotFoundError(name, self.project_id, reason="no such tag")
             refs.delete_ref(conn, self.project_id, "tag", name)
 
     def _set_ref(self, kind: refs.RefKind, name: str, start: str, force: bool) -> str:
         refs.check_ref_name(name, kind)
-        with self.database.write(f"create a {kind}") as conn:
+        with self._writing(f"create a {kind}") as conn:
             target = refs.resolve(conn, self.project_id, start)
             existing = refs.ref_commit(conn, self.project_id, kind, name)
             if existing is not None and not force:
@@ -261,26 +281,26 @@ class Repository:
         with self.database.read() as conn:
             return load_phrases(conn, refs.resolve(conn, self.project_id, ref))
 
-    def log(self, ref: str = "HEAD", *, limit: int | None = None) -> list[Commit]:
-        """Commits reachable from ``ref``, newest first (empty for a project with no commits)."""
+    def log(self, ref: str = "HEAD", *, limit: int | None = None) -> CommitLog:
+        """Commits reachable from ``ref``, newest first (empty for a project with no commits).
+
+        The result is a ``Sequence[Commit]`` backed by columns; use
+        ``.to_pandas()`` for a DataFrame of every field.
+        """
         with self.database.read() as conn:
             try:
                 start = refs.resolve(conn, self.project_id, ref)
             except NoCommitsError:
-                return []
-            commits = load_commits(conn, self.project_id)
-        graph = CommitGraph.from_commits(commits.values())
-        order = log_order(graph, graph.ancestors(start))
-        return [commits[c] for c in order[:limit]]
+                return load_log(conn, self.project_id, "")
+            log = load_log(conn, self.project_id, start)
+        return log if limit is None else log[:limit]
 
     def log_graph(self) -> MuseLogGraph:
         """Every commit of the project, parents before children, with HEAD."""
         with self.database.read() as conn:
-            commits = load_commits(conn, self.project_id)
+            log = load_log(conn, self.project_id, None)
             head = refs.read_head(conn, self.project_id).commit_id
-        graph = CommitGraph.from_commits(commits.values())
-        nodes = tuple(commits[c] for c in graph.topo_order(commits))
-        return MuseLogGraph(self.project_id, head, nodes)
+        return MuseLogGraph(self.project_id, head, log[::-1])
 
     def diff(self, a: str | StateLike = "HEAD~1", b: str | StateLike = "HEAD") -> ProjectDiff:
         """Per-region differences from ``a`` to ``b`` (refs or states)."""
@@ -344,7 +364,7 @@ class Repository:
         )
         if branch is not None:
             refs.check_ref_name(branch, "branch")
-        with self.database.write("commit") as conn:
+        with self._writing("commit") as conn:
             head = refs.read_head(conn, self.project_id)
             on = branch if branch is not None else head.branch
             parent = head.commit_id
@@ -352,12 +372,68 @@ class Repository:
                 parent = refs.ref_commit(conn, self.project_id, "branch", branch) or parent
             resolved = self._as_state(conn, state, layout, parent)
             if parent is not None and not allow_empty and changeset is None:
-                previous = load_commit(conn, parent)
-                if previous is not None and previous.snapshot_id == resolved.snapshot_id:
+                previous = self._commit(conn, parent)
+                if previous.snapshot_id == resolved.snapshot_id:
                     raise NothingToCommitError(resolved.snapshot_id, parent)
-            commit = self._append(conn, resolved, (parent,) if parent else (), fields, timestamp)
+            commit, _ = self._append(conn, resolved, (parent,) if parent else (), fields, timestamp)
             self._advance(conn, on, commit, moves_head=on == head.branch)
             return commit
+
+    def commit_many(
+        self,
+        items: Iterable[PendingCommit],
+        *,
+        layout: RegionLayout | None = None,
+        skip_unchanged: bool = True,
+        progress: Callable[[Commit | None], None] | None = None,
+        flush_every: int = 256,
+    ) -> list[Commit]:
+        """Commit a sequence of states on HEAD, each on top of the previous, in one transaction.
+
+        The bulk path of imports: rows are buffered and inserted a few
+        hundred commits at a time, and nothing is visible until all succeed.
+        States equal to their parent are skipped when ``skip_unchanged``.
+        ``progress`` is called once per item (with ``None`` for a skipped one).
+        """
+        created: list[Commit] = []
+        with self._writing("commit") as conn:
+            head = refs.read_head(conn, self.project_id)
+            parent = self._commit(conn, head.commit_id) if head.commit_id else None
+            previous = self._load(conn, head.commit_id) if head.commit_id else None
+            manifest = self._manifests.get(parent.snapshot_id) if parent else None
+            batch = Batch(conn, preload=True)
+            for item in items:
+                state = item.state
+                if isinstance(state, Score):
+                    state = score_to_project(state, layout, like=previous)
+                if (
+                    skip_unchanged
+                    and parent is not None
+                    and parent.snapshot_id == state.snapshot_id
+                ):
+                    if progress is not None:
+                        progress(None)
+                    continue
+                fields = CommitFields.build(
+                    item.message,
+                    author=item.author,
+                    explanation=item.explanation,
+                    metadata=item.metadata,
+                )
+                parents = (parent,) if parent is not None else ()
+                parent, manifest = self._append(
+                    conn, state, parents, fields, item.timestamp, batch, manifest
+                )
+                previous = state
+                created.append(parent)
+                if batch.pending_commits >= flush_every:
+                    batch.flush()
+                if progress is not None:
+                    progress(parent)
+            batch.flush()
+            if parent is not None and created:
+                self._advance(conn, head.branch, parent, moves_head=True)
+        return created
 
     def checkout(
         self,
@@ -377,7 +453,7 @@ class Repository:
         """
         if create_branch is not None:
             refs.check_ref_name(create_branch, "branch")
-        with self.database.write("checkout") as conn:
+        with self._writing("checkout") as conn:
             target = refs.resolve(conn, self.project_id, ref)
             head = refs.read_head(conn, self.project_id)
             if not force:
@@ -400,10 +476,12 @@ class Repository:
 
     def sync_working(self, state: StateLike) -> Status:
         """Record the working state (what the DAW or notebook holds now); return its status."""
-        with self.database.write("record the working state") as conn:
+        with self._writing("record the working state") as conn:
             head = refs.read_head(conn, self.project_id)
             resolved = self._as_state(conn, state, None, head.commit_id)
-            store_snapshot(conn, resolved)
+            batch = Batch(conn)
+            batch.add_snapshot(resolved, None)
+            batch.flush()
             self._set_worktree(conn, resolved.snapshot_id)
             return self._status(conn, head, resolved)
 
@@ -442,7 +520,7 @@ class Repository:
         UnrelatedHistoriesError
             The two commits share no ancestor.
         """
-        with self.database.write("merge") as conn:
+        with self._writing("merge") as conn:
             ours_id = refs.resolve(conn, self.project_id, ours)
             theirs_id = refs.resolve(conn, self.project_id, theirs)
             head = refs.read_head(conn, self.project_id)
@@ -474,7 +552,7 @@ class Repository:
                 author=author,
                 metadata={**(metadata or {}), "merge": info},
             )
-            commit = self._append(conn, result.state, (ours_id, theirs_id), fields, None)
+            commit, _ = self._append(conn, result.state, (ours_id, theirs_id), fields, None)
             moved = self._move(conn, target_branch, commit, moves_head)
             return MergeOutcome(
                 "merged", commit, ours_id, theirs_id, base_id, strategy, result.conflicts, moved
@@ -561,7 +639,7 @@ class Repository:
             raise VariationStateError(variation_id, v.state.value, "commit", "ready")
         chosen = accepted_phrases(v, accepted_phrase_ids)
         accepted = [p.phrase_id for p in chosen]
-        with self.database.write("commit a variation") as conn:
+        with self._writing("commit a variation") as conn:
             head = refs.read_head(conn, self.project_id)
             if head.commit_id != v.base_commit_id:
                 raise StaleBaseError(variation_id, v.base_commit_id, head.commit_id)
@@ -578,7 +656,7 @@ class Repository:
                 phrases=[p.summary(p.phrase_id in set(accepted)) for p in v.phrases],
             )
             parents = (head.commit_id,) if head.commit_id else ()
-            commit = self._append(conn, state, parents, fields, None)
+            commit, _ = self._append(conn, state, parents, fields, None)
             self._advance(conn, head.branch, commit, moves_head=True)
         self.variations.mark_committed(variation_id, commit.commit_id)
         return commit
@@ -621,13 +699,65 @@ class Repository:
         self,
         conn: Connection,
         state: ProjectState,
-        parents: tuple[str, ...],
+        parents: tuple[str, ...] | tuple[Commit, ...],
         fields: CommitFields,
         timestamp: datetime | float | None,
-    ) -> Commit:
+        batch: Batch | None = None,
+        manifest: StoredSnapshot | None = None,
+    ) -> tuple[Commit, StoredSnapshot]:
         now = self._now(timestamp)
-        ensure_project(conn, self.project_id, now)
-        return write_commit(conn, self.project_id, state, parents, fields, now)
+        parent_commits = [p if isinstance(p, Commit) else self._commit(conn, p) for p in parents]
+        if not parents:
+            ensure_project(conn, self.project_id, now)
+        if manifest is None and parent_commits:
+            manifest = self._manifests.get(parent_commits[0].snapshot_id)
+        own = batch is None
+        batch = batch or Batch(conn)
+        commit, stored = write_commit(
+            batch, self.project_id, state, parent_commits, fields, now, manifest
+        )
+        if own:
+            batch.flush()
+        self._remember(commit)
+        self._remember(stored)
+        return commit, stored
+
+    def _commit(self, conn: Connection, commit_id: str) -> Commit:
+        """A commit by full id, from the cache or the database."""
+        cached = self._commits.get(commit_id)
+        if cached is not None:
+            return cached
+        commit = load_commit(conn, commit_id)
+        if commit is None:
+            raise RefNotFoundError(commit_id, self.project_id, reason="no such commit")
+        self._remember(commit)
+        return commit
+
+    def _remember(self, item: Commit | StoredSnapshot) -> None:
+        if self._pending is not None:
+            self._pending.append(item)  # cached once the transaction commits
+            return
+        if isinstance(item, Commit):
+            _bounded_put(self._commits, item.commit_id, item, 4096)
+        else:
+            _bounded_put(self._manifests, item.snapshot_id, item, 64)
+
+    @contextmanager
+    def _writing(self, operation: str) -> Iterator[Connection]:
+        outer = self._pending is not None
+        if not outer:
+            self._pending = []
+        try:
+            with self.database.write(operation) as conn:
+                yield conn
+        except BaseException:
+            if not outer:
+                self._pending = None
+            raise
+        if not outer:
+            done, self._pending = self._pending or [], None
+            for item in done:
+                self._remember(item)
 
     def _advance(
         self, conn: Connection, branch: str | None, commit: Commit, moves_head: bool
@@ -666,7 +796,7 @@ class Repository:
         *,
         revert: bool,
     ) -> Commit:
-        with self.database.write("revert" if revert else "cherry-pick") as conn:
+        with self._writing("revert" if revert else "cherry-pick") as conn:
             target = load_commit(conn, refs.resolve(conn, self.project_id, ref))
             head = refs.read_head(conn, self.project_id)
             if target is None or head.commit_id is None:
@@ -686,16 +816,14 @@ class Repository:
                 explanation=None if revert else target.explanation,
                 metadata={("reverts" if revert else "cherryPickedFrom"): target.commit_id},
             )
-            commit = self._append(conn, result.state, (head.commit_id,), fields, None)
+            commit, _ = self._append(conn, result.state, (head.commit_id,), fields, None)
             self._advance(conn, head.branch, commit, moves_head=True)
             return commit
 
     def _load(self, conn: Connection, commit_id: str | None) -> ProjectState:
         if commit_id is None:
             return ProjectState()
-        commit = load_commit(conn, commit_id)
-        assert commit is not None
-        return load_snapshot(conn, commit.snapshot_id)
+        return load_snapshot(conn, self._commit(conn, commit_id).snapshot_id)
 
     def _state(self, value: str | StateLike) -> ProjectState:
         if isinstance(value, ProjectState):
@@ -721,11 +849,7 @@ class Repository:
         raise InvalidCommitError("state", type(state).__name__, "must be a ProjectState or Score")
 
     def _set_worktree(self, conn: Connection, snapshot_id: str) -> None:
-        conn.execute(
-            "INSERT INTO worktrees VALUES (?, ?) ON CONFLICT (project_id) "
-            "DO UPDATE SET snapshot_id = excluded.snapshot_id",
-            [self.project_id, snapshot_id],
-        )
+        upsert(conn, "worktrees", {"project_id": self.project_id}, {"snapshot_id": snapshot_id})
 
     def _worktree(self, conn: Connection) -> str | None:
         row = first_row(
@@ -766,6 +890,12 @@ class Repository:
         status = self._status(conn, head, resolved)
         if status.dirty:
             raise DirtyWorkingTreeError(head.commit_id, status.diff.changed_paths)
+
+
+def _bounded_put(cache: dict[K, V], key: K, value: V, limit: int) -> None:
+    cache[key] = value
+    while len(cache) > limit:
+        del cache[next(iter(cache))]
 
 
 def init(

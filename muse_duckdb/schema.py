@@ -11,6 +11,11 @@ a component is newer than the code raises
 but no ``muse_schema_versions`` is foreign and raises
 :class:`~muse_duckdb.errors.NotARepositoryError`.
 
+Keys and uniqueness are kept by the code (ids are content hashes; there is
+one writer at a time) rather than by DuckDB indexes, which would be loaded
+from disk by every short-lived connection. The integrity check
+(:mod:`muse_duckdb.integrity`) verifies them.
+
 Tables of the ``muse`` component (version 1)
 --------------------------------------------
 ``projects``
@@ -104,12 +109,12 @@ class SchemaComponent:
 
 _V1: Final = (
     """CREATE TABLE projects (
-        project_id VARCHAR PRIMARY KEY,
+        project_id VARCHAR NOT NULL,
         created_at BIGINT NOT NULL
     )""",
     """CREATE TABLE region_objects (
-        object_key BIGINT PRIMARY KEY,
-        object_id VARCHAR NOT NULL UNIQUE,
+        object_key BIGINT NOT NULL,
+        object_id VARCHAR NOT NULL,
         n_notes INTEGER NOT NULL,
         n_cc INTEGER NOT NULL,
         n_bends INTEGER NOT NULL,
@@ -141,8 +146,8 @@ _V1: Final = (
         pitch SMALLINT NOT NULL
     )""",
     """CREATE TABLE snapshots (
-        snapshot_key BIGINT PRIMARY KEY,
-        snapshot_id VARCHAR NOT NULL UNIQUE,
+        snapshot_key BIGINT NOT NULL,
+        snapshot_id VARCHAR NOT NULL,
         bpm SMALLINT NOT NULL,
         ts_numerator SMALLINT NOT NULL,
         ts_denominator SMALLINT NOT NULL,
@@ -175,7 +180,7 @@ _V1: Final = (
         object_key BIGINT NOT NULL
     )""",
     """CREATE TABLE commits (
-        commit_id VARCHAR PRIMARY KEY,
+        commit_id VARCHAR NOT NULL,
         project_id VARCHAR NOT NULL,
         parent_id VARCHAR,
         parent2_id VARCHAR,
@@ -211,16 +216,15 @@ _V1: Final = (
         project_id VARCHAR NOT NULL,
         kind VARCHAR NOT NULL,
         name VARCHAR NOT NULL,
-        commit_id VARCHAR NOT NULL,
-        PRIMARY KEY (project_id, kind, name)
+        commit_id VARCHAR NOT NULL
     )""",
     """CREATE TABLE heads (
-        project_id VARCHAR PRIMARY KEY,
+        project_id VARCHAR NOT NULL,
         branch VARCHAR,
         commit_id VARCHAR
     )""",
     """CREATE TABLE worktrees (
-        project_id VARCHAR PRIMARY KEY,
+        project_id VARCHAR NOT NULL,
         snapshot_id VARCHAR NOT NULL
     )""",
 )
@@ -277,7 +281,7 @@ def migrate(
         if not versions:
             conn.execute(
                 f"CREATE TABLE IF NOT EXISTS {VERSIONS_TABLE} ("
-                "component VARCHAR PRIMARY KEY, version INTEGER NOT NULL, "
+                "component VARCHAR NOT NULL, version INTEGER NOT NULL, "
                 "applied_at BIGINT NOT NULL)"
             )
         todo = pending(versions, component, path)
@@ -285,9 +289,9 @@ def migrate(
             for statement in migration.statements:
                 conn.execute(statement)
         if todo:
+            conn.execute(f"DELETE FROM {VERSIONS_TABLE} WHERE component = ?", [component.name])
             conn.execute(
-                f"INSERT INTO {VERSIONS_TABLE} VALUES (?, ?, ?) ON CONFLICT (component) "
-                "DO UPDATE SET version = excluded.version, applied_at = excluded.applied_at",
+                f"INSERT INTO {VERSIONS_TABLE} VALUES (?, ?, ?)",
                 [component.name, todo[-1].version, now_us],
             )
         conn.execute("COMMIT")
