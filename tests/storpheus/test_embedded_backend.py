@@ -19,6 +19,7 @@ from storpheus.notes import NoteArray
 from storpheus.spec import (
     ChordScheduleEntry,
     DensityTarget,
+    DrumConstraints,
     DrumLayerSpec,
     DrumSpec,
     EmotionVector,
@@ -341,3 +342,45 @@ def test_candidate_metadata_names_program_channel_and_register() -> None:
     assert meta["register"] == list(result.metadata["register"])  # type: ignore[call-overload]
     json.dumps(result.metadata)
     json.dumps(meta)
+
+
+def test_drum_spec_layer_density_minimum_adds_hits_on_strong_steps() -> None:
+    base = default_spec("rock", bars=4)
+    drum_spec = DrumSpec(
+        layers=(("percussion", DrumLayerSpec("perc", DensityTarget(4, 8), (50, 60))),),
+        constraints=DrumConstraints(max_simultaneous=6),
+        groove="rock",
+    )
+    spec = MusicSpec(
+        base.global_spec,
+        drum_spec,
+        base.bass_spec,
+        base.harmonic_spec,
+        base.melody_spec,
+        base.section_map,
+        "rock",
+    )
+    for part in _generate(
+        role="drums", bars=4, style="rock", key="E major", spec=spec, num_candidates=3
+    ):
+        perc = part.start_beat[part.pitch == 70]
+        per_bar = np.bincount(((perc + 0.05) // 4).astype(int), minlength=4)
+        assert per_bar.min() >= 4
+        assert set(np.round(perc[:4] % 4)) <= {0.0, 1.0, 2.0, 3.0}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_renders_odd_meters_one_bar_and_narrow_registers(role: str) -> None:
+    narrow = GenerationConstraints(register_center=40, register_spread=6, subdivision=3)
+    for style in ("jazz", "techno", "ambient", "reggae"):
+        for meter in ((3, 4), (6, 8), (7, 8), (5, 4)):
+            for part in _generate(
+                role=role, bars=3, style=style, time_signature=meter, num_candidates=2
+            ):
+                total = 3 * meter[0] * 4 / meter[1]
+                assert len(part) == 0 or part.end_beat.max() <= total + 1e-9
+        assert len(_generate(role=role, bars=1, style=style)[0]) > 0
+        if role != "drums":
+            part = _generate(role=role, bars=4, style=style, constraints=narrow)[0]
+            assert part.pitch.min() >= 34
+            assert part.pitch.max() <= 46

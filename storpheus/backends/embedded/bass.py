@@ -102,10 +102,6 @@ class _Voice:
         return up
 
 
-def _downbeats(ctx: RenderContext) -> list[float]:
-    return [c.start for c in ctx.chords]
-
-
 def _render_patterns(ctx: RenderContext, dice: Dice, buf: NoteBuffer) -> str:
     family = _family(ctx)
     variants = BASS_PATTERNS.get(family, BASS_PATTERNS["pumping"])
@@ -129,7 +125,7 @@ def _render_patterns(ctx: RenderContext, dice: Dice, buf: NoteBuffer) -> str:
             t = bar_start + step * 0.25
             chord = ctx.chord_at(t)
             nxt = ctx.next_chord(t)
-            at_change = any(abs(t - c) < 1e-6 for c in _downbeats(ctx))
+            at_change = ctx.is_change(t)
             pc = (
                 chord.bass
                 if at_change and token not in ("O",)

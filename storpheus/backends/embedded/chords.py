@@ -171,6 +171,8 @@ def render_chords(ctx: RenderContext, dice: Dice) -> RenderedPart:
 # ---------------------------------------------------------------- keys
 def _split(register: tuple[int, int]) -> tuple[tuple[int, int], tuple[int, int]]:
     low, high = register
+    if high - low < 26:  # too narrow for two hands: both play the whole register
+        return register, register
     mid = max(low + 12, min(high - 14, (low + high) // 2 - 2))
     return (low, min(high, mid + 2)), (max(low, mid - 2), high)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -94,10 +95,19 @@ class RenderContext:
         """16th-note steps in one bar."""
         return max(1, round(self.beats_per_bar * 4))
 
-    @property
+    @cached_property
     def chord_starts(self) -> tuple[float, ...]:
         """Start beat of every chord span."""
         return tuple(c.start for c in self.chords)
+
+    @cached_property
+    def change_ticks(self) -> frozenset[int]:
+        """Chord-change onsets in 1/960-beat ticks (fast membership tests)."""
+        return frozenset(round(c.start * 960) for c in self.chords)
+
+    def is_change(self, beat: float) -> bool:
+        """Whether a chord starts at ``beat``."""
+        return round(beat * 960) in self.change_ticks
 
     def chord_index(self, beat: float) -> int:
         """Index of the chord span sounding at ``beat``."""

@@ -276,11 +276,57 @@ def _crashes(ctx: RenderContext, dice: Dice, fills: list[tuple[int, float]], hit
         hits.add(float(CRASH), np.asarray(sorted(set(starts))), 0.9, 1.0, "cymbals", (90, 120))
 
 
+_DEFAULT_KEYS = {"kick": 36, "snare": 38, "hats": 42, "cymbals": 49, "toms": 45, "perc": 70}
+_STRONG_STEPS = (0, 8, 4, 12, 2, 6, 10, 14, 1, 3, 5, 7, 9, 11, 13, 15)
+
+
+def _add_missing(arrays: dict[str, F64], ctx: RenderContext, group: str, minimum: float) -> None:
+    """Add hits of ``group`` to bars that have fewer than ``minimum``, on strong steps first."""
+    need = int(np.ceil(minimum - 1e-9))
+    if need <= 0:
+        return
+    pitch = next((lay.pitch for lay in ctx.groove.layers if lay.group == group), None)
+    pitch = pitch if pitch is not None else _DEFAULT_KEYS[group]
+    gid = GROUP_PRIORITY[group]
+    bpb = ctx.beats_per_bar
+    steps = [s for s in _STRONG_STEPS if s < ctx.steps_per_bar]
+    added: list[float] = []
+    for bar in range(ctx.bars):
+        mask = (arrays["group"] == gid) & (np.floor(arrays["start"] / bpb + 1e-9) == bar)
+        taken = set(np.round(arrays["start"][mask], 3).tolist())
+        have = int(mask.sum())
+        for step in steps:
+            if have >= need:
+                break
+            t = round(bar * bpb + step * 0.25, 3)
+            if t not in taken:
+                added.append(t)
+                have += 1
+    if added:
+        n = len(added)
+        new = {
+            "pitch": np.full(n, float(pitch)),
+            "start": np.asarray(added),
+            "level": np.full(n, 0.7),
+            "duration": np.full(n, 0.25),
+            "group": np.full(n, float(gid)),
+            "lo": np.full(n, 60.0),
+            "hi": np.full(n, 110.0),
+        }
+        for k in arrays:
+            arrays[k] = np.concatenate([arrays[k], new[k]])
+
+
 def _spec_targets(arrays: dict[str, F64], ctx: RenderContext) -> dict[str, F64]:
-    """Enforce the drum spec's per-layer max hits per bar and velocity ranges."""
+    """Enforce the drum spec's per-layer hits per bar (min and max) and velocity ranges."""
     spec = ctx.drum_spec
     if spec is None or not spec.layers:
         return arrays
+    arrays = dict(arrays)
+    for name, layer in spec.layers:
+        group = _GROUP_ALIASES.get(name.lower().replace("_", " ").replace("-", " "))
+        if group is not None:
+            _add_missing(arrays, ctx, group, layer.density.min_hits_per_bar)
     bar = np.floor(arrays["start"] / ctx.beats_per_bar + 1e-9)
     keep = np.ones(len(bar), dtype=bool)
     for name, layer in spec.layers:

@@ -123,6 +123,10 @@ def voicing_candidates(chord: Chord, style: str, low: int, high: int) -> tuple[V
             results.add((base, base + (third - chord.root) % 12))
     if not results:
         results = {(p,) for p in range(low, high + 1) if p % 12 == chord.root}
+    if not results:  # a register narrower than the gaps between chord tones
+        results = {(p,) for p in range(low, high + 1) if p % 12 in chord.pitch_classes}
+    if not results:
+        results = {(max(0, min(127, low + ((chord.root - low) % 12))),)}
     return tuple(sorted(results))
 
 
