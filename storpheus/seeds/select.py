@@ -25,6 +25,7 @@ from storpheus.backends.embedded.harmony import Key, parse_key, shortest_shift
 from storpheus.backends.embedded.styles import DEFAULT_STYLE, MatchKind, resolve_style
 from storpheus.errors import InvalidRequestError, MidiRangeError, SeedNotFoundError
 from storpheus.notes import NoteArray
+from storpheus.score import Score, Track
 from storpheus.seeds.library import SeedInfo, load_index, seed_notes
 
 ROLE_FALLBACKS: dict[str, tuple[str, ...]] = {
@@ -49,6 +50,18 @@ class SelectedSeed:
     transpose: int
     style_match: MatchKind
     role: str
+
+    def to_score(self) -> Score:
+        """The transposed phrase as a one-track score at the seed's tempo (for ``input_midi``)."""
+        is_drum = self.info.role == "drums"
+        track = Track(self.info.seed_id, self.notes, is_drum=is_drum, role=self.info.role)
+        return Score(tracks=(track,), bpm=self.info.bpm, key=self.key)
+
+    def midi_bytes(self) -> bytes:
+        """The transposed phrase as Standard MIDI File bytes."""
+        from storpheus.io import score_to_midi_bytes
+
+        return score_to_midi_bytes(self.to_score())
 
     @property
     def key(self) -> str | None:

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from storpheus.backends.base import GenerationRequest, MusicGeneratorBackend
-from storpheus.backends.embedded import ROLES, EmbeddedBackend, default_spec
+from storpheus.backends.embedded import ROLES, EmbeddedBackend, default_spec, render_role
 from storpheus.errors import InvalidRequestError
 from storpheus.identity import content_id
 from storpheus.notes import NoteArray
@@ -384,3 +384,24 @@ def test_every_role_renders_odd_meters_one_bar_and_narrow_registers(role: str) -
             part = _generate(role=role, bars=4, style=style, constraints=narrow)[0]
             assert part.pitch.min() >= 34
             assert part.pitch.max() <= 46
+
+
+def test_render_role_renders_from_a_spec_constraints_and_a_generator() -> None:
+    spec = default_spec("house", "A minor", bars=8)
+    a = render_role("chords", spec, None, np.random.default_rng(4), section_start_bar=4, bars=4)
+    b = render_role("chords", spec, None, np.random.default_rng(4), section_start_bar=4, bars=4)
+    assert a.notes == b.notes
+    assert a.notes.end_beat.max() <= 16
+    with pytest.raises(InvalidRequestError):
+        render_role("kazoo", spec, None, np.random.default_rng(4))
+
+
+def test_chord_extensions_colour_the_triads_of_a_spec_schedule() -> None:
+    spec = default_spec("pop", "C major", bars=4)  # triads: C G Am F
+    plain = GenerationConstraints(chord_extensions=False, register_center=64, register_spread=14)
+    rich = GenerationConstraints(chord_extensions=True, register_center=64, register_spread=14)
+    for constraints, sevenths in ((plain, False), (rich, True)):
+        part = render_role("pads", spec, constraints, np.random.default_rng(1))
+        first = set((part.notes.pitch[part.notes.start_beat < 0.01] % 12).tolist())
+        assert (11 in first) is sevenths  # B, the major seventh of C
+        assert first <= {0, 4, 7, 11, 2}

@@ -154,3 +154,15 @@ def test_the_melody_renderer_borrows_motifs_from_the_seed_library() -> None:
     assert any(s == "invented" for s in sources)
     off = EmbeddedBackend(use_seed_motifs=False).generate(result.request)
     assert all(c.metadata["motif_source"] == "invented" for c in off.candidates)
+
+
+def test_a_selected_seed_converts_to_midi_bytes_for_input_midi() -> None:
+    from storpheus.io import midi_bytes_to_score
+
+    chosen = select_seed("synthwave", "lead", "B minor", _rng())
+    score = midi_bytes_to_score(chosen.midi_bytes())
+    assert score.bpm == chosen.info.bpm
+    assert score.key == "B minor"
+    assert score.n_notes == len(chosen.notes)
+    drums = select_seed("synthwave", "drums", None, _rng()).to_score()
+    assert drums.tracks[0].is_drum

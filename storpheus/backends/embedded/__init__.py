@@ -16,7 +16,7 @@ Example
 (4, True)
 """
 
-from storpheus.backends.embedded.backend import EmbeddedBackend, render_candidate
+from storpheus.backends.embedded.backend import EmbeddedBackend, render_candidate, render_role
 from storpheus.backends.embedded.context import RenderContext, build_context
 from storpheus.backends.embedded.defaults import default_constraints, default_spec
 from storpheus.backends.embedded.styles import (
@@ -41,6 +41,7 @@ __all__ = [
     "default_spec",
     "get_style",
     "render_candidate",
+    "render_role",
     "resolve_style",
     "style_names",
 ]

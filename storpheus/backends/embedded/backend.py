@@ -41,6 +41,8 @@ from storpheus.backends.embedded.melody import render_lead, render_melody
 from storpheus.backends.embedded.notebuf import RenderedPart
 from storpheus.backends.embedded.styles import ROLES
 from storpheus.errors import InvalidRequestError
+from storpheus.notes import NoteArray
+from storpheus.spec import GenerationConstraints, MusicSpec
 
 Renderer = Callable[[RenderContext, Dice], RenderedPart]
 
@@ -64,6 +66,50 @@ def render_candidate(ctx: RenderContext, seed: int) -> RenderedPart:
     """Render one candidate of ``ctx.role`` from ``seed`` (a pure function of both)."""
     dice = Dice(np.random.default_rng(seed), temperature=ctx.temperature)
     return RENDERERS[ctx.role](ctx, dice)
+
+
+def render_role(
+    role: str,
+    spec: MusicSpec,
+    constraints: GenerationConstraints | None,
+    rng: np.random.Generator,
+    *,
+    section_start_bar: int = 0,
+    bars: int | None = None,
+    previous_notes: NoteArray | None = None,
+    drum_kick_beats: tuple[float, ...] | None = None,
+) -> RenderedPart:
+    """Render one part of ``role`` straight from a spec, constraints and a generator.
+
+    The span is ``bars`` bars (default: the whole piece) from
+    ``section_start_bar``; the style, key, tempo and meter come from ``spec``.
+    Without ``constraints`` they are derived from the style.
+
+    >>> from storpheus.backends.embedded.defaults import default_spec
+    >>> part = render_role("bass", default_spec("funk", bars=4), None, np.random.default_rng(1))
+    >>> len(part.notes) > 0
+    True
+    """
+    g = spec.global_spec
+    request = GenerationRequest(
+        role=role,
+        bars=bars if bars is not None else g.bars - section_start_bar,
+        seed=0,
+        style=spec.style,
+        bpm=g.bpm,
+        key=g.key,
+        time_signature=(g.time_sig_num, g.time_sig_den),
+        section_start_bar=section_start_bar,
+        spec=spec,
+        constraints=constraints,
+        previous_notes=previous_notes,
+        drum_kick_beats=drum_kick_beats,
+    )
+    check_role(role)
+    if request.bars > EmbeddedBackend.capabilities.max_bars:
+        raise InvalidRequestError("bars", request.bars, "must be at most 64")
+    ctx = build_context(request)
+    return RENDERERS[role](ctx, Dice(rng))
 
 
 class EmbeddedBackend(MusicGeneratorBackend):

@@ -20,7 +20,7 @@ import numpy as np
 
 from storpheus.backends.embedded.context import RenderContext
 from storpheus.backends.embedded.dice import Dice
-from storpheus.backends.embedded.harmony import nearest_pitch
+from storpheus.backends.embedded.harmony import add_extensions, nearest_pitch
 from storpheus.backends.embedded.notebuf import NoteBuffer, RenderedPart, apply_swing, finalize
 from storpheus.backends.embedded.patterns import (
     COMP_GATE,
@@ -60,10 +60,15 @@ class _Voicer:
         self.cache: dict[int, Voicing] = {}
         low, high = register
         self.target = (low + high) / 2.0 + dice.jitter(3.0)
+        # constraints asking for extensions (or high tension) colour plain triads
+        self.extend = ctx.constraints.chord_extensions and style != "power"
+        self.ninth = ctx.tension > 0.7
 
     def at(self, index: int) -> Voicing:
         if index not in self.cache:
             chord = self.ctx.chords[index].chord
+            if self.extend:
+                chord = add_extensions(chord, self.ctx.key, ninth=self.ninth)
             voicing = choose_voicing(
                 chord, self.style, self.register, self.previous, self.dice, target=self.target
             )

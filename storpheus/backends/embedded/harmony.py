@@ -323,6 +323,30 @@ def diatonic_chord(key: Key, degree: int, *, seventh: bool = False, ninth: bool 
     return Chord(root, ivs, root, chord_symbol(root, ivs))
 
 
+def add_extensions(chord: Chord, key: Key, *, ninth: bool = False) -> Chord:
+    """A triad with the key's seventh (and ninth) added, when those are scale tones.
+
+    Chords that already have a seventh, power chords and chords whose
+    seventh or ninth would leave the key are returned unchanged (minus the
+    part that would leave it).
+
+    >>> add_extensions(parse_chord("F"), parse_key("C major"), ninth=True).intervals
+    (0, 4, 7, 11, 14)
+    """
+    if len(chord.intervals) != 3 or any(i >= 9 for i in chord.intervals):
+        return chord
+    scale = set(key.scale)
+    added = list(chord.intervals)
+    seventh = next((i for i in (10, 11) if (chord.root + i) % 12 in scale), None)
+    if seventh is None or (chord.intervals[1:] == (3, 6) and seventh == 11):
+        return chord
+    added.append(seventh)
+    if ninth and (chord.root + 14) % 12 in scale and chord.intervals[1:] != (3, 6):
+        added.append(14)
+    ivs = tuple(added)
+    return Chord(chord.root, ivs, chord.bass, chord_symbol(chord.root, ivs))
+
+
 def shortest_shift(from_pc: int, to_pc: int) -> int:
     """The signed semitone shift from one pitch class to another, in -5..6.
 
@@ -357,6 +381,7 @@ __all__ = [
     "NOTE_NAMES",
     "Chord",
     "Key",
+    "add_extensions",
     "chord_symbol",
     "diatonic_chord",
     "nearest_pitch",
