@@ -1,0 +1,296 @@
+"""Ingest: the coordinator writes a telemetry batch into DuckDB in one transaction.
+
+Each Arrow table of the batch is registered with the connection and copied
+with one ``INSERT ... SELECT`` (no per-row statements). Before writing, the
+batch is checked against itself and the database: unique keys, every
+generation's run known, every candidate's generation known (and of the same
+run), every referenced note object present. Re-ingesting a generation
+replaces it (and its candidates and metrics); runs and events are upserted;
+note objects are inserted once per content id. Anything wrong rolls the whole
+batch back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+from muse_duckdb.database import Connection, Database, first_row
+from muse_duckdb.schema import installed_versions
+from muse_duckdb.telemetry.batch import TelemetryBatch
+from muse_duckdb.telemetry.errors import TelemetryBatchError, TelemetryError, TelemetryWriteError
+from muse_duckdb.telemetry.schema import TELEMETRY_SCHEMA, ensure_schema
+
+Target = Connection | Database
+"""Where telemetry lives: an open DuckDB connection or a Muse :class:`Database`."""
+
+_COUNTER = itertools.count()
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """What one ingest wrote."""
+
+    runs: int
+    generations: int
+    replaced_generations: int
+    candidates: int
+    metrics: int
+    notes_new: int
+    events: int
+    first_candidate_id: int | None
+
+
+def ingest(target: Target, batch: TelemetryBatch, *, in_transaction: bool = False) -> IngestReport:
+    """Write ``batch`` in one transaction and report what was written.
+
+    Parameters
+    ----------
+    target:
+        A DuckDB connection (the telemetry tables are created or migrated
+        first) or a Muse :class:`~muse_duckdb.database.Database` opened with
+        the telemetry component (see :func:`muse_duckdb.telemetry.open_database`).
+    batch:
+        The records to write.
+    in_transaction:
+        The caller already opened a transaction on the connection: join it
+        instead of beginning and committing one (the schema must exist).
+
+    Raises
+    ------
+    TelemetryBatchError
+        The batch contradicts itself or the database (names the table and the id).
+    TelemetryWriteError
+        The database refused the write (read-only, locked, schema missing).
+    """
+    if isinstance(target, Database):
+        if target.read_only:
+            raise TelemetryWriteError(target.path, "the database is opened read-only")
+        try:
+            with target.write("record telemetry") as conn:
+                _require_schema(conn, target.path)
+                return _ingest(conn, batch)
+        except (TelemetryError, duckdb.Error) as exc:
+            raise _wrap(exc, target.path) from exc
+    path = _path_of(target)
+    try:
+        if in_transaction:
+            _require_schema(target, path)
+            return _ingest(target, batch)
+        ensure_schema(target, path)
+        target.execute("BEGIN TRANSACTION")
+        try:
+            report = _ingest(target, batch)
+        except BaseException:
+            target.execute("ROLLBACK")
+            raise
+        target.execute("COMMIT")
+        return report
+    except (TelemetryError, duckdb.Error) as exc:
+        raise _wrap(exc, path) from exc
+
+
+def _wrap(exc: BaseException, path: str) -> TelemetryError:
+    if isinstance(exc, TelemetryError):
+        return exc
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if "read-only" in text or "read only" in text:
+        return TelemetryWriteError(path, "the database is opened read-only")
+    return TelemetryWriteError(path, text)
+
+
+def _require_schema(conn: Connection, path: str) -> None:
+    versions = installed_versions(conn, path)
+    if versions.get(TELEMETRY_SCHEMA.name, 0) < TELEMETRY_SCHEMA.latest:
+        raise TelemetryWriteError(
+            path,
+            "the telemetry tables are missing or out of date; open the database with "
+            "muse_duckdb.telemetry.open_database(path) (or call ensure_schema on a connection)",
+        )
+
+
+def _path_of(conn: Connection) -> str:
+    try:
+        rows = conn.execute(
+            "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+        ).fetchall()
+    except duckdb.Error:
+        return "<connection>"
+    row = first_row(rows)
+    return str(row[0]) if row and row[0] else ":memory:"
+
+
+@contextmanager
+def _registered(conn: Connection, tables: dict[str, pa.Table]) -> Iterator[dict[str, str]]:
+    tag = next(_COUNTER)
+    names = {key: f"__telemetry_{key}_{tag}" for key in tables}
+    for key, table in tables.items():
+        conn.register(names[key], table)
+    try:
+        yield names
+    finally:
+        for name in names.values():
+            with contextlib.suppress(duckdb.Error):  # fails inside an aborted transaction
+                conn.unregister(name)
+
+
+def _one(
+    conn: Connection, sql: str, params: list[object] | None = None
+) -> tuple[object, ...] | None:
+    return first_row(conn.execute(sql, params or []).fetchall())
+
+
+def _int(conn: Connection, sql: str) -> int:
+    row = _one(conn, sql)
+    value = row[0] if row else 0
+    return value if isinstance(value, int) else 0
+
+
+def _ingest(conn: Connection, batch: TelemetryBatch) -> IngestReport:
+    candidates = batch.candidates.append_column(
+        "candidate_row", pa.array(range(batch.candidates.num_rows), pa.int64())
+    )
+    tables = {
+        "runs": batch.runs,
+        "gens": batch.generations,
+        "cands": candidates,
+        "metrics": batch.metrics,
+        "notes": batch.notes,
+        "events": batch.events,
+    }
+    with _registered(conn, tables) as t:
+        _check(conn, t)
+        n_replaced = _int(
+            conn,
+            f"SELECT count(*) FROM generations WHERE generation_id IN "
+            f"(SELECT generation_id FROM {t['gens']})",
+        )
+        if n_replaced:
+            doomed = (
+                f"SELECT candidate_id FROM candidates WHERE generation_id IN "
+                f"(SELECT generation_id FROM {t['gens']})"
+            )
+            conn.execute(f"DELETE FROM candidate_metrics WHERE candidate_id IN ({doomed})")
+            conn.execute(
+                f"DELETE FROM candidates WHERE generation_id IN "
+                f"(SELECT generation_id FROM {t['gens']})"
+            )
+            conn.execute(
+                f"DELETE FROM generations WHERE generation_id IN "
+                f"(SELECT generation_id FROM {t['gens']})"
+            )
+        conn.execute(f"INSERT OR REPLACE INTO runs BY NAME SELECT * FROM {t['runs']}")
+        conn.execute(f"INSERT INTO generations BY NAME SELECT * FROM {t['gens']}")
+        offset = _int(conn, "SELECT coalesce(max(candidate_id) + 1, 0) FROM candidates")
+        conn.execute(
+            f"INSERT INTO candidates BY NAME SELECT ?::BIGINT + candidate_row AS candidate_id, "
+            f"run_id, generation_id, "
+            f"candidate_index, seed, notes_id, n_notes, score, accepted, selected, reject_reason "
+            f"FROM {t['cands']}",
+            [offset],
+        )
+        conn.execute(
+            f"INSERT INTO candidate_metrics BY NAME "
+            f"SELECT ?::BIGINT + candidate_row AS candidate_id, name, value FROM {t['metrics']}",
+            [offset],
+        )
+        before = _int(conn, "SELECT count(*) FROM candidate_notes")
+        conn.execute(f"INSERT OR IGNORE INTO candidate_notes BY NAME SELECT * FROM {t['notes']}")
+        n_new = _int(conn, "SELECT count(*) FROM candidate_notes") - before
+        conn.execute(f"INSERT OR REPLACE INTO events BY NAME SELECT * FROM {t['events']}")
+    return IngestReport(
+        runs=batch.runs.num_rows,
+        generations=batch.generations.num_rows,
+        replaced_generations=n_replaced,
+        candidates=batch.candidates.num_rows,
+        metrics=batch.metrics.num_rows,
+        notes_new=n_new,
+        events=batch.events.num_rows,
+        first_candidate_id=offset if batch.candidates.num_rows else None,
+    )
+
+
+def _check(conn: Connection, t: dict[str, str]) -> None:
+    """Raise :class:`TelemetryBatchError` at the first inconsistency of the batch."""
+    checks: tuple[tuple[str, str, str], ...] = (
+        (
+            "runs",
+            f"SELECT run_id FROM {t['runs']} GROUP BY run_id HAVING count(*) > 1",
+            "run {} appears twice",
+        ),
+        (
+            "generations",
+            f"SELECT generation_id FROM {t['gens']} GROUP BY generation_id HAVING count(*) > 1",
+            "generation {} appears twice",
+        ),
+        (
+            "generations",
+            f"SELECT g.run_id FROM {t['gens']} g WHERE g.run_id NOT IN "
+            f"(SELECT run_id FROM {t['runs']}) AND g.run_id NOT IN (SELECT run_id FROM runs)",
+            "generation of unknown run {}: record the run (start_run) in this or an earlier batch",
+        ),
+        (
+            "candidates",
+            f"SELECT generation_id || ' #' || candidate_index FROM {t['cands']} "
+            f"GROUP BY generation_id, candidate_index HAVING count(*) > 1",
+            "candidate {} appears twice",
+        ),
+        (
+            "candidates",
+            f"SELECT c.generation_id FROM {t['cands']} c WHERE c.generation_id NOT IN "
+            f"(SELECT generation_id FROM {t['gens']}) AND c.generation_id NOT IN "
+            f"(SELECT generation_id FROM generations)",
+            "candidate of unknown generation {}",
+        ),
+        (
+            "candidates",
+            f"SELECT c.generation_id FROM {t['cands']} c "
+            f"JOIN (SELECT generation_id, run_id FROM {t['gens']} UNION ALL "
+            f"SELECT generation_id, run_id FROM generations WHERE generation_id NOT IN "
+            f"(SELECT generation_id FROM {t['gens']})) g USING (generation_id) "
+            f"WHERE g.run_id <> c.run_id",
+            "candidate run_id differs from the run of its generation {}",
+        ),
+        (
+            "candidates",
+            f"SELECT c.generation_id || ' #' || c.candidate_index FROM {t['cands']} c "
+            f"JOIN candidates d ON d.generation_id = c.generation_id "
+            f"AND d.candidate_index = c.candidate_index "
+            f"WHERE c.generation_id NOT IN (SELECT generation_id FROM {t['gens']})",
+            "candidate {} is already recorded (re-send its generation to replace it)",
+        ),
+        (
+            "candidates",
+            f"SELECT c.notes_id FROM {t['cands']} c WHERE c.notes_id IS NOT NULL "
+            f"AND c.notes_id NOT IN (SELECT notes_id FROM {t['notes']}) "
+            f"AND c.notes_id NOT IN (SELECT notes_id FROM candidate_notes)",
+            "candidate notes {} are neither in the batch nor in the database",
+        ),
+        (
+            "notes",
+            f"SELECT notes_id FROM {t['notes']} GROUP BY notes_id HAVING count(*) > 1",
+            "note object {} appears twice",
+        ),
+        (
+            "events",
+            f"SELECT run_id || ' seq ' || seq FROM {t['events']} GROUP BY run_id, seq "
+            f"HAVING count(*) > 1",
+            "event {} appears twice",
+        ),
+        (
+            "events",
+            f"SELECT e.run_id FROM {t['events']} e WHERE e.run_id NOT IN "
+            f"(SELECT run_id FROM {t['runs']}) AND e.run_id NOT IN (SELECT run_id FROM runs)",
+            "events of unknown run {}",
+        ),
+    )
+    for table, sql, message in checks:
+        row = _one(conn, sql + " LIMIT 1")
+        if row is not None:
+            raise TelemetryBatchError(table, message.format(repr(row[0])))
