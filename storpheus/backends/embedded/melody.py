@@ -240,9 +240,9 @@ def _play_unit(
         if len(history) >= 2 and history[-1] == history[-2] == degree:
             degree += 1 if dice.chance(0.5) else -1
         previous = history[-1] if history else current
-        while degree - previous > 6 and degrees.pitch(degree - 7) >= degrees.low:
-            degree -= 7  # no leap wider than a seventh: take the octave below
-        while previous - degree > 6 and degrees.pitch(degree + 7) <= degrees.high:
+        while degree - previous > 5 and degrees.pitch(degree - 7) >= degrees.low:
+            degree -= 7  # no leap wider than a sixth: take the octave below
+        while previous - degree > 5 and degrees.pitch(degree + 7) <= degrees.high:
             degree += 7
         while degree >= 7 and degrees.pitch(degree) > degrees.high:
             degree -= 7
