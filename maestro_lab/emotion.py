@@ -91,6 +91,7 @@ SECTION_ALIASES: Final = {
     "fill": "buildup",
     "hook": "chorus",
     "refrain": "chorus",
+    "solo": "chorus",
     "main": "verse",
     "theme": "verse",
     "motif": "verse",

@@ -314,6 +314,27 @@ def resolve_style(text: str | None) -> StyleMatch:
     return StyleMatch(STYLES[DEFAULT_STYLE], None, False)
 
 
+def find_style(text: str) -> StyleMatch:
+    """The style named *first* in free text (ties: the longer alias), for prose requests.
+
+    >>> find_style("a dark techno track with cinematic strings").id
+    'techno'
+    """
+    padded = f" {_normalise(text)} "
+    best: tuple[int, int, int, StyleProfile, str] | None = None
+    for order, profile in enumerate(_PROFILES):
+        for alias in profile.aliases:
+            at = padded.find(f" {alias} ")
+            if at == -1:
+                continue
+            rank = (at, -len(alias), order)
+            if best is None or rank < best[:3]:
+                best = (*rank, profile, alias)
+    if best is None:
+        return StyleMatch(STYLES[DEFAULT_STYLE], None, False)
+    return StyleMatch(best[3], best[4], True)
+
+
 def style_names() -> list[str]:
     """Display names of every known style, in order."""
     return [p.name for p in _PROFILES]

@@ -19,7 +19,7 @@ from typing import Final
 
 from maestro_lab.errors import InvalidKeyError
 from maestro_lab.prompts.keys import normalise_key
-from maestro_lab.styles import resolve_style
+from maestro_lab.styles import find_style
 
 _TEMPO_RE: Final = re.compile(r"\b(\d{2,3})\s*(?:bpm|beats per minute)\b")
 _AT_TEMPO_RE: Final = re.compile(
@@ -73,7 +73,7 @@ def extract_slots(text: str) -> Slots:
     bars = int(bars_match.group(1)) if bars_match else None
     if bars is not None and not 1 <= bars <= 256:
         bars = None
-    style_match = resolve_style(lowered)
+    style_match = find_style(lowered)
     style = style_match.alias if style_match.matched else None
     sections: list[str] = []
     for found in _SECTION_RE.finditer(lowered):

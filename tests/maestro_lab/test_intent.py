@@ -220,3 +220,21 @@ def test_slot_extraction(text: str, expected: dict[str, object]) -> None:
 def test_sections_are_listed_in_order_once() -> None:
     slots = extract_slots("intro then verse, then the chorus, another verse and an outro")
     assert slots.sections == ("intro", "verse", "chorus", "outro")
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "maestro_lab.intent",
+        "maestro_lab.intent.classify",
+        "maestro_lab.intent.rules",
+        "maestro_lab.intent.slots",
+        "maestro_lab.emotion",
+    ],
+)
+def test_docstring_examples_run(module: str) -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.failed == 0

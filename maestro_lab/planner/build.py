@@ -1,0 +1,154 @@
+"""``plan()``: a prompt (and optionally a project) in, a :class:`CompositionPlan` out.
+
+Pure and deterministic: the same prompt, project and seed give the same plan
+(and ``plan_hash``) in any process, whatever ``PYTHONHASHSEED``. The only
+randomness (which progression of a style's pool a section kind uses) comes
+from :func:`storpheus.seeding.rng_for` with the base seed and a label.
+
+Seeds
+-----
+- base: the explicit ``seed``, else :func:`~storpheus.seeding.seed_from_text`
+  of the normalised prompt (:meth:`MaestroPrompt.canonical_json`);
+- section ``s``: ``derive_seed(base, "section", s)``;
+- role ``r``: ``derive_seed(base, "role", r)``;
+- generation (s, r): ``derive_seed(base, "section", s, "role", r)``;
+- candidate ``i`` of a generation: ``derive_seed(generation_seed, "candidate", i)``
+  (exactly :meth:`GenerationRequest.candidate_seed`).
+
+Modes: ``compose`` plans new material; ``edit`` plans tempo/key/meter
+changes and the ``Effects`` block on existing tracks (or, when it names
+roles, regenerates them on their tracks); ``ask`` plans nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+
+from maestro_lab.errors import PlanningError
+from maestro_lab.intent import classify_intent
+from maestro_lab.planner import mixing
+from maestro_lab.planner.compose import compose_plan
+from maestro_lab.planner.context import PlanContext
+from maestro_lab.planner.model import CompositionPlan, RolePlan
+from maestro_lab.planner.natural import prompt_from_text
+from maestro_lab.planner.project import ProjectState, as_project
+from maestro_lab.planner.roles import ROLE_COLORS, ROLE_ICONS, normalise_role
+from maestro_lab.prompts.base import MaestroPrompt
+from maestro_lab.prompts.parser import parse_prompt
+from storpheus.seeding import derive_seed
+
+
+def plan(
+    prompt: MaestroPrompt | str,
+    project: ProjectState | Mapping[str, object] | None = None,
+    seed: int | None = None,
+    *,
+    num_candidates: int | None = None,
+) -> CompositionPlan:
+    r"""Plan a composition (or an edit) from a structured or natural-language prompt.
+
+    Parameters
+    ----------
+    prompt:
+        A :class:`MaestroPrompt`, MAESTRO PROMPT text, or natural language
+        (read by :func:`~maestro_lab.planner.natural.prompt_from_text`).
+    project:
+        The existing project (a :class:`ProjectState` or a camelCase
+        ``ProjectContext`` dict): positions resolve against its sections,
+        existing tracks are reused, unchanged tempo/key steps are dropped.
+    seed:
+        The base seed; by default a hash of the normalised prompt.
+    num_candidates:
+        Candidates per generation (default: ``Constraints: candidates``, else 4).
+
+    Raises
+    ------
+    PromptParseError
+        For malformed MAESTRO PROMPT text.
+    PlanningError
+        When the request cannot be planned (bad seed or project, too many roles...).
+
+    Example
+    -------
+    >>> p = plan("MAESTRO PROMPT\nMode: compose\nStyle: house\nConstraints: {bars: 8}", seed=1)
+    >>> p.style, p.tempo, [s.name for s in p.sections], p.roles[0].track_name
+    ('house', 124, ['intro', 'buildup', 'drop', 'outro'], 'Drums')
+    >>> p.plan_hash == plan(p.prompt, seed=1).plan_hash
+    True
+    """
+    parsed = _as_prompt(prompt)
+    state = as_project(project)
+    intent = classify_intent(parsed)
+    ctx = PlanContext.create(parsed, state, seed, num_candidates)
+    if parsed.mode == "ask":
+        ctx.notes.append("ask mode: reasoning only, nothing to execute")
+        return ctx.finish(intent.intent.value, intent.label, setup=False)
+    if parsed.mode == "edit" and not parsed.roles:
+        return _edit_plan(ctx, intent.intent.value, intent.label)
+    return compose_plan(ctx, intent.intent.value, intent.label)
+
+
+def _as_prompt(prompt: MaestroPrompt | str) -> MaestroPrompt:
+    if isinstance(prompt, MaestroPrompt):
+        return prompt
+    if not isinstance(prompt, str):
+        raise PlanningError(f"prompt must be text or a MaestroPrompt, got {type(prompt).__name__}")
+    parsed = parse_prompt(prompt)
+    return parsed if parsed is not None else prompt_from_text(prompt)
+
+
+def _edit_plan(ctx: PlanContext, intent: str, label: str) -> CompositionPlan:
+    """Tempo/key/meter changes and ``Effects`` inserts on existing tracks."""
+    prompt = ctx.prompt
+    meter = "time_signature" in prompt.constraints
+    ctx.project = replace(
+        ctx.project,
+        tempo=ctx.project.tempo if prompt.tempo is not None else ctx.tempo,
+        key=ctx.project.key if prompt.key is not None else str(ctx.key),
+        time_signature=ctx.project.time_signature if meter else ctx.time_signature,
+    )
+    block = None
+    for key, value in prompt.extensions.items():
+        if key.strip().lower() == "effects" and isinstance(value, dict):
+            block = value
+    roles: list[RolePlan] = []
+    for index, track in enumerate(ctx.project.tracks):
+        match = normalise_role(track.role or track.name)
+        requested, _ = mixing.effects_block_for(block, track.name, match.role, match.word)
+        if not requested:
+            continue
+        fx = mixing.plan_track_mix(
+            role=match.role, style=ctx.style, requested=requested, no_effects=False, no_reverb=False
+        )
+        roles.append(
+            RolePlan(
+                key=f"track_{index}",
+                role=match.role,
+                source=track.name,
+                track_name=track.name,
+                program=track.program,
+                is_drum=track.is_drum,
+                channel=9 if track.is_drum else min(index, 15),
+                seed=derive_seed(ctx.base_seed, "role", f"track_{index}"),
+                color=ROLE_COLORS[match.role],
+                icon=ROLE_ICONS[match.role],
+                existing_track_id=track.id,
+                inserts=tuple(e for e in requested if e != "reverb"),
+                sends=(mixing.REVERB_BUS,) if "reverb" in requested else (),
+                volume_db=fx.volume_db,
+                pan=fx.pan,
+            )
+        )
+    plan_ = ctx.finish(intent, label, roles=tuple(roles), form="edit")
+    calls = tuple(
+        c
+        for c in plan_.tool_calls
+        if c.tool not in ("stori_set_track_volume", "stori_set_track_pan")
+    )
+    if not calls:
+        ctx.warnings.append(
+            "edit: nothing deterministic to plan (no tempo, key, meter or Effects change); "
+            "the request is left to the runtime's tool layer"
+        )
+    return replace(plan_, tool_calls=calls, warnings=tuple(ctx.warnings))

@@ -1,0 +1,250 @@
+"""The execution plan: ``stori_*`` tool calls in setup, instrument and mixing phases.
+
+=============  ==============================  =========================================
+Phase          Tool                            Params (camelCase)
+=============  ==============================  =========================================
+setup          ``stori_set_tempo``             ``tempo``
+setup          ``stori_set_key``               ``key``
+setup          ``stori_set_time_signature``    ``numerator``, ``denominator``
+instrument     ``stori_add_midi_track``        ``name``, ``color``, ``icon``, and
+                                               ``gmProgram`` or (drums) ``drumKitId``
+instrument     ``stori_add_midi_region``       ``name``, ``trackName``, ``startBeat``,
+                                               ``durationBeats`` [, ``trackId``]
+instrument     ``stori_generate_midi``         ``role``, ``style``, ``tempo``, ``bars``,
+                                               ``key``, ``trackName``, ``regionName``,
+                                               ``startBeat``, ``section``, ``seed``,
+                                               ``numCandidates``, ``constraints``,
+                                               ``prompt`` [, ``trackId``]
+instrument     ``stori_add_insert_effect``     ``trackName``, ``type``
+mixing         ``stori_ensure_bus``            ``name``
+mixing         ``stori_add_send``              ``trackName``, ``busName``
+mixing         ``stori_set_track_volume``      ``trackName``, ``volume`` (dB)
+mixing         ``stori_set_track_pan``         ``trackName``, ``pan`` (-100..100)
+=============  ==============================  =========================================
+
+Setup steps that would not change the project (same tempo, key or meter)
+are left out. Instrument steps are grouped per track (track, then per
+section a region and its generation, then inserts); buses are created
+before any send.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import JsonValue
+
+from maestro_lab.planner.model import GenerationStep, RolePlan, SectionPlan, ToolCall
+from maestro_lab.planner.project import ProjectState
+from maestro_lab.planner.wire import Phase
+
+TOOLS = (
+    "stori_set_tempo",
+    "stori_set_key",
+    "stori_set_time_signature",
+    "stori_add_midi_track",
+    "stori_add_midi_region",
+    "stori_generate_midi",
+    "stori_add_insert_effect",
+    "stori_ensure_bus",
+    "stori_add_send",
+    "stori_set_track_volume",
+    "stori_set_track_pan",
+)
+"""Every tool a plan may use."""
+
+TOOL_PHASES: dict[str, Phase] = {
+    "stori_set_tempo": "setup",
+    "stori_set_key": "setup",
+    "stori_set_time_signature": "setup",
+    "stori_add_midi_track": "instrument",
+    "stori_add_midi_region": "instrument",
+    "stori_generate_midi": "instrument",
+    "stori_add_insert_effect": "instrument",
+    "stori_ensure_bus": "mixing",
+    "stori_add_send": "mixing",
+    "stori_set_track_volume": "mixing",
+    "stori_set_track_pan": "mixing",
+}
+"""The phase of each tool (``phase_for_tool`` of the reference's DAW adapter)."""
+
+
+@dataclass(frozen=True)
+class ExecutionInputs:
+    """What the tool calls are built from."""
+
+    tempo: int
+    key: str
+    time_signature: tuple[int, int]
+    style: str
+    num_candidates: int
+    roles: tuple[RolePlan, ...]
+    sections: tuple[SectionPlan, ...]
+    generations: tuple[GenerationStep, ...]
+    project: ProjectState
+    setup_only_changes: bool = True
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.calls: list[ToolCall] = []
+
+    def add(
+        self, tool: str, params: dict[str, JsonValue], label: str, instrument: str | None = None
+    ) -> None:
+        self.calls.append(
+            ToolCall(
+                f"{len(self.calls) + 1:03d}", TOOL_PHASES[tool], tool, params, label, instrument
+            )
+        )
+
+
+def build_tool_calls(inputs: ExecutionInputs) -> tuple[ToolCall, ...]:
+    """The ordered tool calls of a plan (see the module docstring)."""
+    b = _Builder()
+    _setup(b, inputs)
+    sections = {s.name: s for s in inputs.sections}
+    for role in inputs.roles:
+        _instrument(b, inputs, role, sections)
+    _mixing(b, inputs.roles)
+    return tuple(b.calls)
+
+
+def _setup(b: _Builder, inputs: ExecutionInputs) -> None:
+    project = inputs.project
+    if project.tempo != inputs.tempo:
+        b.add("stori_set_tempo", {"tempo": inputs.tempo}, f"Set tempo to {inputs.tempo} BPM")
+    if project.key != inputs.key:
+        b.add("stori_set_key", {"key": inputs.key}, f"Set key to {inputs.key}")
+    num, den = inputs.time_signature
+    if (project.time_signature or (4, 4)) != (num, den):
+        b.add(
+            "stori_set_time_signature",
+            {"numerator": num, "denominator": den},
+            f"Set time signature to {num}/{den}",
+        )
+
+
+def _instrument(
+    b: _Builder, inputs: ExecutionInputs, role: RolePlan, sections: dict[str, SectionPlan]
+) -> None:
+    name = role.track_name
+    if role.existing_track_id is None:
+        params: dict[str, JsonValue] = {"name": name, "color": role.color, "icon": role.icon}
+        if role.is_drum:
+            params["drumKitId"] = role.drum_kit or "standard"
+        else:
+            params["gmProgram"] = role.program if role.program is not None else 0
+        what = f"kit {role.drum_kit}" if role.is_drum else f"GM program {role.program}"
+        b.add("stori_add_midi_track", params, f"Create {name} track ({what})", role.key)
+    bpb = inputs.time_signature[0] * 4.0 / inputs.time_signature[1]
+    for step in inputs.generations:
+        if step.role_key != role.key:
+            continue
+        section = sections[step.section]
+        region = f"{name} - {section.name}"
+        region_params: dict[str, JsonValue] = {
+            "name": region,
+            "trackName": name,
+            "startBeat": step.start_beat,
+            "durationBeats": step.bars * bpb,
+        }
+        generate: dict[str, JsonValue] = {
+            "role": step.role,
+            "style": inputs.style,
+            "tempo": inputs.tempo,
+            "bars": step.bars,
+            "key": inputs.key,
+            "trackName": name,
+            "regionName": region,
+            "startBeat": step.start_beat,
+            "section": section.name,
+            "seed": step.seed,
+            "numCandidates": inputs.num_candidates,
+            "constraints": dict(step.constraints.to_dict()),  # type: ignore[arg-type]
+            "prompt": describe(step, role, section, inputs.style),
+        }
+        if role.existing_track_id is not None:
+            region_params["trackId"] = role.existing_track_id
+            generate["trackId"] = role.existing_track_id
+        first = section.start_bar + 1
+        b.add(
+            "stori_add_midi_region",
+            region_params,
+            f"Add {name} region for {section.name} (bars {first}-{first + step.bars - 1})",
+            role.key,
+        )
+        b.add(
+            "stori_generate_midi",
+            generate,
+            f"Generate {step.role} for {section.name} ({step.bars} bars, "
+            f"{inputs.num_candidates} candidates)",
+            role.key,
+        )
+    for effect in role.inserts:
+        b.add(
+            "stori_add_insert_effect",
+            {"trackName": name, "type": effect},
+            f"Add {effect} to {name}",
+            role.key,
+        )
+
+
+def _mixing(b: _Builder, roles: tuple[RolePlan, ...]) -> None:
+    buses = sorted({bus for role in roles for bus in role.sends})
+    for bus in buses:
+        b.add("stori_ensure_bus", {"name": bus}, f"Create {bus} bus")
+    for role in roles:
+        for bus in role.sends:
+            b.add(
+                "stori_add_send",
+                {"trackName": role.track_name, "busName": bus},
+                f"Send {role.track_name} to {bus}",
+            )
+    for role in roles:
+        b.add(
+            "stori_set_track_volume",
+            {"trackName": role.track_name, "volume": role.volume_db},
+            f"Set {role.track_name} volume to {role.volume_db:+.1f} dB",
+        )
+        b.add(
+            "stori_set_track_pan",
+            {"trackName": role.track_name, "pan": role.pan},
+            f"Pan {role.track_name} {pan_text(role.pan)}",
+        )
+
+
+def pan_text(pan: float) -> str:
+    """``0`` -> ``"center"``, ``-20`` -> ``"20 L"``, ``25`` -> ``"25 R"``."""
+    if pan == 0:
+        return "center"
+    return f"{abs(pan):g} {'L' if pan < 0 else 'R'}"
+
+
+def describe(step: GenerationStep, role: RolePlan, section: SectionPlan, style: str) -> str:
+    """A one-line instrument brief for the generator and for people reading the plan."""
+    c = step.constraints
+    parts = [f"{section.name} {role.track_name.lower()} ({step.role}), {style}"]
+    if role.is_drum:
+        parts.append(f"{section.spec.drum_spec.groove} groove, density {c.drum_density:.2f}")
+        if role.drum_parts:
+            parts.append("parts: " + ", ".join(role.drum_parts))
+    else:
+        parts.append(
+            f"register {c.register_low}-{c.register_high}, rests {c.rest_density:.2f}, "
+            f"leaps {c.leap_probability:.2f}"
+        )
+    if c.swing > 0.5:
+        parts.append(f"swing {c.swing:.2f}")
+    parts.append(f"velocity {c.velocity_floor}-{c.velocity_ceiling}")
+    if step.role in ("bass", "chords", "pads", "arp") and section.chords:
+        parts.append("chords " + " ".join(_dedupe_runs(section.chords)[:8]))
+    return "; ".join(parts)
+
+
+def _dedupe_runs(chords: tuple[str, ...]) -> list[str]:
+    out: list[str] = []
+    for chord in chords:
+        if not out or out[-1] != chord:
+            out.append(chord)
+    return out
