@@ -41,14 +41,21 @@ Example
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Final
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
+from storpheus.backends.base import Candidate
 from storpheus.errors import MetricParameterError, TheoryError
+from storpheus.midi_types import DRUM_CHANNEL
+from storpheus.notes import NoteArray
+from storpheus.score import DEFAULT_TICKS_PER_QUARTER, Score, Track
 from storpheus.scoring import _kernels as k
+from storpheus.scoring import _single
 from storpheus.scoring.batch import F64, I64, CandidateBatch, Scorable
 from storpheus.theory import Key
 
@@ -76,11 +83,15 @@ _MAJOR_MINOR_MASKS: Final = np.array(
 
 
 def _batch(music: Scorable, resolution: int | None, metric: str) -> CandidateBatch:
+    _batch_check(resolution, metric)
+    return CandidateBatch.from_items([music], resolution=resolution)
+
+
+def _batch_check(resolution: int | None, metric: str) -> None:
     if resolution is not None and (
         isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 1
     ):
         raise MetricParameterError(metric, "resolution", resolution, "must be an integer >= 1")
-    return CandidateBatch.from_items([music], resolution=resolution)
 
 
 def _measure(batch: CandidateBatch, measure_resolution: int | None, metric: str) -> I64:
@@ -118,29 +129,56 @@ def _scalar(values: F64) -> float:
 
 
 # ------------------------------------------------------------ pitch metrics
+def _pitches(music: Scorable, metric: str) -> npt.NDArray[np.uint8]:
+    """Pitches of the pitched notes (drums excluded), without building a batch."""
+    if isinstance(music, Candidate):
+        music = music.notes
+    if isinstance(music, NoteArray):
+        drums = music.channel == DRUM_CHANNEL
+        return music.pitch[~drums] if drums.any() else music.pitch
+    if isinstance(music, Track):
+        return music.notes.pitch[:0] if music.is_drum else music.notes.pitch
+    if isinstance(music, Score):
+        parts = [t.notes.pitch for t in music.tracks if not t.is_drum]
+        return np.concatenate(parts) if parts else np.empty(0, dtype=np.uint8)
+    raise TypeError(
+        f"{metric}: expected a Score, Track, NoteArray or Candidate, got {type(music).__name__}"
+    )
+
+
+def _entropy(counts: I64) -> float:
+    total = int(counts.sum())
+    if total < 1:
+        return math.nan
+    prob = counts[counts > 0] / total
+    return float(-(prob * np.log2(prob)).sum())
+
+
 def pitch_range(music: Scorable) -> int:
     """Highest minus lowest pitch, drums ignored; 0 without pitched notes."""
-    return int(k.pitch_range(k.pitch_counts(_batch(music, None, "pitch_range")))[0])
+    pitch = _pitches(music, "pitch_range")
+    return int(pitch.max()) - int(pitch.min()) if pitch.size else 0
 
 
 def n_pitches_used(music: Scorable) -> int:
     """Number of distinct pitches, drums ignored."""
-    return int(k.n_used(k.pitch_counts(_batch(music, None, "n_pitches_used")))[0])
+    return int(np.count_nonzero(np.bincount(_pitches(music, "n_pitches_used"), minlength=128)))
 
 
 def n_pitch_classes_used(music: Scorable) -> int:
     """Number of distinct pitch classes, drums ignored."""
-    return int(k.n_used(k.pitch_class_counts(_batch(music, None, "n_pitch_classes_used")))[0])
+    pcs = _pitches(music, "n_pitch_classes_used") % 12
+    return int(np.count_nonzero(np.bincount(pcs, minlength=12)))
 
 
 def pitch_entropy(music: Scorable) -> float:
     """Entropy (bits) of the pitch histogram, drums ignored; NaN without pitched notes."""
-    return _scalar(k.entropy(k.pitch_counts(_batch(music, None, "pitch_entropy"))))
+    return _entropy(np.bincount(_pitches(music, "pitch_entropy"), minlength=128))
 
 
 def pitch_class_entropy(music: Scorable) -> float:
     """Entropy (bits) of the pitch-class histogram, drums ignored; NaN without pitched notes."""
-    return _scalar(k.entropy(k.pitch_class_counts(_batch(music, None, "pitch_class_entropy"))))
+    return _entropy(np.bincount(_pitches(music, "pitch_class_entropy") % 12, minlength=12))
 
 
 def pitch_in_scale_rate(music: Scorable, root: int, mode: str) -> float:
@@ -151,23 +189,51 @@ def pitch_in_scale_rate(music: Scorable, root: int, mode: str) -> float:
     0.75
     """
     mask = _scale_mask(root, mode, "pitch_in_scale_rate")
-    counts = k.pitch_class_counts(_batch(music, None, "pitch_in_scale_rate"))
-    return float(k.in_scale_rate(counts, mask[None, :])[0, 0])
+    pcs = _pitches(music, "pitch_in_scale_rate") % 12
+    if not pcs.size:
+        return math.nan
+    return int(np.count_nonzero(mask[pcs])) / int(pcs.size)
 
 
 def scale_consistency(music: Scorable) -> float:
     """Largest ``pitch_in_scale_rate`` over the 24 major and minor scales; NaN without notes."""
-    counts = k.pitch_class_counts(_batch(music, None, "scale_consistency"))
-    return float(k.in_scale_rate(counts, _MAJOR_MINOR_MASKS).max(axis=1)[0])
+    pcs = _pitches(music, "scale_consistency") % 12
+    if not pcs.size:
+        return math.nan
+    counts = np.bincount(pcs, minlength=12)
+    return int((_MAJOR_MINOR_MASKS @ counts).max()) / int(pcs.size)
 
 
 # ------------------------------------------------------------- time metrics
+def _ticks(music: Scorable, resolution: int | None, metric: str) -> _single.Ticks:
+    _batch_check(resolution, metric)
+    try:
+        return _single.ticks_of(music, resolution)
+    except TypeError as exc:
+        raise TypeError(f"{metric}: {exc}") from None
+
+
+def _bar_ticks(t: _single.Ticks, measure_resolution: int | None, metric: str) -> int:
+    if measure_resolution is None:
+        return max(1, round(t.beats_per_bar * t.resolution))
+    if (
+        isinstance(measure_resolution, bool)
+        or not isinstance(measure_resolution, int | np.integer)
+        or measure_resolution < 1
+    ):
+        raise MetricParameterError(
+            metric, "measure_resolution", measure_resolution, "must be a positive integer"
+        )
+    return int(measure_resolution)
+
+
 def polyphony(music: Scorable, resolution: int | None = None) -> float:
     """Mean number of pitches sounding at the time steps where any sounds (drums ignored).
 
     NaN when no pitched note has a positive length in ticks.
     """
-    return _scalar(k.polyphony(_batch(music, resolution, "polyphony")))
+    cells, active, _ = _single.pianoroll(_ticks(music, resolution, "polyphony"), 0)
+    return cells / active if active >= 1 else math.nan
 
 
 def polyphony_rate(music: Scorable, threshold: int = 2, resolution: int | None = None) -> float:
@@ -178,21 +244,24 @@ def polyphony_rate(music: Scorable, threshold: int = 2, resolution: int | None =
     """
     if isinstance(threshold, bool) or not isinstance(threshold, int | np.integer):
         raise MetricParameterError("polyphony_rate", "threshold", threshold, "must be an integer")
-    return _scalar(k.polyphony_rate(_batch(music, resolution, "polyphony_rate"), int(threshold)))
+    t = _ticks(music, resolution, "polyphony_rate")
+    if not t.defined:
+        return math.nan
+    return _single.pianoroll(t, int(threshold))[2] / t.length
 
 
 def empty_beat_rate(music: Scorable, resolution: int | None = None) -> float:
     """Ratio of beats where no note (drums included) sounds; NaN when the length is 0."""
-    batch = _batch(music, resolution, "empty_beat_rate")
-    return _scalar(k.empty_rate(batch, batch.resolution))
+    t = _ticks(music, resolution, "empty_beat_rate")
+    return _single.empty_rate(t, t.resolution)
 
 
 def empty_measure_rate(
     music: Scorable, measure_resolution: int | None = None, resolution: int | None = None
 ) -> float:
     """Ratio of measures (``measure_resolution`` ticks long) with no note; NaN when empty."""
-    batch = _batch(music, resolution, "empty_measure_rate")
-    return _scalar(k.empty_rate(batch, _measure(batch, measure_resolution, "empty_measure_rate")))
+    t = _ticks(music, resolution, "empty_measure_rate")
+    return _single.empty_rate(t, _bar_ticks(t, measure_resolution, "empty_measure_rate"))
 
 
 def groove_consistency(
@@ -202,10 +271,8 @@ def groove_consistency(
 
     All notes count (drums included). NaN with fewer than two measures.
     """
-    batch = _batch(music, resolution, "groove_consistency")
-    return _scalar(
-        k.groove_consistency(batch, _measure(batch, measure_resolution, "groove_consistency"))
-    )
+    t = _ticks(music, resolution, "groove_consistency")
+    return _single.groove(t, _bar_ticks(t, measure_resolution, "groove_consistency"))
 
 
 def drum_in_pattern_rate(
@@ -216,15 +283,47 @@ def drum_in_pattern_rate(
     Only drums count; NaN without drum notes.
     """
     value = _meter(meter, "drum_in_pattern_rate")
-    return _scalar(k.drum_in_pattern_rate(_batch(music, resolution, "drum_in_pattern_rate"), value))
+    pos, res = _drum_positions(music, resolution, "drum_in_pattern_rate")
+    return _on_grid_rate(pos, res, value)
 
 
 def drum_pattern_consistency(music: Scorable, resolution: int | None = None) -> float:
     """Larger of the duple and triple ``drum_in_pattern_rate``; NaN without drum notes."""
-    batch = _batch(music, resolution, "drum_pattern_consistency")
-    return _scalar(
-        np.fmax(k.drum_in_pattern_rate(batch, "duple"), k.drum_in_pattern_rate(batch, "triple"))
-    )
+    pos, res = _drum_positions(music, resolution, "drum_pattern_consistency")
+    return max(_on_grid_rate(pos, res, "duple"), _on_grid_rate(pos, res, "triple"))
+
+
+def _drum_positions(
+    music: Scorable, resolution: int | None, metric: str
+) -> tuple[npt.NDArray[np.int64], int]:
+    """Tick position within the beat of every drum note, and the resolution used."""
+    _batch_check(resolution, metric)
+    if isinstance(music, Candidate):
+        music = music.notes
+    res = resolution or DEFAULT_TICKS_PER_QUARTER
+    if isinstance(music, NoteArray):
+        starts = music.start_beat[music.channel == DRUM_CHANNEL]
+    elif isinstance(music, Track):
+        starts = music.notes.start_beat if music.is_drum else music.notes.start_beat[:0]
+    elif isinstance(music, Score):
+        res = resolution or music.ticks_per_quarter
+        parts = [t.notes.start_beat for t in music.tracks if t.is_drum]
+        starts = np.concatenate(parts) if parts else np.empty(0)
+    else:
+        raise TypeError(
+            f"{metric}: expected a Score, Track, NoteArray or Candidate, got {type(music).__name__}"
+        )
+    return np.rint(starts * res).astype(np.int64) % res, res
+
+
+def _on_grid_rate(pos: npt.NDArray[np.int64], res: int, meter: str) -> float:
+    if not pos.size:
+        return math.nan
+    hit = pos == 0
+    for parts in (4, 2) if meter == "duple" else (3,):
+        if res % parts == 0:
+            hit |= pos % (res // parts) == 0
+    return int(np.count_nonzero(hit)) / int(pos.size)
 
 
 # ------------------------------------------------------------------ batched
@@ -294,20 +393,40 @@ def compute_metrics(
 
     ``key`` defaults to the score's own key when it has one.
     """
-    from storpheus.score import Score
     from storpheus.theory import as_key
 
     if key is None and isinstance(music, Score) and music.key:
         key = music.key
-    batch = _batch(music, resolution, "compute_metrics")
-    values = batch_metrics(
-        batch,
-        key=None if key is None else as_key(key),
-        threshold=threshold,
-        measure_resolution=measure_resolution,
-        meter=meter,
-    )
-    return {name: float(values[name][0]) for name in METRIC_NAMES}
+    t = _ticks(music, resolution, "compute_metrics")
+    measure = _bar_ticks(t, measure_resolution, "compute_metrics")
+    drum_meter = ("triple" if t.compound else "duple") if meter is None else _meter(meter, "")
+    pitches = t.pitch[~t.drum]
+    counts = np.bincount(pitches, minlength=128)
+    pcs = np.bincount(pitches % 12, minlength=12)
+    n = int(pitches.size)
+    cells, active, dense = _single.pianoroll(t, threshold)
+    positions = t.start[t.drum] % t.resolution
+    in_key = math.nan
+    if key is not None and n:
+        in_key = int(pcs[as_key(key).mask].sum()) / n
+    duple = _on_grid_rate(positions, t.resolution, "duple")
+    triple = _on_grid_rate(positions, t.resolution, "triple")
+    return {
+        "pitch_range": float(pitches.max() - pitches.min()) if n else 0.0,
+        "n_pitches_used": float(np.count_nonzero(counts)),
+        "n_pitch_classes_used": float(np.count_nonzero(pcs)),
+        "polyphony": cells / active if active >= 1 else math.nan,
+        "polyphony_rate": dense / t.length if t.defined else math.nan,
+        "pitch_in_scale_rate": in_key,
+        "scale_consistency": int((_MAJOR_MINOR_MASKS @ pcs).max()) / n if n else math.nan,
+        "pitch_entropy": _entropy(counts),
+        "pitch_class_entropy": _entropy(pcs),
+        "empty_beat_rate": _single.empty_rate(t, t.resolution),
+        "empty_measure_rate": _single.empty_rate(t, measure),
+        "groove_consistency": _single.groove(t, measure),
+        "drum_in_pattern_rate": triple if drum_meter == "triple" else duple,
+        "drum_pattern_consistency": max(duple, triple),
+    }
 
 
 def metrics_frame(

@@ -170,7 +170,8 @@ def test_batched_metrics_equal_one_at_a_time(arrays):
     for i, notes in enumerate(arrays):
         single = compute_metrics(notes, key="A minor")
         for name in METRIC_NAMES:
-            assert _same(float(frame[name].iloc[i]), single[name]), (i, name)
+            batched = float(frame[name].iloc[i])
+            assert _same(batched, single[name]) or batched == pytest.approx(single[name]), (i, name)
 
 
 @settings(max_examples=40)
