@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from maestro_lab.cli.common import Handler
 from storpheus import __version__
 
-COMMAND_MODULES: tuple[str, ...] = ("demo", "protocol", "gallery")
+COMMAND_MODULES: tuple[str, ...] = ("demo", "plan", "schema", "protocol", "gallery")
 """Modules of :mod:`maestro_lab.cli` whose ``register`` adds a working subcommand."""
 
 PLANNED: dict[str, str] = {

@@ -6,26 +6,34 @@ Phase          Tool                            Params (camelCase)
 setup          ``stori_set_tempo``             ``tempo``
 setup          ``stori_set_key``               ``key``
 setup          ``stori_set_time_signature``    ``numerator``, ``denominator``
-instrument     ``stori_add_midi_track``        ``name``, ``color``, ``icon``, and
-                                               ``gmProgram`` or (drums) ``drumKitId``
+instrument     ``stori_add_midi_track``        ``name``, ``role``, ``instrument``,
+                                               ``color``, ``icon``, and ``gmProgram`` or
+                                               (drums) ``drumKitId`` + ``isDrums``
 instrument     ``stori_add_midi_region``       ``name``, ``trackName``, ``startBeat``,
                                                ``durationBeats`` [, ``trackId``]
 instrument     ``stori_generate_midi``         ``role``, ``style``, ``tempo``, ``bars``,
-                                               ``key``, ``trackName``, ``regionName``,
-                                               ``startBeat``, ``section``, ``seed``,
-                                               ``numCandidates``, ``constraints``,
-                                               ``prompt`` [, ``trackId``]
-instrument     ``stori_add_insert_effect``     ``trackName``, ``type``
+                                               ``key``, ``trackName``, ``sectionName``,
+                                               ``startBeat``, ``seed``, ``numCandidates``,
+                                               ``constraints`` [, ``trackId``]
+mixing         ``stori_add_insert_effect``     ``trackId``, ``type``
 mixing         ``stori_ensure_bus``            ``name``
-mixing         ``stori_add_send``              ``trackName``, ``busName``
-mixing         ``stori_set_track_volume``      ``trackName``, ``volume`` (dB)
-mixing         ``stori_set_track_pan``         ``trackName``, ``pan`` (-100..100)
+mixing         ``stori_add_send``              ``trackId``, ``busName``, ``sendLevel`` (0-1)
+mixing         ``stori_set_track_volume``      ``trackId``, ``volume`` (linear gain 0-1)
+mixing         ``stori_set_track_pan``         ``trackId``, ``pan`` (-1 left .. 1 right)
 =============  ==============================  =========================================
 
+The params follow the runtime's tool catalogue (:mod:`maestro_lab.tools`).
+``trackId`` is the existing track's id when the plan reuses one, else the
+track's name (the catalogue resolves names). ``constraints`` is exactly
+``GenerationConstraints.to_dict()``. Volumes and pans are stored on the
+:class:`RolePlan` in dB and -100..100 (the reference's ``MixStepDict`` units,
+used by :meth:`CompositionPlan.wire`) and converted here.
+
 Setup steps that would not change the project (same tempo, key or meter)
-are left out. Instrument steps are grouped per track (track, then per
-section a region and its generation, then inserts); buses are created
-before any send.
+are left out. Instrument steps are grouped per track (the track, then per
+section a region and its generation). Mixing runs the inserts, then creates
+the buses before any send, then sets volumes and pans. Phases agree with the
+runtime catalogue's ``phase_for_tool`` (inserts are mixing there too).
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ from dataclasses import dataclass
 
 from pydantic import JsonValue
 
+from maestro_lab.planner.gm import program_name
 from maestro_lab.planner.model import GenerationStep, RolePlan, SectionPlan, ToolCall
 from maestro_lab.planner.project import ProjectState
 from maestro_lab.planner.wire import Phase
@@ -60,7 +69,7 @@ TOOL_PHASES: dict[str, Phase] = {
     "stori_add_midi_track": "instrument",
     "stori_add_midi_region": "instrument",
     "stori_generate_midi": "instrument",
-    "stori_add_insert_effect": "instrument",
+    "stori_add_insert_effect": "mixing",
     "stori_ensure_bus": "mixing",
     "stori_add_send": "mixing",
     "stori_set_track_volume": "mixing",
@@ -130,9 +139,16 @@ def _instrument(
 ) -> None:
     name = role.track_name
     if role.existing_track_id is None:
-        params: dict[str, JsonValue] = {"name": name, "color": role.color, "icon": role.icon}
+        params: dict[str, JsonValue] = {
+            "name": name,
+            "role": role.role,
+            "instrument": instrument_name(role),
+            "color": role.color,
+            "icon": role.icon,
+        }
         if role.is_drum:
             params["drumKitId"] = role.drum_kit or "standard"
+            params["isDrums"] = True
         else:
             params["gmProgram"] = role.program if role.program is not None else 0
         what = f"kit {role.drum_kit}" if role.is_drum else f"GM program {role.program}"
@@ -156,13 +172,11 @@ def _instrument(
             "bars": step.bars,
             "key": inputs.key,
             "trackName": name,
-            "regionName": region,
+            "sectionName": section.name,
             "startBeat": step.start_beat,
-            "section": section.name,
             "seed": step.seed,
             "numCandidates": inputs.num_candidates,
             "constraints": dict(step.constraints.to_dict()),  # type: ignore[arg-type]
-            "prompt": describe(step, role, section, inputs.style),
         }
         if role.existing_track_id is not None:
             region_params["trackId"] = role.existing_track_id
@@ -181,37 +195,66 @@ def _instrument(
             f"{inputs.num_candidates} candidates)",
             role.key,
         )
-    for effect in role.inserts:
-        b.add(
-            "stori_add_insert_effect",
-            {"trackName": name, "type": effect},
-            f"Add {effect} to {name}",
-            role.key,
-        )
 
 
 def _mixing(b: _Builder, roles: tuple[RolePlan, ...]) -> None:
+    for role in roles:
+        for effect in role.inserts:
+            b.add(
+                "stori_add_insert_effect",
+                {"trackId": track_ref(role), "type": effect},
+                f"Add {effect} to {role.track_name}",
+            )
     buses = sorted({bus for role in roles for bus in role.sends})
     for bus in buses:
         b.add("stori_ensure_bus", {"name": bus}, f"Create {bus} bus")
     for role in roles:
         for bus in role.sends:
+            level = SEND_LEVELS.get(role.role, 0.25)
             b.add(
                 "stori_add_send",
-                {"trackName": role.track_name, "busName": bus},
-                f"Send {role.track_name} to {bus}",
+                {"trackId": track_ref(role), "busName": bus, "sendLevel": level},
+                f"Send {role.track_name} to {bus} ({level:.2f})",
             )
     for role in roles:
         b.add(
             "stori_set_track_volume",
-            {"trackName": role.track_name, "volume": role.volume_db},
+            {"trackId": track_ref(role), "volume": db_to_gain(role.volume_db)},
             f"Set {role.track_name} volume to {role.volume_db:+.1f} dB",
         )
         b.add(
             "stori_set_track_pan",
-            {"trackName": role.track_name, "pan": role.pan},
+            {"trackId": track_ref(role), "pan": round(role.pan / 100.0, 4)},
             f"Pan {role.track_name} {pan_text(role.pan)}",
         )
+
+
+SEND_LEVELS: dict[str, float] = {
+    "chords": 0.2,
+    "pads": 0.35,
+    "melody": 0.25,
+    "lead": 0.25,
+    "arp": 0.3,
+    "fx": 0.4,
+}
+"""Reverb send level (0-1) per role."""
+
+
+def track_ref(role: RolePlan) -> str:
+    """The ``trackId`` of a role's track: the existing id, else the track name."""
+    return role.existing_track_id or role.track_name
+
+
+def db_to_gain(db: float) -> float:
+    """Decibels to linear gain (0 dB -> 1.0, -6 dB -> 0.5012), capped at 1."""
+    return round(min(1.0, 10 ** (db / 20.0)), 4)
+
+
+def instrument_name(role: RolePlan) -> str:
+    """``"Finger Bass"``, ``"kit jazz_brushes"``: what the track plays."""
+    if role.is_drum or role.program is None:
+        return f"kit {role.drum_kit or 'standard'}" if role.is_drum else role.source
+    return program_name(role.program)
 
 
 def pan_text(pan: float) -> str:
@@ -219,32 +262,3 @@ def pan_text(pan: float) -> str:
     if pan == 0:
         return "center"
     return f"{abs(pan):g} {'L' if pan < 0 else 'R'}"
-
-
-def describe(step: GenerationStep, role: RolePlan, section: SectionPlan, style: str) -> str:
-    """A one-line instrument brief for the generator and for people reading the plan."""
-    c = step.constraints
-    parts = [f"{section.name} {role.track_name.lower()} ({step.role}), {style}"]
-    if role.is_drum:
-        parts.append(f"{section.spec.drum_spec.groove} groove, density {c.drum_density:.2f}")
-        if role.drum_parts:
-            parts.append("parts: " + ", ".join(role.drum_parts))
-    else:
-        parts.append(
-            f"register {c.register_low}-{c.register_high}, rests {c.rest_density:.2f}, "
-            f"leaps {c.leap_probability:.2f}"
-        )
-    if c.swing > 0.5:
-        parts.append(f"swing {c.swing:.2f}")
-    parts.append(f"velocity {c.velocity_floor}-{c.velocity_ceiling}")
-    if step.role in ("bass", "chords", "pads", "arp") and section.chords:
-        parts.append("chords " + " ".join(_dedupe_runs(section.chords)[:8]))
-    return "; ".join(parts)
-
-
-def _dedupe_runs(chords: tuple[str, ...]) -> list[str]:
-    out: list[str] = []
-    for chord in chords:
-        if not out or out[-1] != chord:
-            out.append(chord)
-    return out

@@ -73,7 +73,8 @@ EFFECT_WORDS: Final = {
     "filter": "filter",
     "phaser": "phaser",
     "flanger": "flanger",
-    "limiter": "limiter",
+    "limiter": "compressor",
+    "modulation": "modulation",
 }
 """Words of an ``Effects`` block and the effect type they insert."""
 

@@ -28,12 +28,12 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "stori_set_time_signature": ("numerator", "denominator"),
     "stori_add_midi_track": ("name", "color", "icon"),
     "stori_add_midi_region": ("name", "trackName", "startBeat", "durationBeats"),
-    "stori_generate_midi": ("role", "style", "tempo", "bars", "key", "trackName"),
-    "stori_add_insert_effect": ("trackName", "type"),
+    "stori_generate_midi": ("role", "style", "tempo", "bars", "key", "trackName", "startBeat"),
+    "stori_add_insert_effect": ("trackId", "type"),
     "stori_ensure_bus": ("name",),
-    "stori_add_send": ("trackName", "busName"),
-    "stori_set_track_volume": ("trackName", "volume"),
-    "stori_set_track_pan": ("trackName", "pan"),
+    "stori_add_send": ("trackId", "busName"),
+    "stori_set_track_volume": ("trackId", "volume"),
+    "stori_set_track_pan": ("trackId", "pan"),
 }
 _PHASE_ORDER = {"setup": 0, "instrument": 1, "mixing": 2}
 
@@ -180,7 +180,7 @@ def _harmony(plan: CompositionPlan, errors: list[str]) -> None:
 
 def _tool_calls(plan: CompositionPlan, errors: list[str]) -> None:
     tracks: set[str] = {r.track_name for r in plan.roles if r.existing_track_id is not None}
-    regions: set[tuple[str, str]] = set()
+    regions: set[tuple[str, float]] = set()
     buses: set[str] = set()
     last_phase = 0
     for index, call in enumerate(plan.tool_calls, start=1):
@@ -204,7 +204,7 @@ def _tool_calls(plan: CompositionPlan, errors: list[str]) -> None:
 def _check_order(
     call: ToolCall,
     tracks: set[str],
-    regions: set[tuple[str, str]],
+    regions: set[tuple[str, float]],
     buses: set[str],
     errors: list[str],
     where: str,
@@ -215,9 +215,9 @@ def _check_order(
     elif call.tool == "stori_add_midi_region":
         if str(p["trackName"]) not in tracks:
             errors.append(f"{where}: region on a track not created yet")
-        regions.add((str(p["trackName"]), str(p["name"])))
+        regions.add((str(p["trackName"]), _number(p["startBeat"])))
     elif call.tool == "stori_generate_midi":
-        if (str(p["trackName"]), str(p.get("regionName"))) not in regions:
+        if (str(p["trackName"]), _number(p["startBeat"])) not in regions:
             errors.append(f"{where}: generation before its region")
     elif call.tool == "stori_ensure_bus":
         buses.add(str(p["name"]))
@@ -225,9 +225,17 @@ def _check_order(
         errors.append(f"{where}: send to bus {p['busName']!r} before it exists")
     elif call.tool == "stori_set_track_pan":
         pan = p["pan"]
-        if not isinstance(pan, int | float) or not -100 <= pan <= 100:
-            errors.append(f"{where}: pan {pan!r} outside -100..100")
+        if not isinstance(pan, int | float) or not -1 <= pan <= 1:
+            errors.append(f"{where}: pan {pan!r} outside -1..1")
+    elif call.tool == "stori_set_track_volume":
+        volume = p["volume"]
+        if not isinstance(volume, int | float) or not 0 <= volume <= 1:
+            errors.append(f"{where}: volume {volume!r} outside 0..1")
     elif call.tool == "stori_set_tempo":
         tempo = p["tempo"]
         if not isinstance(tempo, int) or not 20 <= tempo <= 300:
             errors.append(f"{where}: tempo {tempo!r} outside 20-300")
+
+
+def _number(value: object) -> float:
+    return float(value) if isinstance(value, int | float) else float("nan")

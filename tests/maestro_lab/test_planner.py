@@ -416,6 +416,39 @@ def test_no_effects_and_no_reverb() -> None:
     assert dry.roles[0].sends == ()
 
 
+def test_every_tool_call_validates_against_the_runtime_tool_catalogue() -> None:
+    validation = pytest.importorskip("maestro_lab.tools.validation")
+    prompts = [
+        LOFI_VERSE,
+        mp("Style: house\nRole: [kick, sub bass, strings, arp, risers]\nConstraints: {meter: 6/8}"),
+        mp("Style: rock\nRole: [drums, bass, guitar, lead]\nEffects: {lead: [limiter, delay]}"),
+    ]
+    for text in prompts:
+        p = plan(text, project={"tracks": [{"id": "t9", "name": "Bass", "role": "bass"}]})
+        for call in p.tool_calls:
+            result = validation.check_tool_call(validation.ToolCall(call.tool, call.params))
+            assert result.valid, (call.tool, [str(e) for e in result.errors])
+            assert result.validated.phase == call.phase
+
+
+def test_mix_units_convert_from_reference_units() -> None:
+    p = plan(mp("Role: [drums, pads]"), seed=1)
+    pads = p.role("pads")
+    volume = next(
+        c
+        for c in p.tool_calls
+        if c.tool == "stori_set_track_volume" and c.params["trackId"] == "Pads"
+    )
+    pan = next(
+        c for c in p.tool_calls if c.tool == "stori_set_track_pan" and c.params["trackId"] == "Pads"
+    )
+    assert (pads.volume_db, pads.pan) == (-9.0, 25.0)
+    assert volume.params["volume"] == pytest.approx(10 ** (-9 / 20), abs=1e-4)
+    assert pan.params["pan"] == 0.25
+    wire_mix = [m for m in p.wire()["mix"] if m["track"] == "Pads"]
+    assert {"action": "set_volume", "track": "Pads", "value": -9.0} in wire_mix
+
+
 def test_wire_format_has_the_reference_shape() -> None:
     from maestro_lab.planner.wire import wire_adapter
 
@@ -459,7 +492,7 @@ def test_edit_mode_changes_tempo_and_adds_effects_to_existing_tracks() -> None:
     )
     assert p.intent == "EDITING"
     assert [c.tool for c in p.tool_calls] == ["stori_set_tempo", "stori_add_insert_effect"]
-    assert p.tool_calls[1].params == {"trackName": "Drums", "type": "compressor"}
+    assert p.tool_calls[1].params == {"trackId": "t1", "type": "compressor"}
 
 
 def test_edit_with_nothing_deterministic_warns() -> None:

@@ -14,6 +14,11 @@ from hypothesis import strategies as st
 from maestro_lab.planner import CompositionPlan, plan, validate_plan
 from maestro_lab.styles import STYLES
 
+try:
+    import maestro_lab.tools.validation as CATALOGUE  # noqa: N812 - a module used as a value
+except ImportError:  # pragma: no cover - the runtime's tool catalogue is optional here
+    CATALOGUE = None
+
 STYLE_WORDS = [*STYLES, "lo-fi hip hop", "deep house", "latin trap", "polka", "neo soul"]
 KEYS = ["C", "F#m", "Eb major", "A dorian", "Bbm", "D mixolydian", "G# minor", "Cb"]
 ROLE_WORDS = [
@@ -97,6 +102,10 @@ def test_any_prompt_gives_a_valid_lossless_deterministic_plan(
     for step in result.generations:
         request = result.request_for(step)
         assert request.candidate_seed(0) == step.candidate_seeds[0]
+    if CATALOGUE is not None:
+        for call in result.tool_calls:
+            checked = CATALOGUE.check_tool_call(CATALOGUE.ToolCall(call.tool, call.params))
+            assert checked.valid, (call.tool, [str(e) for e in checked.errors])
 
 
 CROSS_PROCESS = [

@@ -169,6 +169,7 @@ def test_preview_shows_what_a_person_needs(bossa: CompositionPlan) -> None:
         "Execution (",
         "setup       Set tempo to 128 BPM",
         "buses Reverb",
+        "sends from Nylon Guitar, Flute",
     ):
         assert fragment in text
     assert all(len(line) <= 120 for line in text.splitlines())

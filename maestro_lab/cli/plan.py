@@ -1,0 +1,112 @@
+"""``maestro-lab plan PROMPT_FILE``: print the plan a prompt gives, without executing it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import cast
+
+from maestro_lab.cli.common import JSONValue, add_json_flag, print_json
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``plan`` subcommand."""
+    parser = sub.add_parser(
+        "plan",
+        help="print the execution plan derived from a MAESTRO PROMPT",
+        description=(
+            "Read a prompt (a MAESTRO PROMPT or plain natural language) from PROMPT_FILE "
+            "('-' for stdin) and print its deterministic plan: sections, tracks, seeds, "
+            "generations and the stori_* execution steps. Nothing is generated. "
+            "Exit codes: 0 valid plan, 1 plan with validation errors, 2 bad input."
+        ),
+    )
+    parser.add_argument("prompt_file", metavar="PROMPT_FILE", help="prompt text file, or -")
+    parser.add_argument(
+        "--seed", type=int, default=None, help="base seed (default: hash of the normalised prompt)"
+    )
+    parser.add_argument(
+        "--project",
+        metavar="JSON_FILE",
+        help="existing project (ProjectContext JSON: tempo, key, sections, tracks)",
+    )
+    parser.add_argument(
+        "--candidates", type=int, default=None, help="candidates per generation (default 4)"
+    )
+    parser.add_argument(
+        "--wire",
+        action="store_true",
+        help="print the reference's plan wire JSON (generations, edits, mix) instead",
+    )
+    parser.add_argument("--width", type=int, default=120, help="preview width (default 120)")
+    add_json_flag(parser)
+    parser.set_defaults(handler=_run)
+
+
+def _fail(args: argparse.Namespace, kind: str, message: str, details: list[str]) -> int:
+    if args.json:
+        print_json({"error": {"type": kind, "message": message, "details": details}})
+    else:
+        print(f"maestro-lab plan: {message}", file=sys.stderr)
+        for detail in details:
+            print(f"  - {detail}", file=sys.stderr)
+    return 2
+
+
+def _read(args: argparse.Namespace) -> str | None:
+    if args.prompt_file == "-":
+        return sys.stdin.read()
+    path = Path(args.prompt_file)
+    if not path.is_file():
+        return None
+    return path.read_text(encoding="utf-8")
+
+
+def _run(args: argparse.Namespace) -> int:
+    from maestro_lab.errors import (
+        InvalidMaestroPrompt,
+        MaestroLabError,
+        PlanningError,
+        PromptParseError,
+    )
+    from maestro_lab.planner import plan, validate_plan
+
+    text = _read(args)
+    if text is None:
+        return _fail(args, "FileNotFound", f"no prompt file {args.prompt_file!r}", [])
+    project: dict[str, object] | None = None
+    if args.project:
+        try:
+            loaded = json.loads(Path(args.project).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            return _fail(
+                args, "InvalidProject", f"cannot read project {args.project!r}", [str(exc)]
+            )
+        if not isinstance(loaded, dict):
+            return _fail(args, "InvalidProject", "the project JSON must be an object", [])
+        project = loaded
+    try:
+        result = plan(text, project=project, seed=args.seed, num_candidates=args.candidates)
+    except InvalidMaestroPrompt as exc:
+        return _fail(args, type(exc).__name__, "invalid MAESTRO PROMPT", exc.details)
+    except (PromptParseError, PlanningError) as exc:
+        return _fail(args, type(exc).__name__, str(exc), [])
+    except MaestroLabError as exc:  # pragma: no cover - every planner error is one of the above
+        return _fail(args, type(exc).__name__, str(exc), [])
+    report = validate_plan(result)
+    if args.wire:
+        print_json(cast("JSONValue", result.wire()))
+    elif args.json:
+        print_json(cast("JSONValue", result.to_dict()))
+    else:
+        print(result.preview(width=args.width))
+    if report.errors:
+        print("plan validation failed:", file=sys.stderr)
+        for error in report.errors:
+            print(f"  - {error}", file=sys.stderr)
+        return 1
+    if not args.json and not args.wire:
+        print(f"\nplan valid; plan hash {result.plan_hash}")
+    return 0
