@@ -18,6 +18,8 @@ MusPy performs, so results are bit-identical to MusPy's.
 
 from __future__ import annotations
 
+from typing import Final
+
 import numpy as np
 import numpy.typing as npt
 
@@ -88,18 +90,40 @@ def covered_units(batch: CandidateBatch, unit: I64, *, drums: bool = True) -> F6
     if seg.size == 0:
         return np.zeros(batch.size, dtype=np.float64)
     per_note = unit[seg]
+    n_units = batch.length_ticks // unit + 1
     return union_count(
-        seg, batch.start_tick[keep] // per_note, batch.end_tick[keep] // per_note, batch.size
+        seg,
+        batch.start_tick[keep] // per_note,
+        batch.end_tick[keep] // per_note,
+        batch.size,
+        n_units=n_units,
     )
 
 
-def union_count(seg: I64, lo: I64, hi: I64, size: int) -> F64:
+DENSE_LIMIT: Final = 1 << 24
+"""Most time steps counted with a dense difference array; beyond, intervals are merged."""
+
+
+def union_count(seg: I64, lo: I64, hi: I64, size: int, *, n_units: I64 | None = None) -> F64:
     """Per candidate, how many integers the inclusive ranges ``[lo, hi]`` cover together.
 
-    Ranges with ``hi < lo`` cover nothing.
+    Ranges with ``hi < lo`` cover nothing. With ``n_units`` (per candidate,
+    every ``lo``/``hi`` of a valid range in ``[0, n_units)``) the ranges are
+    counted on a difference array, else merged after sorting.
     """
     if seg.size == 0:
         return np.zeros(size, dtype=np.float64)
+    if n_units is not None and int(n_units.sum()) <= DENSE_LIMIT and (n_units >= 1).all():
+        valid = hi >= lo
+        base = np.zeros(size + 1, dtype=np.int64)
+        np.cumsum(n_units, out=base[1:])
+        total = int(base[-1])
+        offset = base[seg[valid]]
+        change = np.bincount(offset + lo[valid], minlength=total + 1) - np.bincount(
+            offset + hi[valid] + 1, minlength=total + 1
+        )
+        active = (np.cumsum(change[:total]) > 0).astype(np.int64)
+        return np.add.reduceat(active, base[:-1]).astype(np.float64)
     low = int(min(lo.min(), 0))
     span = int(max(hi.max(), lo.max())) - low + 2
     shift = seg * span - low
@@ -139,6 +163,8 @@ def _merged_pitch_intervals(batch: CandidateBatch) -> tuple[I64, I64, I64]:
     seg = group // 128
     shift = group * span
     end_g = end + shift
+    if not (start_g[1:] < end_g[:-1]).any():  # no same-pitch overlap: nothing to merge
+        return seg, start_g - shift, end
     reach = np.maximum.accumulate(end_g)
     new = np.ones(start_g.shape[0], dtype=bool)
     new[1:] = start_g[1:] > reach[:-1]
@@ -158,18 +184,17 @@ def pianoroll_profile(batch: CandidateBatch, threshold: int) -> tuple[F64, F64, 
     span = int(end.max()) + 1
     # One sort of packed events: (candidate, time) << 1 | is_end. At equal times
     # the order does not matter: only the level after the last event is used.
-    events = np.sort(np.concatenate([(seg * span + start) << 1, ((seg * span + end) << 1) | 1]))
-    delta = 1 - 2 * (events & 1)
+    # Between candidates the level is 0, so those gaps count nowhere.
+    base = seg * span
+    events = np.sort(np.concatenate([(base + start) << 1, ((base + end) << 1) | 1]))
     keys = events >> 1
-    segs = keys // span
-    times = keys - segs * span
-    level = np.cumsum(delta)[:-1]
-    step = np.diff(times)
-    same = segs[1:] == segs[:-1]
-    step = np.where(same, step, 0)
-    owner = segs[:-1]
-    active = _sum_by(owner, np.where(level > 0, step, 0), batch.size)
-    dense = _sum_by(owner, np.where(level > threshold, step, 0), batch.size)
+    level = np.cumsum(1 - 2 * (events & 1))[:-1]
+    on = level > 0
+    step = np.diff(keys)[on]
+    owner = keys[:-1][on] // span
+    active = _sum_by(owner, step, batch.size)
+    dense_rows = level[on] > threshold
+    dense = _sum_by(owner[dense_rows], step[dense_rows], batch.size)
     return cells, active, dense
 
 
@@ -208,10 +233,13 @@ def groove_consistency(batch: CandidateBatch, measure: I64) -> F64:
     m = uonset // umeasure
     last = n_measures[useg] - 1
     weight = (m >= 1).astype(np.int64) + (m <= last - 1)
-    target = unique + umeasure
-    pos = np.minimum(np.searchsorted(unique, target), unique.size - 1)
-    shared = unique[pos] == target
-    hamming = _sum_by(useg, weight - 2 * shared, batch.size)
+    # Both runs are sorted: a stable sort merges them; an equal neighbour is a
+    # position with an onset in a measure and in the next one.
+    merged = np.sort(np.concatenate([unique, unique + umeasure]), kind="stable")
+    shared = merged[1:][merged[1:] == merged[:-1]] // span
+    hamming = _sum_by(useg, weight, batch.size) - 2 * _sum_by(
+        shared, np.ones(shared.size), batch.size
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         value = 1.0 - hamming / (measure * (n_measures - 1))
     return np.where(ok, value, NAN)

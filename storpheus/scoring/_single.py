@@ -118,12 +118,19 @@ def pianoroll(t: Ticks, threshold: int) -> tuple[int, int, int]:
         start_g, end = pitch[order] * span + start[order], end[order]
     shift = (start_g // span) * span
     end_g = end + shift
+    if not (start_g[1:] < end_g[:-1]).any():  # no same-pitch overlap: nothing to merge
+        m_start, m_end = start_g - shift, end
+        return _sweep(m_start, m_end, threshold)
     new = np.empty(start_g.size, dtype=bool)
     new[0] = True
     new[1:] = start_g[1:] > np.maximum.accumulate(end_g)[:-1]
     firsts = np.flatnonzero(new)
     m_start = start_g[firsts] - shift[firsts]
     m_end = np.maximum.reduceat(end_g, firsts) - shift[firsts]
+    return _sweep(m_start, m_end, threshold)
+
+
+def _sweep(m_start: I64, m_end: I64, threshold: int) -> tuple[int, int, int]:
     cells = int((m_end - m_start).sum())
     events = np.sort(np.concatenate([m_start << 1, (m_end << 1) | 1]))
     level = np.cumsum(1 - 2 * (events & 1))[:-1]

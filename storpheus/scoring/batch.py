@@ -254,7 +254,7 @@ def sorted_unique(values: I64) -> I64:
 
 
 def _cat_i64(parts: list[npt.NDArray[np.generic]]) -> I64:
-    return np.concatenate(parts).astype(np.int64) if parts else np.empty(0, dtype=np.int64)
+    return np.concatenate(parts, dtype=np.int64) if parts else np.empty(0, dtype=np.int64)
 
 
 def _cat_f64(parts: list[npt.NDArray[np.generic]]) -> F64:

@@ -285,7 +285,8 @@ def bar_coverage(batch: CandidateBatch, params: ScoringParams) -> F64:
     first = np.floor(batch.start_beat / bpb + 1e-9).astype(np.int64)
     last = np.ceil(batch.end_beat / bpb - 1e-9).astype(np.int64) - 1
     last = np.minimum(np.maximum(last, first), params.bars - 1)
-    covered = k.union_count(batch.seg, first, last, batch.size)
+    bars = np.full(batch.size, params.bars, dtype=np.int64)
+    covered = k.union_count(batch.seg, first, last, batch.size, n_units=bars)
     return covered / params.bars
 
 
