@@ -12,10 +12,11 @@ instrument     ``stori_add_midi_track``        ``name``, ``role``, ``instrument`
 instrument     ``stori_add_midi_region``       ``name``, ``trackName``, ``startBeat``,
                                                ``durationBeats`` [, ``trackId``]
 instrument     ``stori_generate_midi``         ``role``, ``style``, ``tempo``, ``bars``,
-                                               ``key``, ``trackName``, ``sectionName``,
-                                               ``startBeat``, ``seed``, ``numCandidates``,
-                                               ``constraints`` [, ``trackId``]
-mixing         ``stori_add_insert_effect``     ``trackId``, ``type``
+                                               ``key``, ``trackName``, ``regionName``,
+                                               ``section``, ``startBeat``, ``seed``,
+                                               ``numCandidates``, ``constraints``,
+                                               ``prompt`` (a one-line brief) [, ``trackId``]
+instrument     ``stori_add_insert_effect``     ``trackId``, ``type``
 mixing         ``stori_ensure_bus``            ``name``
 mixing         ``stori_add_send``              ``trackId``, ``busName``, ``sendLevel`` (0-1)
 mixing         ``stori_set_track_volume``      ``trackId``, ``volume`` (linear gain 0-1)
@@ -30,10 +31,10 @@ track's name (the catalogue resolves names). ``constraints`` is exactly
 used by :meth:`CompositionPlan.wire`) and converted here.
 
 Setup steps that would not change the project (same tempo, key or meter)
-are left out. Instrument steps are grouped per track (the track, then per
-section a region and its generation). Mixing runs the inserts, then creates
-the buses before any send, then sets volumes and pans. Phases agree with the
-runtime catalogue's ``phase_for_tool`` (inserts are mixing there too).
+are left out. Instrument steps are grouped per track, as the reference's
+planner groups them: the track, then per section a region and its
+generation, then the track's insert effects. Mixing creates the buses
+before any send, then sets volumes and pans.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ TOOL_PHASES: dict[str, Phase] = {
     "stori_add_midi_track": "instrument",
     "stori_add_midi_region": "instrument",
     "stori_generate_midi": "instrument",
-    "stori_add_insert_effect": "mixing",
+    "stori_add_insert_effect": "instrument",
     "stori_ensure_bus": "mixing",
     "stori_add_send": "mixing",
     "stori_set_track_volume": "mixing",
@@ -172,11 +173,13 @@ def _instrument(
             "bars": step.bars,
             "key": inputs.key,
             "trackName": name,
-            "sectionName": section.name,
+            "regionName": region,
+            "section": section.name,
             "startBeat": step.start_beat,
             "seed": step.seed,
             "numCandidates": inputs.num_candidates,
             "constraints": dict(step.constraints.to_dict()),  # type: ignore[arg-type]
+            "prompt": describe(step, role, section, inputs.style),
         }
         if role.existing_track_id is not None:
             region_params["trackId"] = role.existing_track_id
@@ -195,16 +198,16 @@ def _instrument(
             f"{inputs.num_candidates} candidates)",
             role.key,
         )
+    for effect in role.inserts:
+        b.add(
+            "stori_add_insert_effect",
+            {"trackId": track_ref(role), "type": effect},
+            f"Add {effect} to {name}",
+            role.key,
+        )
 
 
 def _mixing(b: _Builder, roles: tuple[RolePlan, ...]) -> None:
-    for role in roles:
-        for effect in role.inserts:
-            b.add(
-                "stori_add_insert_effect",
-                {"trackId": track_ref(role), "type": effect},
-                f"Add {effect} to {role.track_name}",
-            )
     buses = sorted({bus for role in roles for bus in role.sends})
     for bus in buses:
         b.add("stori_ensure_bus", {"name": bus}, f"Create {bus} bus")
@@ -262,3 +265,30 @@ def pan_text(pan: float) -> str:
     if pan == 0:
         return "center"
     return f"{abs(pan):g} {'L' if pan < 0 else 'R'}"
+
+
+def describe(step: GenerationStep, role: RolePlan, section: SectionPlan, style: str) -> str:
+    """A one-line brief of one generation, for agents and for people reading the plan.
+
+    >>> # e.g. "verse bass (bass), lofi; register 28-48, rests 0.47, leaps 0.14; ..."
+    """
+    c = step.constraints
+    parts = [f"{section.name} {role.track_name.lower()} ({step.role}), {style}"]
+    if role.is_drum:
+        parts.append(f"{section.spec.drum_spec.groove} groove, density {c.drum_density:.2f}")
+        if role.drum_parts:
+            parts.append("parts: " + ", ".join(role.drum_parts))
+    else:
+        parts.append(
+            f"register {c.register_low}-{c.register_high}, rests {c.rest_density:.2f}, "
+            f"leaps {c.leap_probability:.2f}"
+        )
+    if c.swing > 0.5:
+        parts.append(f"swing {c.swing:.2f}")
+    parts.append(f"velocity {c.velocity_floor}-{c.velocity_ceiling}")
+    if step.role in ("bass", "chords", "pads", "arp") and section.chords:
+        changes = [
+            ch for i, ch in enumerate(section.chords) if i == 0 or section.chords[i - 1] != ch
+        ]
+        parts.append("chords " + " ".join(changes[:8]))
+    return "; ".join(parts)

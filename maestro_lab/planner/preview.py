@@ -150,15 +150,12 @@ def _execution(plan: CompositionPlan) -> list[str]:
         name = plan.role(key).track_name if any(r.key == key for r in plan.roles) else key
         out.append(f"  {name:<11} " + _instrument_summary(calls))
     if split.mixing:
-        inserts = [c for c in split.mixing if c.tool == "stori_add_insert_effect"]
         buses = [c.params["name"] for c in split.mixing if c.tool == "stori_ensure_bus"]
         sends = [c.params["trackId"] for c in split.mixing if c.tool == "stori_add_send"]
         levels = sum(
             c.tool in ("stori_set_track_volume", "stori_set_track_pan") for c in split.mixing
         )
         parts = []
-        if inserts:
-            parts.append(f"{len(inserts)} insert effect(s)")
         if buses:
             parts.append("buses " + ", ".join(str(b) for b in buses))
         if sends:
@@ -175,8 +172,11 @@ def _instrument_summary(calls: list[ToolCall]) -> str:
     if any(c.tool == "stori_add_midi_track" for c in calls):
         parts.append("create track")
     if regions:
-        sections = ", ".join(str(c.params.get("sectionName")) for c in regions)
+        sections = ", ".join(str(c.params.get("section")) for c in regions)
         parts.append(f"{len(regions)} region(s) + generation(s): {sections}")
+    effects = [str(c.params.get("type")) for c in calls if c.tool == "stori_add_insert_effect"]
+    if effects:
+        parts.append("inserts " + ", ".join(effects))
     return "; ".join(parts)
 
 

@@ -217,7 +217,7 @@ def _check_order(
             errors.append(f"{where}: region on a track not created yet")
         regions.add((str(p["trackName"]), _number(p["startBeat"])))
     elif call.tool == "stori_generate_midi":
-        if (str(p["trackName"]), _number(p["startBeat"])) not in regions:
+        if (str(p["trackName"]), _number(p.get("startBeat"))) not in regions:
             errors.append(f"{where}: generation before its region")
     elif call.tool == "stori_ensure_bus":
         buses.add(str(p["name"]))
