@@ -1,6 +1,7 @@
 """Scoring: MusPy-compatible metrics, constraint-fit dimensions, scorers and score cards.
 
-* :mod:`~storpheus.scoring.metrics` — the 14 MusPy metrics, vectorised;
+* :mod:`~storpheus.scoring.metrics` — the 14 MusPy metrics of one piece;
+* :mod:`~storpheus.scoring.metrics_batch` — the same for many pieces at once;
 * :mod:`~storpheus.scoring.params` — :class:`ScoringParams`, the targets;
 * :mod:`~storpheus.scoring.dimensions` — :class:`Dimension`, the built-in
   constraint-fit dimensions and the :func:`dimension` decorator;
@@ -24,7 +25,8 @@ Example
 from storpheus.scoring.batch import CandidateBatch, Scorable
 from storpheus.scoring.cards import ScoreCard, ScoreCards
 from storpheus.scoring.dimensions import BUILTIN_DIMENSIONS, Dimension, dimension
-from storpheus.scoring.metrics import METRIC_NAMES, compute_metrics, metrics_frame
+from storpheus.scoring.metrics import METRIC_NAMES, compute_metrics
+from storpheus.scoring.metrics_batch import batch_metrics, metrics_frame
 from storpheus.scoring.params import ScoringParams
 from storpheus.scoring.reports import (
     FulfillmentReport,
@@ -32,7 +34,7 @@ from storpheus.scoring.reports import (
     compare_generations,
     fulfillment_report,
 )
-from storpheus.scoring.scorer import CandidateInput, Scorer, default_scorer
+from storpheus.scoring.scorer import CandidateInput, Scorer, default_scorer, load_scorer
 
 __all__ = [
     "BUILTIN_DIMENSIONS",
@@ -47,10 +49,12 @@ __all__ = [
     "ScoreCards",
     "Scorer",
     "ScoringParams",
+    "batch_metrics",
     "compare_generations",
     "compute_metrics",
     "default_scorer",
     "dimension",
     "fulfillment_report",
+    "load_scorer",
     "metrics_frame",
 ]

@@ -12,7 +12,8 @@ a :class:`~storpheus.score.Score`, a :class:`~storpheus.score.Track`, a
 
 ``resolution`` (ticks per quarter note) defaults to the score's
 ``ticks_per_quarter`` (480 for bare notes); times are converted with
-``tick = rint(beat * resolution)``.
+``tick = rint(beat * resolution)``. Every metric takes it, for one
+signature; the pitch metrics do not depend on time and only validate it.
 
 Deviations from MusPy, on purpose
 ---------------------------------
@@ -42,21 +43,18 @@ Example
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import Final
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from storpheus.backends.base import Candidate
 from storpheus.errors import MetricParameterError, TheoryError
 from storpheus.midi_types import DRUM_CHANNEL
 from storpheus.notes import NoteArray
 from storpheus.score import DEFAULT_TICKS_PER_QUARTER, Score, Track
-from storpheus.scoring import _kernels as k
 from storpheus.scoring import _single
-from storpheus.scoring.batch import F64, I64, CandidateBatch, Scorable
+from storpheus.scoring.batch import I64, Scorable
 from storpheus.theory import Key
 
 METRIC_NAMES: Final = (
@@ -82,30 +80,11 @@ _MAJOR_MINOR_MASKS: Final = np.array(
 )
 
 
-def _batch(music: Scorable, resolution: int | None, metric: str) -> CandidateBatch:
-    _batch_check(resolution, metric)
-    return CandidateBatch.from_items([music], resolution=resolution)
-
-
 def _batch_check(resolution: int | None, metric: str) -> None:
     if resolution is not None and (
         isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 1
     ):
         raise MetricParameterError(metric, "resolution", resolution, "must be an integer >= 1")
-
-
-def _measure(batch: CandidateBatch, measure_resolution: int | None, metric: str) -> I64:
-    if measure_resolution is None:
-        return np.maximum(1, np.rint(batch.beats_per_bar * batch.resolution)).astype(np.int64)
-    if (
-        isinstance(measure_resolution, bool)
-        or not isinstance(measure_resolution, int | np.integer)
-        or measure_resolution < 1
-    ):
-        raise MetricParameterError(
-            metric, "measure_resolution", measure_resolution, "must be a positive integer"
-        )
-    return np.full(batch.size, int(measure_resolution), dtype=np.int64)
 
 
 def _meter(meter: str, metric: str) -> str:
@@ -124,13 +103,10 @@ def _scale_mask(root: int, mode: str, metric: str) -> np.ndarray[tuple[int], np.
         raise MetricParameterError(metric, "mode", mode, f"is not a mode ({exc})") from None
 
 
-def _scalar(values: F64) -> float:
-    return float(values[0])
-
-
 # ------------------------------------------------------------ pitch metrics
-def _pitches(music: Scorable, metric: str) -> npt.NDArray[np.uint8]:
+def _pitches(music: Scorable, metric: str, resolution: int | None = None) -> npt.NDArray[np.uint8]:
     """Pitches of the pitched notes (drums excluded), without building a batch."""
+    _batch_check(resolution, metric)
     if isinstance(music, Candidate):
         music = music.notes
     if isinstance(music, NoteArray):
@@ -154,34 +130,40 @@ def _entropy(counts: I64) -> float:
     return float(-(prob * np.log2(prob)).sum())
 
 
-def pitch_range(music: Scorable) -> int:
+def pitch_range(music: Scorable, resolution: int | None = None) -> int:
     """Highest minus lowest pitch, drums ignored; 0 without pitched notes."""
-    pitch = _pitches(music, "pitch_range")
+    pitch = _pitches(music, "pitch_range", resolution)
     return int(pitch.max()) - int(pitch.min()) if pitch.size else 0
 
 
-def n_pitches_used(music: Scorable) -> int:
+def n_pitches_used(music: Scorable, resolution: int | None = None) -> int:
     """Number of distinct pitches, drums ignored."""
-    return int(np.count_nonzero(np.bincount(_pitches(music, "n_pitches_used"), minlength=128)))
+    return int(
+        np.count_nonzero(np.bincount(_pitches(music, "n_pitches_used", resolution), minlength=128))
+    )
 
 
-def n_pitch_classes_used(music: Scorable) -> int:
+def n_pitch_classes_used(music: Scorable, resolution: int | None = None) -> int:
     """Number of distinct pitch classes, drums ignored."""
-    pcs = _pitches(music, "n_pitch_classes_used") % 12
+    pcs = _pitches(music, "n_pitch_classes_used", resolution) % 12
     return int(np.count_nonzero(np.bincount(pcs, minlength=12)))
 
 
-def pitch_entropy(music: Scorable) -> float:
+def pitch_entropy(music: Scorable, resolution: int | None = None) -> float:
     """Entropy (bits) of the pitch histogram, drums ignored; NaN without pitched notes."""
-    return _entropy(np.bincount(_pitches(music, "pitch_entropy"), minlength=128))
+    return _entropy(np.bincount(_pitches(music, "pitch_entropy", resolution), minlength=128))
 
 
-def pitch_class_entropy(music: Scorable) -> float:
+def pitch_class_entropy(music: Scorable, resolution: int | None = None) -> float:
     """Entropy (bits) of the pitch-class histogram, drums ignored; NaN without pitched notes."""
-    return _entropy(np.bincount(_pitches(music, "pitch_class_entropy") % 12, minlength=12))
+    return _entropy(
+        np.bincount(_pitches(music, "pitch_class_entropy", resolution) % 12, minlength=12)
+    )
 
 
-def pitch_in_scale_rate(music: Scorable, root: int, mode: str) -> float:
+def pitch_in_scale_rate(
+    music: Scorable, root: int, mode: str, resolution: int | None = None
+) -> float:
     """Ratio of pitched notes in the scale on ``root`` (0-11) in ``mode``; NaN without notes.
 
     >>> from storpheus.notes import NoteArray
@@ -189,15 +171,15 @@ def pitch_in_scale_rate(music: Scorable, root: int, mode: str) -> float:
     0.75
     """
     mask = _scale_mask(root, mode, "pitch_in_scale_rate")
-    pcs = _pitches(music, "pitch_in_scale_rate") % 12
+    pcs = _pitches(music, "pitch_in_scale_rate", resolution) % 12
     if not pcs.size:
         return math.nan
     return int(np.count_nonzero(mask[pcs])) / int(pcs.size)
 
 
-def scale_consistency(music: Scorable) -> float:
+def scale_consistency(music: Scorable, resolution: int | None = None) -> float:
     """Largest ``pitch_in_scale_rate`` over the 24 major and minor scales; NaN without notes."""
-    pcs = _pitches(music, "scale_consistency") % 12
+    pcs = _pitches(music, "scale_consistency", resolution) % 12
     if not pcs.size:
         return math.nan
     counts = np.bincount(pcs, minlength=12)
@@ -326,60 +308,7 @@ def _on_grid_rate(pos: npt.NDArray[np.int64], res: int, meter: str) -> float:
     return int(np.count_nonzero(hit)) / int(pos.size)
 
 
-# ------------------------------------------------------------------ batched
-def batch_metrics(
-    batch: CandidateBatch,
-    *,
-    key: Key | None = None,
-    threshold: int = 2,
-    measure_resolution: int | None = None,
-    meter: str | None = None,
-) -> dict[str, F64]:
-    """All 14 metrics for every candidate of a batch, in one vectorised pass.
-
-    ``pitch_in_scale_rate`` uses ``key`` (NaN when ``None``). The measure is
-    ``measure_resolution`` ticks, else one bar per candidate; ``meter``
-    defaults per candidate to ``"triple"`` for compound meters (6/8, 9/8,
-    12/8) and ``"duple"`` otherwise.
-    """
-    pcs = k.pitch_class_counts(batch)
-    counts = k.pitch_counts(batch)
-    measure = _measure(batch, measure_resolution, "batch_metrics")
-    duple = k.drum_in_pattern_rate(batch, "duple")
-    triple = k.drum_in_pattern_rate(batch, "triple")
-    if meter is None:
-        drum_rate = np.where(batch.compound, triple, duple)
-    else:
-        drum_rate = triple if _meter(meter, "batch_metrics") == "triple" else duple
-    cells, active, dense = k.pianoroll_profile(batch, threshold)
-    length = batch.length_ticks
-    bad_length = (length < 1) | ~batch.has_tracks
-    with np.errstate(divide="ignore", invalid="ignore"):
-        poly = np.where(active < 1, np.nan, cells / active)
-        poly_rate = np.where(bad_length, np.nan, dense / length)
-    in_key = (
-        k.in_scale_rate(pcs, key.mask[None, :])[:, 0]
-        if key is not None
-        else np.full(batch.size, np.nan)
-    )
-    return {
-        "pitch_range": k.pitch_range(counts).astype(np.float64),
-        "n_pitches_used": k.n_used(counts).astype(np.float64),
-        "n_pitch_classes_used": k.n_used(pcs).astype(np.float64),
-        "polyphony": poly,
-        "polyphony_rate": poly_rate,
-        "pitch_in_scale_rate": in_key,
-        "scale_consistency": k.in_scale_rate(pcs, _MAJOR_MINOR_MASKS).max(axis=1),
-        "pitch_entropy": k.entropy(counts),
-        "pitch_class_entropy": k.entropy(pcs),
-        "empty_beat_rate": k.empty_rate(batch, batch.resolution),
-        "empty_measure_rate": k.empty_rate(batch, measure),
-        "groove_consistency": k.groove_consistency(batch, measure),
-        "drum_in_pattern_rate": drum_rate,
-        "drum_pattern_consistency": np.fmax(duple, triple),
-    }
-
-
+# -------------------------------------------------------------- all at once
 def compute_metrics(
     music: Scorable,
     *,
@@ -389,7 +318,10 @@ def compute_metrics(
     measure_resolution: int | None = None,
     meter: str | None = None,
 ) -> dict[str, float]:
-    """All 14 metrics of one piece as a dict (see :func:`batch_metrics` for the parameters).
+    """All 14 metrics of one piece as a dict, in one pass over shared columns.
+
+    Parameters are those of
+    :func:`~storpheus.scoring.metrics_batch.batch_metrics`.
 
     ``key`` defaults to the score's own key when it has one.
     """
@@ -427,26 +359,3 @@ def compute_metrics(
         "drum_in_pattern_rate": triple if drum_meter == "triple" else duple,
         "drum_pattern_consistency": max(duple, triple),
     }
-
-
-def metrics_frame(
-    items: Sequence[Scorable],
-    *,
-    resolution: int | None = None,
-    key: Key | str | None = None,
-    threshold: int = 2,
-    measure_resolution: int | None = None,
-    meter: str | None = None,
-) -> pd.DataFrame:
-    """The 14 metrics of many pieces, one row each, computed in one batch."""
-    from storpheus.theory import as_key
-
-    batch = CandidateBatch.from_items(items, resolution=resolution)
-    values = batch_metrics(
-        batch,
-        key=None if key is None else as_key(key),
-        threshold=threshold,
-        measure_resolution=measure_resolution,
-        meter=meter,
-    )
-    return pd.DataFrame({name: values[name] for name in METRIC_NAMES})

@@ -51,7 +51,8 @@ from storpheus.score import Score, Track
 from storpheus.scoring.batch import F64, CandidateBatch, Scorable
 from storpheus.scoring.cards import ScoreCard, ScoreCards
 from storpheus.scoring.dimensions import BUILTIN_DIMENSIONS, Dimension, NotesFunction
-from storpheus.scoring.metrics import METRIC_NAMES, batch_metrics
+from storpheus.scoring.metrics import METRIC_NAMES
+from storpheus.scoring.metrics_batch import batch_metrics
 from storpheus.scoring.params import ScoringParams
 
 CandidateInput = Scorable | pd.DataFrame | Sequence[Mapping[str, object]]
@@ -323,3 +324,38 @@ def _first_line(exc: BaseException) -> str:
 def default_scorer() -> Scorer:
     """The built-in constraint-fit scorer with default weights."""
     return Scorer()
+
+
+def load_scorer(spec: str) -> Scorer:
+    """The scorer named by ``"package.module:name"`` (for CLIs such as ``rescore``).
+
+    ``name`` may be a :class:`Scorer` or a function of no arguments returning
+    one; ``"default"`` is :func:`default_scorer`.
+
+    >>> load_scorer("storpheus.scoring.scorer:default_scorer").scorer_id == Scorer().scorer_id
+    True
+
+    Raises
+    ------
+    ScoringError
+        Malformed spec, missing module or attribute, or not a scorer.
+    """
+    import importlib
+
+    if spec == "default":
+        return default_scorer()
+    module_name, sep, attr = spec.partition(":")
+    if not sep or not module_name or not attr:
+        raise ScoringError(f"scorer spec {spec!r} must look like 'package.module:name'")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ScoringError(f"scorer spec {spec!r}: cannot import {module_name!r} ({exc})") from exc
+    target = getattr(module, attr, None)
+    if target is None:
+        raise ScoringError(f"scorer spec {spec!r}: module {module_name!r} has no {attr!r}")
+    if callable(target) and not isinstance(target, Scorer):
+        target = target()
+    if not isinstance(target, Scorer):
+        raise ScoringError(f"scorer spec {spec!r} names a {type(target).__name__}, not a Scorer")
+    return target

@@ -15,7 +15,7 @@ from storpheus.notes import NoteArray
 from storpheus.score import Score, TimeSignature, Track
 from storpheus.scoring import METRIC_NAMES, CandidateBatch, compute_metrics, metrics_frame
 from storpheus.scoring import metrics as sm
-from storpheus.scoring.metrics import batch_metrics
+from storpheus.scoring.metrics_batch import batch_metrics
 
 C_MAJOR_RUN = NoteArray([60, 62, 64, 65, 67], 90, [0.0, 1.0, 2.0, 3.0, 4.0], 1.0)
 

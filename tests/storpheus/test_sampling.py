@@ -304,3 +304,33 @@ def test_identical_candidates_tie_and_params_default_to_their_length():
     comparison = compare_generations(notes, notes)
     assert comparison.winner == "tie"
     assert comparison.confidence == 0.0
+
+
+# -------------------------------------------------------------- test backend
+def test_the_test_backend_is_deterministic_per_candidate_seed_and_varied():
+    backend = SeededTestBackend()
+    a = backend.generate(REQUEST).candidates
+    b = SeededTestBackend().generate(replace(REQUEST, num_candidates=3)).candidates
+    assert [c.notes for c in a[:3]] == [c.notes for c in b]
+    assert len({c.notes for c in a}) == len(a)
+    assert backend.calls == 1
+    assert backend.requests == [REQUEST]
+
+
+def test_the_test_backend_plays_drums_on_channel_9_without_same_pitch_overlaps():
+    request = replace(REQUEST, role="drums", num_candidates=4)
+    for candidate in SeededTestBackend().generate(request).candidates:
+        notes = candidate.notes
+        assert set(notes.channel.tolist()) == {9}
+        order = np.lexsort((notes.start_beat, notes.pitch))
+        n = notes[order]
+        same = n.pitch[1:] == n.pitch[:-1]
+        assert (n.end_beat[:-1][same] <= n.start_beat[1:][same] + 1e-9).all()
+        assert n.end_beat.max() <= request.total_beats + 1e-9
+
+
+def test_the_test_backend_turns_a_bad_key_into_a_backend_error():
+    with pytest.raises(BackendError, match="key"):
+        SeededTestBackend().generate(replace(REQUEST, key="H major"))
+    with pytest.raises(ValueError, match="notes_per_bar"):
+        SeededTestBackend(notes_per_bar=0)

@@ -32,6 +32,11 @@ from storpheus.scoring import (
     Scorer,
     ScoringParams,
     dimension,
+    load_scorer,
+)
+
+CUSTOM = Scorer.from_functions(
+    {"busy": lambda notes, params: min(1.0, len(notes) / 16)}, name="busy"
 )
 
 PARAMS = ScoringParams(
@@ -343,3 +348,17 @@ def test_candidates_from_a_backend_keep_their_seeds():
     with pytest.raises(IndexError):
         cards.card(3)
     assert isinstance(result.candidates[0], Candidate)
+
+
+def test_scorers_load_from_module_and_name_specs():
+    assert load_scorer("default").scorer_id == Scorer().scorer_id
+    assert load_scorer("storpheus.scoring.scorer:default_scorer") == Scorer()
+    assert load_scorer("tests.storpheus.test_scorer:CUSTOM").scorer_id == CUSTOM.scorer_id
+    for bad, reason in [
+        ("nonsense", "must look like"),
+        ("no_such_module_xyz:thing", "cannot import"),
+        ("storpheus.scoring:nothing_here", "has no"),
+        ("storpheus.scoring:METRIC_NAMES", "not a Scorer"),
+    ]:
+        with pytest.raises(ScoringError, match=reason):
+            load_scorer(bad)
