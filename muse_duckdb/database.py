@@ -30,7 +30,12 @@ from typing import Final, TypeVar
 
 import duckdb
 
-from muse_duckdb.errors import NotARepositoryError, ReadOnlyRepositoryError, RepositoryLockedError
+from muse_duckdb.errors import (
+    CorruptRepositoryError,
+    NotARepositoryError,
+    ReadOnlyRepositoryError,
+    RepositoryLockedError,
+)
 from muse_duckdb.schema import MUSE_SCHEMA, SchemaComponent, check_tables, installed_versions
 from muse_duckdb.schema import migrate as apply_migrations
 from muse_duckdb.schema import pending as pending_migrations
@@ -170,15 +175,16 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Connection]:
         """A connection for reading (short-lived unless a session is held)."""
-        if self._held is not None:
-            self._ensure_schema(self._held, writable=not self.read_only)
-            yield self._held
-            return
-        conn = self._open(write=False)
-        try:
-            yield conn
-        finally:
-            conn.close()
+        with _storage_errors(self.path):
+            if self._held is not None:
+                self._ensure_schema(self._held, writable=not self.read_only)
+                yield self._held
+                return
+            conn = self._open(write=False)
+            try:
+                yield conn
+            finally:
+                conn.close()
 
     @contextmanager
     def write(self, operation: str = "write") -> Iterator[Connection]:
@@ -189,16 +195,17 @@ class Database:
         """
         if self.read_only:
             raise ReadOnlyRepositoryError(self.path, operation)
-        if self._held is not None:
-            conn = self._held
-            self._ensure_schema(conn, writable=True)
-            yield from _transaction(conn, self)
-            return
-        conn = self._open(write=True)
-        try:
-            yield from _transaction(conn, self)
-        finally:
-            conn.close()
+        with _storage_errors(self.path):
+            if self._held is not None:
+                conn = self._held
+                self._ensure_schema(conn, writable=True)
+                yield from _transaction(conn, self)
+                return
+            conn = self._open(write=True)
+            try:
+                yield from _transaction(conn, self)
+            finally:
+                conn.close()
 
     def close(self) -> None:
         """Close a held in-memory connection (no-op for files and external connections)."""
@@ -248,6 +255,34 @@ class Database:
         self._checked = True
 
 
+@contextmanager
+def _storage_errors(path: str) -> Iterator[None]:
+    """Turn DuckDB's storage failures (damaged or truncated file) into a typed error."""
+    try:
+        yield
+    except (duckdb.IOException, duckdb.InternalException, duckdb.FatalException) as exc:
+        text = _first_line(exc)
+        if "Could not set lock" in text:
+            raise
+        raise CorruptRepositoryError(path, f"corrupt or unreadable database: {text}") from exc
+
+
+def _check_header(path: str) -> None:
+    """Refuse a file that is not a DuckDB database before DuckDB opens it.
+
+    (DuckDB would otherwise try to load a scanner extension for SQLite and
+    other formats.) A DuckDB file carries ``DUCK`` at byte 8; an empty file
+    is a new database.
+    """
+    try:
+        with open(path, "rb") as f:
+            head = f.read(16)
+    except OSError as exc:
+        raise NotARepositoryError(path, f"cannot read file: {exc.strerror or exc}") from exc
+    if head and head[8:12] != b"DUCK":
+        raise NotARepositoryError(path, f"not a DuckDB database file (starts with {head[:8]!r})")
+
+
 def _transaction(conn: Connection, db: Database) -> Iterator[Connection]:
     if db._tx_depth:
         db._tx_depth += 1
@@ -271,6 +306,8 @@ def _transaction(conn: Connection, db: Database) -> Iterator[Connection]:
 def _connect_with_retry(
     path: str, *, write: bool, timeout: float, config: dict[str, str]
 ) -> Connection:
+    if os.path.exists(path):
+        _check_header(path)
     start = time.monotonic()
     delay = 0.005
     read_only = not write

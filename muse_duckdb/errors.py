@@ -36,6 +36,10 @@ class NotARepositoryError(MuseError):
         super().__init__(f"{self.path}: not a Muse repository: {reason}")
 
 
+class CorruptRepositoryError(NotARepositoryError):
+    """The file is a DuckDB database, but reading it failed (truncated, damaged)."""
+
+
 class SchemaVersionError(MuseError):
     """The database schema is newer than this version of Muse understands.
 

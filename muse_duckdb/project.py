@@ -10,10 +10,13 @@ A :class:`ProjectState` is what one commit records (the reference's
   aftertouch with times *relative to the region start*;
 * tempo (integer BPM), time signature and key.
 
-Times are kept on the identity grid of 960 ticks per quarter note: a state
-is normalised when it is built (onsets and durations rounded to whole ticks,
-durations at least one tick, events in canonical order), so the state that
-comes back from a checkout is equal (``==``) to the one that was committed.
+A track's notes carry the track's MIDI channel (as in a
+:class:`~storpheus.score.Score`), and a track built without a channel gets
+the playback channel of its position. Times are kept on the identity grid of
+960 ticks per quarter note: a state is normalised when it is built (onsets
+and durations rounded to whole ticks, durations at least one tick, events in
+canonical order), so the state that comes back from a checkout is equal
+(``==``) to the one that was committed.
 
 The content of a region (its events) is an immutable *region object*
 identified by :attr:`RegionState.object_id`; the whole state is identified by
@@ -48,7 +51,7 @@ from storpheus import midi_types as mt
 from storpheus.events import AftertouchArray, ControlChangeArray, PitchBendArray
 from storpheus.identity import content_id
 from storpheus.notes import NoteArray
-from storpheus.score import TimeSignature
+from storpheus.score import TimeSignature, playback_channel
 
 MAX_ID_LENGTH: Final = 200
 
@@ -105,7 +108,9 @@ class TrackState:
     is_drum:
         Percussion track (plays on channel 9).
     channel:
-        MIDI channel 0-15; ``None`` picks 9 for drums, else 0.
+        MIDI channel 0-15; ``None`` lets :class:`ProjectState` give the track
+        its playback channel by position, as a :class:`~storpheus.score.Score`
+        does (9 for drums).
     role:
         Instrument role (``"bass"``, ``"drums"``...) if known.
     mixer:
@@ -131,22 +136,22 @@ class TrackState:
                 f"track {self.track_id!r}.program", self.program, str(exc)
             ) from exc
         channel = self.channel
-        if channel is None:
-            channel = mt.DRUM_CHANNEL if self.is_drum else 0
-        if isinstance(channel, bool) or not 0 <= int(channel) <= 15:
-            raise ProjectStateError(f"track {self.track_id!r}.channel", channel, "must be 0-15")
-        if self.is_drum and channel != mt.DRUM_CHANNEL:
-            raise ProjectStateError(
-                f"track {self.track_id!r}.channel", channel, "drum tracks play on channel 9"
-            )
-        object.__setattr__(self, "channel", int(channel))
+        if channel is not None:
+            if isinstance(channel, bool) or not 0 <= int(channel) <= 15:
+                raise ProjectStateError(f"track {self.track_id!r}.channel", channel, "must be 0-15")
+            if self.is_drum and channel != mt.DRUM_CHANNEL:
+                raise ProjectStateError(
+                    f"track {self.track_id!r}.channel", channel, "drum tracks play on channel 9"
+                )
+            object.__setattr__(self, "channel", int(channel))
         object.__setattr__(self, "program", int(self.program))
         object.__setattr__(self, "is_drum", bool(self.is_drum))
 
     @property
     def midi_channel(self) -> int:
-        """The resolved channel (never ``None`` after construction)."""
-        assert self.channel is not None
+        """The channel (inside a :class:`ProjectState` it is always resolved)."""
+        if self.channel is None:
+            return mt.DRUM_CHANNEL if self.is_drum else 0
         return self.channel
 
     def to_dict(self) -> dict[str, object]:
@@ -350,15 +355,18 @@ class ProjectState:
             raise ProjectStateError("time_signature", self.time_signature, "must be TimeSignature")
         if self.key is not None and not isinstance(self.key, str):
             raise ProjectStateError("key", self.key, "must be text or None")
-        tracks = tuple(self.tracks)
+        tracks = list(self.tracks)
         seen: set[str] = set()
         for i, track in enumerate(tracks):
             if not isinstance(track, TrackState):
                 raise ProjectStateError(f"tracks[{i}]", type(track).__name__, "must be TrackState")
+            if track.channel is None:
+                tracks[i] = track = replace(track, channel=playback_channel(i, track.is_drum))
             if track.track_id in seen:
                 raise ProjectStateError(f"tracks[{i}].track_id", track.track_id, "duplicate id")
             seen.add(track.track_id)
-        regions = tuple(sorted(self.regions, key=lambda r: r.region_id))
+        regions = sorted(self.regions, key=lambda r: r.region_id)
+        channels = {t.track_id: t.midi_channel for t in tracks}
         for i, region in enumerate(regions):
             if not isinstance(region, RegionState):
                 raise ProjectStateError(
@@ -372,8 +380,11 @@ class ProjectState:
                     region.track_id,
                     f"no such track; tracks are {sorted(seen)}",
                 )
-        object.__setattr__(self, "tracks", tracks)
-        object.__setattr__(self, "regions", regions)
+            ch = channels[region.track_id]
+            if len(region.notes) and not bool((region.notes.channel == ch).all()):
+                regions[i] = region.with_events(notes=region.notes.with_channel(ch))
+        object.__setattr__(self, "tracks", tuple(tracks))
+        object.__setattr__(self, "regions", tuple(regions))
 
     # ------------------------------------------------------------ identity
     @property

@@ -218,6 +218,6 @@ def _parent(conn: Connection, commit: str, index: int, ref: str) -> str:
     )
     if row is None or row[1 + index] is None:
         project = "?" if row is None else str(row[0])
-        which = "a second parent" if index else "a parent"
+        which = "second parent" if index else "parent"
         raise RefNotFoundError(ref, project, reason=f"commit {commit[:12]} has no {which}")
     return str(row[1 + index])

@@ -338,6 +338,7 @@ class Repository:
         branch: str | None = None,
         timestamp: datetime | float | None = None,
         allow_empty: bool = False,
+        orphan: bool = False,
     ) -> Commit:
         """Record ``state`` as a new commit on HEAD (or on ``branch``) and advance it.
 
@@ -346,6 +347,9 @@ class Repository:
         lined up with HEAD's regions). ``author`` is a person, ``"agent:<role>"``
         or ``"muse"``; ``metadata`` holds provenance such as seed, plan hash,
         scorer id and run id.
+
+        ``orphan=True`` starts a new root commit (no parent) on ``branch``,
+        like ``git checkout --orphan``; the branch must not exist yet.
 
         Raises
         ------
@@ -370,6 +374,13 @@ class Repository:
             parent = head.commit_id
             if branch is not None and branch != head.branch:
                 parent = refs.ref_commit(conn, self.project_id, "branch", branch) or parent
+            if orphan:
+                if branch is None:
+                    raise InvalidCommitError("branch", None, "an orphan commit needs a new branch")
+                existing = refs.ref_commit(conn, self.project_id, "branch", branch)
+                if existing is not None:
+                    raise RefExistsError("branch", branch, existing)
+                parent = None
             resolved = self._as_state(conn, state, layout, parent)
             if parent is not None and not allow_empty and changeset is None:
                 previous = self._commit(conn, parent)
