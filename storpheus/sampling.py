@@ -120,12 +120,28 @@ class RejectionSamplingResult:
         """The reference's name for :attr:`best`."""
         return self.best
 
+    def decisions(self) -> tuple[str, ...]:
+        """Per candidate, in plain words, why it was chosen or rejected."""
+        out = []
+        for i, seen in enumerate(self.candidates):
+            if i == self.best_position:
+                verdict = "accepted" if self.accepted else "below threshold"
+                out.append(f"chosen ({verdict}: {self.best_score:.3f} vs {self.threshold:.3f})")
+            elif seen.card.error is not None:
+                out.append(f"rejected: invalid ({seen.card.error})")
+            elif seen.total == self.best_score:
+                out.append("rejected: tie with an earlier candidate")
+            else:
+                out.append(f"rejected: total {seen.total:.3f} < best {self.best_score:.3f}")
+        return tuple(out)
+
     def to_pandas(self) -> pd.DataFrame:
-        """Every candidate's card with ``attempt``, ``batch`` and ``chosen`` columns."""
+        """Every candidate's card with ``attempt``, ``batch``, ``chosen`` and ``decision``."""
         frame = self.cards.to_pandas()
         frame.insert(1, "attempt", [c.attempt for c in self.candidates])
         frame.insert(2, "batch", [c.batch for c in self.candidates])
         frame["chosen"] = np.arange(len(frame)) == self.best_position
+        frame["decision"] = self.decisions()
         return frame
 
     def summary(self) -> JSONObject:

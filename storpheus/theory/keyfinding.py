@@ -25,7 +25,7 @@ Example
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from typing import Final, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -36,9 +36,19 @@ from storpheus.notes import NoteArray
 from storpheus.score import Score, Track
 from storpheus.theory.keys import MODES, Key
 
+
+class HasNotes(Protocol):
+    """Anything carrying a :class:`NoteArray` as ``notes`` (a backend candidate)."""
+
+    @property
+    def notes(self) -> NoteArray:
+        """The notes."""
+        ...
+
+
 ProfileName = Literal["krumhansl", "aarden", "temperley"]
 DEFAULT_PROFILE: Final[ProfileName] = "aarden"
-Music = Score | Track | NoteArray
+Music = Score | Track | NoteArray | HasNotes
 
 PROFILES: Final[dict[str, tuple[tuple[float, ...], tuple[float, ...]]]] = {
     # Krumhansl & Kessler (1982), the profiles of the Krumhansl-Schmuckler algorithm.
@@ -124,8 +134,15 @@ def pitched_columns(
     """Pitch and duration (beats) of every pitched note: drums excluded.
 
     Drum tracks of a score are left out; in a bare :class:`NoteArray` (or a
-    track that is not a drum track) notes on channel 9 are drums.
+    track that is not a drum track) notes on channel 9 are drums. Anything
+    else with a ``notes`` :class:`NoteArray` (a backend candidate) is read
+    through it.
     """
+    if not isinstance(music, Score | Track | NoteArray):
+        inner = getattr(music, "notes", None)
+        if not isinstance(inner, NoteArray):
+            raise TypeError(f"expected a Score, Track or NoteArray, got {type(music).__name__}")
+        music = inner
     if isinstance(music, Score):
         tracks = [t.notes for t in music.tracks if not t.is_drum]
         if not tracks:
@@ -137,8 +154,6 @@ def pitched_columns(
         if music.is_drum:
             return np.empty(0, np.uint8), np.empty(0, np.float64)
         music = music.notes
-    if not isinstance(music, NoteArray):
-        raise TypeError(f"expected a Score, Track or NoteArray, got {type(music).__name__}")
     keep = music.channel != DRUM_CHANNEL
     if keep.all():
         return music.pitch, music.duration_beats

@@ -126,6 +126,7 @@ def test_ties_go_to_the_earliest_candidate():
     result = rejection_sample(SeededTestBackend(), REQUEST, flat, floor=0.9, max_attempts=2)
     assert result.best_position == 0
     assert set(result.all_scores) == {0.5}
+    assert result.decisions()[1] == "rejected: tie with an earlier candidate"
 
 
 def test_empty_candidates_are_scored_not_fatal():
@@ -203,6 +204,9 @@ def test_results_convert_to_a_frame_and_a_json_summary():
     assert frame["chosen"].sum() == 1
     assert frame.loc[frame["chosen"], "total"].item() == result.best_score
     assert frame["attempt"].tolist() == [0, 0, 0, 1, 1, 1]
+    decisions = frame["decision"].tolist()
+    assert decisions[result.best_position].startswith("chosen (accepted")
+    assert sum(d.startswith("rejected: total") for d in decisions) >= 4
     summary = result.summary()
     assert json.loads(json.dumps(summary)) == summary
     assert summary["best_seed"] == result.best.seed

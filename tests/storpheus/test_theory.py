@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from storpheus.backends.base import Candidate
 from storpheus.errors import ChordParseError, KeyEstimationError, KeyParseError, TheoryError
 from storpheus.notes import NoteArray
 from storpheus.score import Score, Track
@@ -504,6 +505,7 @@ def test_estimate_key_excludes_drums():
     assert estimate_key(score) == parse_key("D major")
     assert estimate_key(NoteArray.concat([melody, kit])) == parse_key("D major")
     assert estimate_key(score.tracks[1]) == parse_key("D major")
+    assert estimate_key(Candidate(0, 1, NoteArray.concat([melody, kit]))) == parse_key("D major")
 
 
 def test_estimate_key_raises_typed_errors_when_there_is_nothing_to_analyse():
