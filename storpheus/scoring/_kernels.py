@@ -72,7 +72,7 @@ def entropy(counts: I64) -> F64:
 def in_scale_rate(pc_counts: I64, masks: B1) -> F64:
     """Ratio of notes in each scale (``masks``: ``(n_scales, 12)``) -> ``(size, n_scales)``."""
     total = pc_counts.sum(axis=1)
-    inside = pc_counts @ masks.T.astype(np.int64)
+    inside = pc_counts.astype(np.float64) @ masks.T.astype(np.float64)  # BLAS; exact integers
     with np.errstate(divide="ignore", invalid="ignore"):
         rate: F64 = inside / total[:, None]
     return np.where(total[:, None] < 1, NAN, rate)
@@ -245,33 +245,38 @@ def groove_consistency(batch: CandidateBatch, measure: I64) -> F64:
     return np.where(ok, value, NAN)
 
 
-def drum_in_pattern_counts(batch: CandidateBatch, meter: str) -> tuple[F64, F64]:
-    """Per candidate: drum notes on the ``meter`` grid, and all drum notes."""
+def drum_pattern_rates(batch: CandidateBatch) -> tuple[F64, F64]:
+    """Per candidate, the ratios of drum notes on the duple and on the triple grid.
+
+    NaN without drum notes.
+    """
     keep = batch.is_drum
+    if not keep.any():
+        nan = np.full(batch.size, NAN)
+        return nan, nan.copy()
     seg = batch.seg[keep]
     res = batch.resolution[seg]
     pos = batch.start_tick[keep] % res
-    hit = pos == 0
-    if meter == "duple":
-        for parts in (4, 2):
-            step = res // parts
-            ok = (res % parts == 0) & (step > 0)
-            hit |= ok & (pos % np.where(step > 0, step, 1) == 0)
-    else:
-        step = res // 3
-        ok = (res % 3 == 0) & (step > 0)
-        hit |= ok & (pos % np.where(step > 0, step, 1) == 0)
-    inside = _sum_by(seg, hit, batch.size)
+    on_beat = pos == 0
+
+    def grid(parts: int) -> B1:
+        step = res // parts
+        hit: B1 = (res % parts == 0) & (step > 0) & (pos % np.maximum(step, 1) == 0)
+        return hit
+
+    duple = on_beat | grid(4) | grid(2)
+    triple = on_beat | grid(3)
     total = _sum_by(seg, np.ones(seg.size), batch.size)
-    return inside, total
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rates = (_sum_by(seg, duple, batch.size) / total, _sum_by(seg, triple, batch.size) / total)
+    empty = total < 1
+    return np.where(empty, NAN, rates[0]), np.where(empty, NAN, rates[1])
 
 
 def drum_in_pattern_rate(batch: CandidateBatch, meter: str) -> F64:
     """Ratio of drum notes on the duple or triple grid; NaN without drum notes."""
-    inside, total = drum_in_pattern_counts(batch, meter)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rate: F64 = inside / total
-    return np.where(total < 1, NAN, rate)
+    duple, triple = drum_pattern_rates(batch)
+    return duple if meter == "duple" else triple
 
 
 def _non_decreasing(values: I64) -> bool:

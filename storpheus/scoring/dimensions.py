@@ -142,10 +142,11 @@ class Dimension:
                     values[i] = float(self.fn(batch.notes(i), params))  # type: ignore[arg-type]
                 except Exception as exc:
                     raise DimensionError(self.name, f"{type(exc).__name__}: {exc}", i) from exc
-        bad = ~np.isnan(values) & ((values < 0) | (values > 1))
-        if bad.any():
-            i = int(np.argmax(bad))
-            raise DimensionError(self.name, f"value {values[i]!r} is outside [0, 1]", i)
+        if values.size and not (values.min() >= 0.0 and values.max() <= 1.0):  # NaN lands here
+            bad = ~np.isnan(values) & ((values < 0) | (values > 1))
+            if bad.any():
+                i = int(np.argmax(bad))
+                raise DimensionError(self.name, f"value {values[i]!r} is outside [0, 1]", i)
         return values
 
 

@@ -60,8 +60,7 @@ def batch_metrics(
     pcs = k.pitch_class_counts(batch)
     counts = k.pitch_counts(batch)
     measure = _measure(batch, measure_resolution, "batch_metrics")
-    duple = k.drum_in_pattern_rate(batch, "duple")
-    triple = k.drum_in_pattern_rate(batch, "triple")
+    duple, triple = k.drum_pattern_rates(batch)
     if meter is None:
         drum_rate = np.where(batch.compound, triple, duple)
     else:

@@ -258,15 +258,14 @@ class Scorer:
 
 
 def _weighted_total(dims: Mapping[str, F64], weights: Mapping[str, float], size: int) -> F64:
-    num = np.zeros(size)
-    den = np.zeros(size)
-    for name, values in dims.items():
-        w = weights[name]
-        if w <= 0:
-            continue
-        applicable = ~np.isnan(values)
-        num += np.where(applicable, values * w, 0.0)
-        den += np.where(applicable, w, 0.0)
+    names = [n for n in dims if weights[n] > 0]
+    if not names:
+        return np.zeros(size)
+    values = np.stack([dims[n] for n in names])
+    w = np.array([weights[n] for n in names])[:, None]
+    applicable = ~np.isnan(values)
+    num = (np.where(applicable, values, 0.0) * w).sum(axis=0)
+    den = np.where(applicable, w, 0.0).sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         total = np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
     return np.clip(total, 0.0, 1.0)
