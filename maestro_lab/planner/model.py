@@ -49,10 +49,10 @@ from maestro_lab.planner.wire import (
 )
 from maestro_lab.prompts.base import MaestroPrompt
 from maestro_lab.prompts.schema import MaestroPromptDict, prompt_from_json, validation_details
-from storpheus.backends.base import GenerationRequest
 from storpheus.spec import EmotionVector, GenerationConstraints, MusicSpec
 
 if TYPE_CHECKING:
+    from storpheus.backends.base import GenerationRequest
     from storpheus.notes import NoteArray
 
 PLAN_FORMAT = "maestro-lab/composition-plan"
@@ -238,6 +238,8 @@ class CompositionPlan:
         seed is the step's, so ``request.candidate_seed(i)`` equals
         ``step.candidate_seeds[i]``.
         """
+        from storpheus.backends.base import GenerationRequest
+
         chosen = self.step(step) if isinstance(step, str) else step
         section = self.section(chosen.section)
         return GenerationRequest(

@@ -31,6 +31,11 @@ from maestro_lab.prompts.base import (
 from maestro_lab.prompts.keys import Key, normalise_key, parse_key
 from maestro_lab.prompts.parser import is_structured, parse_prompt
 from maestro_lab.prompts.position import parse_position
+from maestro_lab.prompts.schema import (
+    parsed_prompt_schema,
+    prompt_body_schema,
+    prompt_from_json,
+)
 
 __all__ = [
     "AfterSpec",
@@ -51,4 +56,7 @@ __all__ = [
     "parse_key",
     "parse_position",
     "parse_prompt",
+    "parsed_prompt_schema",
+    "prompt_body_schema",
+    "prompt_from_json",
 ]
