@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, NamedTuple, cast
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from pydantic import JsonValue, ValidationError
 
@@ -34,21 +34,13 @@ from maestro_lab.errors import InvalidMaestroPrompt, InvalidPlanError
 from maestro_lab.planner.roles import RoleName
 from maestro_lab.planner.wire import (
     CompositionPlanDict,
-    ConstraintsDict,
-    EditStepDict,
-    EmotionDict,
-    GenerationDict,
-    GenerationStepDict,
-    MixStepDict,
     Phase,
     PlanJsonDict,
-    RoleDict,
-    SectionDict,
     ToolCallDict,
     plan_adapter,
 )
 from maestro_lab.prompts.base import MaestroPrompt
-from maestro_lab.prompts.schema import MaestroPromptDict, prompt_from_json, validation_details
+from maestro_lab.prompts.schema import validation_details
 from storpheus.spec import EmotionVector, GenerationConstraints, MusicSpec
 
 if TYPE_CHECKING:
@@ -286,80 +278,16 @@ class CompositionPlan:
     # ---------------------------------------------------------------- wire
     def wire(self) -> PlanJsonDict:
         """The reference's plan JSON: ``generations``, ``edits``, ``mix``, ``explanation``."""
-        generations: list[GenerationStepDict] = [
-            {
-                "role": s.role,
-                "style": self.style,
-                "tempo": self.tempo,
-                "bars": s.bars,
-                "key": self.key,
-                "constraints": cast(JSONObject, s.constraints.to_dict()),
-                "trackName": s.track_name,
-            }
-            for s in self.generations
-        ]
-        edits: list[EditStepDict] = [
-            {"action": "add_track", "name": r.track_name}
-            for r in self.roles
-            if r.existing_track_id is None
-        ]
-        for s in self.generations:
-            edits.append(
-                {
-                    "action": "add_region",
-                    "track": s.track_name,
-                    "barStart": int(s.start_beat // self.beats_per_bar),
-                    "bars": s.bars,
-                }
-            )
-        mix: list[MixStepDict] = []
-        for r in self.roles:
-            mix.extend(
-                {"action": "add_insert", "track": r.track_name, "type": e} for e in r.inserts
-            )
-            mix.extend({"action": "add_send", "track": r.track_name, "bus": b} for b in r.sends)
-        for r in self.roles:
-            mix.append({"action": "set_volume", "track": r.track_name, "value": r.volume_db})
-            mix.append({"action": "set_pan", "track": r.track_name, "value": r.pan})
-        return {
-            "generations": generations,
-            "edits": edits,
-            "mix": mix,
-            "explanation": self.explanation,
-        }
+        from maestro_lab.planner.serialise import plan_wire
+
+        return plan_wire(self)
 
     # ------------------------------------------------------------ serialise
     def to_dict(self, *, include_hash: bool = True) -> CompositionPlanDict:
         """Lossless camelCase JSON (with ``planHash`` unless ``include_hash=False``)."""
-        out: CompositionPlanDict = {
-            "format": self.format,
-            "plannerVersion": self.planner_version,
-            "prompt": cast("MaestroPromptDict", self.prompt.to_dict()),
-            "promptHash": self.prompt.prompt_hash,
-            "intent": self.intent,
-            "intentLabel": self.intent_label,
-            "mode": self.prompt.mode,
-            "baseSeed": self.base_seed,
-            "seedSource": self.seed_source,
-            "style": self.style,
-            "styleMatched": self.style_matched,
-            "tempo": self.tempo,
-            "key": self.key,
-            "timeSignature": list(self.time_signature),
-            "startBeat": self.start_beat,
-            "bars": self.bars,
-            "form": self.form,
-            "numCandidates": self.num_candidates,
-            "emotion": _emotion(self.emotion),
-            "spec": cast(JSONObject, self.spec.to_dict()) if self.spec else None,
-            "sections": [_section_dict(s) for s in self.sections],
-            "roles": [_role_dict(r) for r in self.roles],
-            "generations": [_step_dict(g) for g in self.generations],
-            "toolCalls": [c.to_dict() for c in self.tool_calls],
-            "explanation": self.explanation,
-            "notes": list(self.notes),
-            "warnings": list(self.warnings),
-        }
+        from maestro_lab.planner.serialise import plan_to_dict
+
+        out = plan_to_dict(self)
         if include_hash:
             out["planHash"] = self.plan_hash
         return out
@@ -392,8 +320,10 @@ class CompositionPlan:
             checked = plan_adapter().validate_python(data)
         except ValidationError as exc:
             raise InvalidPlanError(validation_details(exc)) from None
+        from maestro_lab.planner.serialise import plan_from_checked
+
         try:
-            plan = _build(checked)
+            plan = plan_from_checked(checked)
         except InvalidMaestroPrompt as exc:
             raise InvalidPlanError([f"prompt.{d}" for d in exc.details]) from None
         except (ValueError, KeyError, TypeError) as exc:
@@ -413,160 +343,3 @@ class CompositionPlan:
         except json.JSONDecodeError as exc:
             raise InvalidPlanError([f"not JSON: {exc}"]) from None
         return cls.from_dict(data)
-
-
-# --------------------------------------------------------------- helpers
-def _emotion(vector: EmotionVector) -> EmotionDict:
-    return {
-        "energy": vector.energy,
-        "valence": vector.valence,
-        "tension": vector.tension,
-        "intimacy": vector.intimacy,
-        "motion": vector.motion,
-    }
-
-
-def _constraints_dict(constraints: GenerationConstraints) -> ConstraintsDict:
-    return cast(ConstraintsDict, constraints.to_dict())
-
-
-def _section_dict(s: SectionPlan) -> SectionDict:
-    return {
-        "name": s.name,
-        "kind": s.kind,
-        "startBar": s.start_bar,
-        "bars": s.bars,
-        "startBeat": s.start_beat,
-        "seed": s.seed,
-        "emotion": _emotion(s.emotion),
-        "constraints": _constraints_dict(s.constraints),
-        "chords": list(s.chords),
-        "spec": cast(JSONObject, s.spec.to_dict()),
-    }
-
-
-def _role_dict(r: RolePlan) -> RoleDict:
-    return {
-        "key": r.key,
-        "role": r.role,
-        "source": r.source,
-        "trackName": r.track_name,
-        "program": r.program,
-        "isDrum": r.is_drum,
-        "channel": r.channel,
-        "seed": r.seed,
-        "color": r.color,
-        "icon": r.icon,
-        "drumKit": r.drum_kit,
-        "drumParts": list(r.drum_parts),
-        "existingTrackId": r.existing_track_id,
-        "inserts": list(r.inserts),
-        "sends": list(r.sends),
-        "volumeDb": r.volume_db,
-        "pan": r.pan,
-    }
-
-
-def _step_dict(g: GenerationStep) -> GenerationDict:
-    return {
-        "id": g.id,
-        "section": g.section,
-        "roleKey": g.role_key,
-        "role": g.role,
-        "trackName": g.track_name,
-        "startBar": g.start_bar,
-        "bars": g.bars,
-        "startBeat": g.start_beat,
-        "seed": g.seed,
-        "candidateSeeds": list(g.candidate_seeds),
-        "constraints": _constraints_dict(g.constraints),
-    }
-
-
-def _constraints(data: object) -> GenerationConstraints:
-    return GenerationConstraints.from_dict(dict(cast(JSONObject, data)))
-
-
-def _build(d: CompositionPlanDict) -> CompositionPlan:
-    ts = d["timeSignature"]
-    spec = d["spec"]
-    return CompositionPlan(
-        prompt=prompt_from_json(d["prompt"]),
-        intent=d["intent"],
-        intent_label=d["intentLabel"],
-        base_seed=d["baseSeed"],
-        seed_source=d["seedSource"],
-        style=d["style"],
-        style_matched=d["styleMatched"],
-        tempo=d["tempo"],
-        key=d["key"],
-        time_signature=(ts[0], ts[1]),
-        start_beat=float(d["startBeat"]),
-        bars=d["bars"],
-        form=d["form"],
-        num_candidates=d["numCandidates"],
-        emotion=EmotionVector(**d["emotion"]),
-        spec=MusicSpec.from_dict(dict(spec)) if spec is not None else None,
-        sections=tuple(
-            SectionPlan(
-                name=s["name"],
-                kind=s["kind"],
-                start_bar=s["startBar"],
-                bars=s["bars"],
-                start_beat=float(s["startBeat"]),
-                seed=s["seed"],
-                emotion=EmotionVector(**s["emotion"]),
-                constraints=_constraints(s["constraints"]),
-                chords=tuple(s["chords"]),
-                spec=MusicSpec.from_dict(dict(s["spec"])),
-            )
-            for s in d["sections"]
-        ),
-        roles=tuple(
-            RolePlan(
-                key=r["key"],
-                role=r["role"],
-                source=r["source"],
-                track_name=r["trackName"],
-                program=r["program"],
-                is_drum=r["isDrum"],
-                channel=r["channel"],
-                seed=r["seed"],
-                color=r["color"],
-                icon=r["icon"],
-                drum_kit=r["drumKit"],
-                drum_parts=tuple(r["drumParts"]),
-                existing_track_id=r["existingTrackId"],
-                inserts=tuple(r["inserts"]),
-                sends=tuple(r["sends"]),
-                volume_db=float(r["volumeDb"]),
-                pan=float(r["pan"]),
-            )
-            for r in d["roles"]
-        ),
-        generations=tuple(
-            GenerationStep(
-                id=g["id"],
-                section=g["section"],
-                role_key=g["roleKey"],
-                role=g["role"],
-                track_name=g["trackName"],
-                start_bar=g["startBar"],
-                bars=g["bars"],
-                start_beat=float(g["startBeat"]),
-                seed=g["seed"],
-                candidate_seeds=tuple(g["candidateSeeds"]),
-                constraints=_constraints(g["constraints"]),
-            )
-            for g in d["generations"]
-        ),
-        tool_calls=tuple(
-            ToolCall(c["id"], c["phase"], c["tool"], dict(c["params"]), c["label"], c["instrument"])
-            for c in d["toolCalls"]
-        ),
-        explanation=d["explanation"],
-        notes=tuple(d["notes"]),
-        warnings=tuple(d["warnings"]),
-        format=d["format"],
-        planner_version=d["plannerVersion"],
-    )
