@@ -113,6 +113,7 @@ def _edit_plan(ctx: PlanContext, intent: str, label: str) -> CompositionPlan:
         if key.strip().lower() == "effects" and isinstance(value, dict):
             block = value
     roles: list[RolePlan] = []
+    channels = iter([c for c in range(16) if c != 9] * 8)
     for index, track in enumerate(ctx.project.tracks):
         match = normalise_role(track.role or track.name)
         requested, _ = mixing.effects_block_for(block, track.name, match.role, match.word)
@@ -129,7 +130,7 @@ def _edit_plan(ctx: PlanContext, intent: str, label: str) -> CompositionPlan:
                 track_name=track.name,
                 program=track.program,
                 is_drum=track.is_drum,
-                channel=9 if track.is_drum else min(index, 15),
+                channel=9 if track.is_drum else next(channels),
                 seed=derive_seed(ctx.base_seed, "role", f"track_{index}"),
                 color=ROLE_COLORS[match.role],
                 icon=ROLE_ICONS[match.role],

@@ -40,6 +40,7 @@ before any send, then sets volumes and pans.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from pydantic import JsonValue
 
@@ -178,7 +179,7 @@ def _instrument(
             "startBeat": step.start_beat,
             "seed": step.seed,
             "numCandidates": inputs.num_candidates,
-            "constraints": dict(step.constraints.to_dict()),  # type: ignore[arg-type]
+            "constraints": cast("dict[str, JsonValue]", step.constraints.to_dict()),
             "prompt": describe(step, role, section, inputs.style),
         }
         if role.existing_track_id is not None:

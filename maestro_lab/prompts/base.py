@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
 from pydantic import JsonValue
@@ -255,10 +255,6 @@ class StructuredPrompt:
     def prompt_hash(self) -> str:
         """SHA-256 of :meth:`canonical_json`."""
         return hashlib.sha256(self.canonical_json().encode()).hexdigest()
-
-    def with_changes(self, **changes: object) -> StructuredPrompt:
-        """A copy with some fields replaced (``dataclasses.replace``)."""
-        return replace(self, **changes)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
