@@ -9,8 +9,10 @@ writes 10080 ticks per quarter) or at ``--resolution``.
 
 Per metric: the median over files of the per-file time for each library,
 the ratio, and the largest absolute difference between the two results
-(NaN == NaN). Also timed: all 14 metrics per file, one call at a time, and
-our ``compute_metrics`` (all 14 in one pass over shared columns).
+(NaN == NaN). Also timed: all 14 metrics per file, one call at a time;
+our ``compute_metrics`` (all 14 in one pass over shared columns); and
+``metrics_frame`` over all the files at once (one vectorised batch, time per
+file) — how the scorer computes them for many candidates.
 
     python benchmarks/bench_metrics.py              # 100 chorales + 50 generated
     python benchmarks/bench_metrics.py --quick      # 8 chorales + 4 generated
@@ -35,7 +37,7 @@ from storpheus.backends.base import GenerationRequest, MusicGeneratorBackend
 from storpheus.datasets import export_bach_chorales
 from storpheus.io import read_midi, write_midi
 from storpheus.score import Score, Track
-from storpheus.scoring import compute_metrics
+from storpheus.scoring import compute_metrics, metrics_frame
 from storpheus.scoring import metrics as sm
 
 ROLES = ("drums", "bass", "chords", "lead")
@@ -149,11 +151,13 @@ def run(paths: list[Path], resolution: int | None, budget: float) -> None:
     times: dict[str, list[tuple[float, float]]] = {n: [] for n in names}
     worst = dict.fromkeys(names, 0.0)
     total_muspy, total_ours, total_batch = [], [], []
+    scores = []
     for path in paths:
         music = muspy.read_midi(path)
         if resolution is not None:
             music.adjust_resolution(resolution)
         score = read_midi(path)
+        scores.append(score)
         calls = metric_calls(music, score, resolution)
         file_muspy = file_ours = 0.0
         for name, (theirs, ours) in calls.items():
@@ -175,6 +179,9 @@ def run(paths: list[Path], resolution: int | None, budget: float) -> None:
     m, o, b = (statistics.median(x) for x in (total_muspy, total_ours, total_batch))
     rows.append(["ALL 14, one call each", m * 1e6, o * 1e6, m / o, max(worst.values())])
     rows.append(["ALL 14, compute_metrics", m * 1e6, b * 1e6, m / b, max(worst.values())])
+    frame_time = timed(lambda: metrics_frame(scores, resolution=resolution), budget * 20)[0]
+    f = frame_time / len(scores)
+    rows.append(["ALL 14, metrics_frame (all files)", m * 1e6, f * 1e6, m / f, "-"])
     print_table(["metric", "muspy us", "storpheus us", "ratio", "max |diff|"], rows)
 
 
