@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from maestro_lab.errors import EntityNotFoundError, ToolApplyError
+from maestro_lab.tools.base import TrackRefParams
 from maestro_lab.tools.catalog.mixing import (
     AddInsertEffectParams,
     AddSendParams,
@@ -75,6 +76,22 @@ class Applied:
 
 
 Applier = Callable[[StateSnapshot, ValidatedToolCall], Applied]
+
+
+# ------------------------------------------------------------------- tracks
+def resolve_track(s: StateSnapshot, p: TrackRefParams, tool: str) -> TrackEntity:
+    """The track a call names by ``trackId`` (id or name) and/or ``trackName`` (name)."""
+    if p.track_id is None:
+        assert p.track_name is not None
+        return s.track(p.track_name, "trackName")
+    track = s.track(p.track_id)
+    if p.track_name is not None and track.name.casefold() != p.track_name.casefold():
+        raise ToolApplyError(
+            tool,
+            "trackName",
+            f"{p.track_name!r} is not the name of track {track.track_id!r} ({track.name!r})",
+        )
+    return track
 
 
 # ------------------------------------------------------------------ project
@@ -139,13 +156,13 @@ def _add_midi_track(s: StateSnapshot, call: ValidatedToolCall) -> Applied:
 
 def _set_track_name(s: StateSnapshot, call: ValidatedToolCall) -> Applied:
     p = _params(call, SetTrackNameParams)
-    track = s.track(p.track_id)
+    track = resolve_track(s, p, call.name)
     return _track_update(s, replace(track, name=p.name), f"renamed to {p.name!r}")
 
 
 def _set_midi_program(s: StateSnapshot, call: ValidatedToolCall) -> Applied:
     p = _params(call, SetMidiProgramParams)
-    track = s.track(p.track_id)
+    track = resolve_track(s, p, call.name)
     return _track_update(s, replace(track, program=p.program), f"program {p.program}")
 
 
@@ -160,17 +177,7 @@ def _track_update(
 # ------------------------------------------------------------------- region
 def _add_midi_region(s: StateSnapshot, call: ValidatedToolCall) -> Applied:
     p = _params(call, AddMidiRegionParams)
-    if p.track_id is not None:
-        track = s.track(p.track_id)
-        if p.track_name is not None and track.name.casefold() != p.track_name.casefold():
-            raise ToolApplyError(
-                call.name,
-                "trackName",
-                f"{p.track_name!r} is not the name of track {track.track_id!r} ({track.name!r})",
-            )
-    else:
-        assert p.track_name is not None
-        track = s.track(p.track_name, "trackName")
+    track = resolve_track(s, p, call.name)
     name = p.name or ""
     region_id = unique_id(f"{track.track_id}/{slug(name, 'region')}", set(s.region_ids))
     region = RegionEntity(region_id, track.track_id, p.start_beat, p.duration_beats, name)
@@ -349,35 +356,37 @@ def _add_aftertouch(s: StateSnapshot, call: ValidatedToolCall) -> Applied:
 # ------------------------------------------------------------------- mixing
 def _set_track_volume(s: StateSnapshot, call: ValidatedToolCall) -> Applied:
     p = _params(call, SetTrackVolumeParams)
-    track = s.track(p.track_id)
+    track = resolve_track(s, p, call.name)
+    volume = round(p.linear, 6)
     return _track_update(
-        s, replace(track, volume=p.volume), f"volume {p.volume:g}", ChangeKind.MIX_UPDATED
+        s, replace(track, volume=volume), f"volume {volume:g}", ChangeKind.MIX_UPDATED
     )
 
 
 def _set_track_pan(s: StateSnapshot, call: ValidatedToolCall) -> Applied:
     p = _params(call, SetTrackPanParams)
-    track = s.track(p.track_id)
-    return _track_update(s, replace(track, pan=p.pan), f"pan {p.pan:g}", ChangeKind.MIX_UPDATED)
+    track = resolve_track(s, p, call.name)
+    pan = round(p.position, 6)
+    return _track_update(s, replace(track, pan=pan), f"pan {pan:g}", ChangeKind.MIX_UPDATED)
 
 
 def _mute_track(s: StateSnapshot, call: ValidatedToolCall) -> Applied:
     p = _params(call, MuteTrackParams)
-    track = s.track(p.track_id)
+    track = resolve_track(s, p, call.name)
     what = "muted" if p.muted else "unmuted"
     return _track_update(s, replace(track, muted=p.muted), what, ChangeKind.MIX_UPDATED)
 
 
 def _solo_track(s: StateSnapshot, call: ValidatedToolCall) -> Applied:
     p = _params(call, SoloTrackParams)
-    track = s.track(p.track_id)
+    track = resolve_track(s, p, call.name)
     what = "soloed" if p.solo else "unsoloed"
     return _track_update(s, replace(track, solo=p.solo), what, ChangeKind.MIX_UPDATED)
 
 
 def _add_insert_effect(s: StateSnapshot, call: ValidatedToolCall) -> Applied:
     p = _params(call, AddInsertEffectParams)
-    track = s.track(p.track_id)
+    track = resolve_track(s, p, call.name)
     effect = InsertEffect(p.type, tuple(sorted(p.settings.items())))
     return _track_update(
         s, replace(track, inserts=(*track.inserts, effect)), f"+{p.type}", ChangeKind.MIX_UPDATED
@@ -404,7 +413,7 @@ def _ensure_bus(s: StateSnapshot, call: ValidatedToolCall) -> Applied:
 
 def _add_send(s: StateSnapshot, call: ValidatedToolCall) -> Applied:
     p = _params(call, AddSendParams)
-    track = s.track(p.track_id)
+    track = resolve_track(s, p, call.name)
     bus = s.bus_named(p.bus_name)
     if bus is None:
         names = tuple(b.name for b in s.buses)

@@ -58,6 +58,13 @@ EffectType = Literal[
 ]
 
 
+EntityRef = Annotated[str, Field(min_length=1, max_length=200)]
+"""An entity id (or, for tracks, a track name) as given in a tool call."""
+
+DisplayName = Annotated[str, Field(min_length=1, max_length=200)]
+"""A display name of a track, region or bus."""
+
+
 class ToolTier(Enum):
     """Where a tool runs: TIER1 server-side (generation), TIER2 on the project (DAW)."""
 
@@ -89,6 +96,23 @@ class ToolParams(CamelModel):
 
     def cross_check(self) -> tuple[ParamProblem, ...]:
         """Problems involving several parameters at once (none by default)."""
+        return ()
+
+
+class TrackRefParams(ToolParams):
+    """Base of the tools that act on one track, named by ``trackId`` or ``trackName``.
+
+    ``trackId`` takes a track id (or, leniently, a track name); ``trackName``
+    a display name. Give one of them; if both are given they must agree.
+    """
+
+    track_id: EntityRef | None = Field(default=None, description="track id")
+    track_name: DisplayName | None = Field(default=None, description="track display name")
+
+    def cross_check(self) -> tuple[ParamProblem, ...]:
+        """One of ``trackId`` / ``trackName`` is required."""
+        if self.track_id is None and self.track_name is None:
+            return (ParamProblem("trackId", "give trackId or trackName to choose the track"),)
         return ()
 
 
@@ -183,11 +207,5 @@ KeyName = Annotated[
     AfterValidator(normalise_key),
 ]
 """A key name, normalised to ``"<tonic> <mode>"`` on validation."""
-
-EntityRef = Annotated[str, Field(min_length=1, max_length=200)]
-"""An entity id (or, for tracks, a track name) as given in a tool call."""
-
-DisplayName = Annotated[str, Field(min_length=1, max_length=200)]
-"""A display name of a track, region or bus."""
 
 HexColor = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$", description="hex colour #RRGGBB")]

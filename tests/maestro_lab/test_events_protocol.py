@@ -22,7 +22,7 @@ from maestro_lab.runtime.protocol import (
 )
 from maestro_lab.tools.registry import get_registry
 
-GOLDEN_PROTOCOL_HASH = "4580d2bcd1758b5c5ece5e107bbbfc54fa2b641c32a810aff9ad730de2360f43"
+GOLDEN_PROTOCOL_HASH = "281d0881d549385e7b20268625d4ad99e2429b18f43adcfabbf3cf411aed1d78"
 """Update this (and bump PROTOCOL_VERSION) when an event or tool schema changes on purpose."""
 
 

@@ -253,6 +253,31 @@ def test_track_references_accept_a_track_name_in_any_case() -> None:
     store = band()
     store.apply(ToolCall("stori_set_track_volume", {"trackId": "BASS", "volume": 0.5}))
     assert store.snapshot.track("bass").volume == 0.5
+    store.apply(ToolCall("stori_mute_track", {"trackName": "drums", "muted": True}))
+    assert store.snapshot.track("drums").muted
+    with pytest.raises(ToolApplyError, match="'Drums' is not the name of track 'bass'"):
+        store.apply(
+            ToolCall("stori_solo_track", {"trackId": "bass", "trackName": "Drums", "solo": True})
+        )
+    with pytest.raises(EntityNotFoundError, match="trackName='Flute'"):
+        store.apply(ToolCall("stori_solo_track", {"trackName": "Flute", "solo": True}))
+
+
+def test_planner_style_mix_calls_convert_decibels_and_percent() -> None:
+    store = band()
+    store.apply_all(
+        [
+            ToolCall("stori_set_track_volume", {"trackName": "Bass", "volumeDb": -6.0}),
+            ToolCall("stori_set_track_pan", {"trackName": "Bass", "panPercent": -25.0}),
+            ToolCall("stori_set_track_volume", {"trackName": "Drums", "volumeDb": -96.0}),
+            ToolCall("stori_add_insert_effect", {"trackName": "Drums", "type": "compressor"}),
+        ]
+    )
+    bass, drums = store.snapshot.track("bass"), store.snapshot.track("drums")
+    assert bass.volume == pytest.approx(0.501187, abs=1e-6)
+    assert bass.pan == -0.25
+    assert drums.volume == 0.0
+    assert drums.inserts[0].effect_type == "compressor"
 
 
 def test_region_edits_move_copy_and_delete_events() -> None:

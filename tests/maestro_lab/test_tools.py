@@ -46,7 +46,9 @@ VALID_CALLS: list[ToolCall] = [
         "stori_add_aftertouch", {"regionId": "r", "events": [{"beat": 0, "value": 9, "pitch": 60}]}
     ),
     ToolCall("stori_set_track_volume", {"trackId": "bass", "volume": 0.8}),
+    ToolCall("stori_set_track_volume", {"trackName": "Bass", "volumeDb": -6.0}),
     ToolCall("stori_set_track_pan", {"trackId": "bass", "pan": -0.25}),
+    ToolCall("stori_set_track_pan", {"trackName": "Bass", "panPercent": 25.0}),
     ToolCall("stori_mute_track", {"trackId": "bass", "muted": True}),
     ToolCall("stori_solo_track", {"trackId": "bass", "solo": False}),
     ToolCall(
@@ -54,6 +56,8 @@ VALID_CALLS: list[ToolCall] = [
     ),
     ToolCall("stori_ensure_bus", {"name": "Reverb"}),
     ToolCall("stori_add_send", {"trackId": "bass", "busName": "Reverb", "sendLevel": 0.2}),
+    ToolCall("stori_add_send", {"trackName": "Pads", "busName": "Reverb"}),
+    ToolCall("stori_add_insert_effect", {"trackName": "Pads", "type": "reverb"}),
     ToolCall(
         "stori_generate_midi",
         {
@@ -65,6 +69,24 @@ VALID_CALLS: list[ToolCall] = [
             "trackName": "Bass",
             "numCandidates": 16,
             "constraints": {"density": 0.5, "swing": 0.1},
+        },
+    ),
+    ToolCall(
+        "stori_generate_midi",
+        {
+            "role": "pads",
+            "style": "lofi",
+            "tempo": 82,
+            "bars": 8,
+            "key": "A minor",
+            "trackName": "Pads",
+            "regionName": "verse",
+            "startBeat": 16.0,
+            "section": "verse",
+            "seed": 123,
+            "numCandidates": 8,
+            "constraints": {},
+            "prompt": "warm pads, verse",
         },
     ),
 ]
@@ -203,7 +225,17 @@ def test_valid_calls_pass_both_pydantic_and_the_published_json_schema(call: Tool
         ),
         ("stori_quantize_notes", {"regionId": "r", "gridSize": 0.3}, "gridSize", "one of"),
         ("stori_set_track_volume", {"trackId": "t", "volume": 1.5}, "volume", "1"),
+        ("stori_set_track_volume", {"trackId": "t", "volumeDb": 3}, "volumeDb", "0"),
+        (
+            "stori_set_track_volume",
+            {"trackId": "t", "volume": 0.5, "volumeDb": -6},
+            "volume",
+            "exactly one of volume",
+        ),
+        ("stori_set_track_volume", {"volume": 0.5}, "trackId", "trackName"),
         ("stori_set_track_pan", {"trackId": "t", "pan": -2}, "pan", "-1"),
+        ("stori_set_track_pan", {"trackId": "t"}, "pan", "exactly one of pan"),
+        ("stori_set_track_pan", {"trackId": "t", "panPercent": 101}, "panPercent", "100"),
         ("stori_add_insert_effect", {"trackId": "t", "type": "wah"}, "type", "'reverb'"),
         ("stori_add_send", {"trackId": "t", "busName": "R", "sendLevel": 3}, "sendLevel", "1"),
         ("stori_generate_midi", {"role": "bass", "style": "x", "tempo": 90}, "bars", "required"),
@@ -258,7 +290,7 @@ def test_validated_params_are_typed_and_normalised() -> None:
     validated = validate_tool_call(ToolCall("stori_set_key", {"key": "eb"}))
     assert validated.wire_params() == {"key": "Eb major"}
     assert validated.phase == "setup"
-    generate = validate_tool_call(VALID_CALLS[-1])
+    generate = validate_tool_call(VALID_CALLS[-2])
     assert generate.wire_params()["numCandidates"] == 16
     assert generate.params.model_dump(by_alias=False)["num_candidates"] == 16
 

@@ -32,13 +32,17 @@ class GenerateMidiParams(ToolParams):
     key: KeyName | None = None
     track_name: DisplayName | None = None
     track_id: EntityRef | None = None
+    region_name: DisplayName | None = None
     region_id: EntityRef | None = None
-    section_name: str | None = Field(default=None, max_length=100)
+    section: str | None = Field(default=None, max_length=100, description="section name")
     start_beat: BeatPosition = 0.0
     num_candidates: int = Field(default=1, ge=1, le=256, description="candidates to sample")
     seed: int | None = Field(default=None, ge=0, description="base seed of this generation")
     constraints: dict[str, JsonValue] = Field(
         default_factory=dict, description="per-role hints (density, swing, register...)"
+    )
+    prompt: str | None = Field(
+        default=None, max_length=4000, description="text description of the part (for agents)"
     )
 
 

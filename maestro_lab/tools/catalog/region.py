@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from maestro_lab.tools.base import DisplayName, EntityRef, ParamProblem, ToolParams, ToolSpec
+from maestro_lab.tools.base import DisplayName, EntityRef, ToolParams, ToolSpec, TrackRefParams
 from storpheus.midi_types import BeatDuration, BeatPosition
 
 
-class AddMidiRegionParams(ToolParams):
+class AddMidiRegionParams(TrackRefParams):
     """Parameters of ``stori_add_midi_region`` (``_AddMidiRegionParams``).
 
     The track is named by ``trackId`` (an id or a track name) or ``trackName``.
@@ -16,15 +16,7 @@ class AddMidiRegionParams(ToolParams):
 
     start_beat: BeatPosition
     duration_beats: BeatDuration
-    track_id: EntityRef | None = None
-    track_name: DisplayName | None = None
     name: DisplayName | None = Field(default=None, description="region name, e.g. the section")
-
-    def cross_check(self) -> tuple[ParamProblem, ...]:
-        """One of ``trackId`` / ``trackName`` is required."""
-        if self.track_id is None and self.track_name is None:
-            return (ParamProblem("trackId", "give trackId or trackName to choose the track"),)
-        return ()
 
 
 class RegionRefParams(ToolParams):
@@ -59,7 +51,7 @@ REGION_TOOLS: tuple[ToolSpec, ...] = (
         category="region",
         phase="instrument",
         creates_entity="region",
-        id_fields=("trackId",),
+        id_fields=("trackId", "trackName"),
     ),
     ToolSpec(
         name="stori_move_region",

@@ -6,12 +6,12 @@ from pydantic import Field
 
 from maestro_lab.tools.base import (
     DisplayName,
-    EntityRef,
     HexColor,
     ParamProblem,
     Role,
     ToolParams,
     ToolSpec,
+    TrackRefParams,
 )
 from storpheus.midi_types import MidiGMProgram
 
@@ -54,17 +54,15 @@ class AddMidiTrackParams(ToolParams):
         return self.drum_kit_id is not None or self.role == "drums"
 
 
-class SetTrackNameParams(ToolParams):
+class SetTrackNameParams(TrackRefParams):
     """Parameters of ``stori_set_track_name``."""
 
-    track_id: EntityRef
     name: DisplayName
 
 
-class SetMidiProgramParams(ToolParams):
+class SetMidiProgramParams(TrackRefParams):
     """Parameters of ``stori_set_midi_program``."""
 
-    track_id: EntityRef
     program: MidiGMProgram
 
 
@@ -82,11 +80,11 @@ TRACK_TOOLS: tuple[ToolSpec, ...] = (
     ),
     ToolSpec(
         name="stori_set_track_name",
-        description="Rename a track.",
+        description="Rename a track (named by trackId or trackName).",
         params=SetTrackNameParams,
         category="track",
         phase="instrument",
-        id_fields=("trackId",),
+        id_fields=("trackId", "trackName"),
     ),
     ToolSpec(
         name="stori_set_midi_program",
@@ -94,6 +92,6 @@ TRACK_TOOLS: tuple[ToolSpec, ...] = (
         params=SetMidiProgramParams,
         category="track",
         phase="instrument",
-        id_fields=("trackId",),
+        id_fields=("trackId", "trackName"),
     ),
 )
