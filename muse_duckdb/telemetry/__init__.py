@@ -46,7 +46,7 @@ from muse_duckdb.telemetry.errors import (
     TelemetryWriteError,
     UnknownRunError,
 )
-from muse_duckdb.telemetry.ingest import IngestReport, ingest
+from muse_duckdb.telemetry.ingestion import IngestReport, ingest
 from muse_duckdb.telemetry.queries import (
     GenerationInfo,
     Rescorer,

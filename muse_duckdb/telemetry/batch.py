@@ -4,7 +4,7 @@ Parallel workers (sweep processes, Dask tasks) never open the DuckDB file for
 writing; they build a :class:`TelemetryBatch` — six Arrow tables with fixed
 schemas — and return it (it pickles) or write it as Parquet shards. The
 coordinator then ingests batches in one transaction each
-(:func:`muse_duckdb.telemetry.ingest`).
+(:func:`muse_duckdb.telemetry.ingest`, in :mod:`muse_duckdb.telemetry.ingestion`).
 
 Inside a batch a candidate's metrics refer to it by its row in the
 ``candidates`` table (``candidate_row``); the database ids are assigned at

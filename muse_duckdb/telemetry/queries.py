@@ -8,7 +8,7 @@ Example
 -------
 >>> import duckdb
 >>> from muse_duckdb.telemetry.recorder import TelemetryRecorder
->>> from muse_duckdb.telemetry.ingest import ingest
+>>> from muse_duckdb.telemetry.ingestion import ingest
 >>> rec = TelemetryRecorder("r", detect_environment=False)
 >>> rec.start_run(seed=1)
 >>> g = rec.add_generation(role="bass", backend="b", num_candidates=2, accepted=True)
@@ -41,12 +41,12 @@ Target = Connection | Database
 GROUP_COLUMNS: Final[dict[str, str]] = {
     "run_id": "c.run_id",
     "generation_id": "c.generation_id",
-    "section": "g.section",
-    "role": "g.role",
-    "style": "g.style",
+    "section": "c.section",
+    "role": "c.role",
+    "style": "c.style",
+    "num_candidates": "c.num_candidates",
     "backend": "g.backend",
     "scorer": "g.scorer",
-    "num_candidates": "g.num_candidates",
     "experiment": "r.experiment",
 }
 """Columns analyses may group by, and where they come from."""
@@ -94,6 +94,17 @@ def _group(by: str | Sequence[str]) -> list[str]:
             f"cannot group by {unknown or names}; choose from {sorted(GROUP_COLUMNS)}"
         )
     return names
+
+
+def _joins(names: Sequence[str]) -> str:
+    """The joins the grouping columns need beyond ``candidates c``."""
+    sources = {GROUP_COLUMNS[n].split(".")[0] for n in names}
+    out = ""
+    if "g" in sources:
+        out += " JOIN generations g ON g.generation_id = c.generation_id"
+    if "r" in sources:
+        out += " JOIN runs r ON r.run_id = c.run_id"
+    return out
 
 
 def _run_filter(run_ids: str | Sequence[str] | None) -> tuple[str, list[object]]:
@@ -162,15 +173,19 @@ def candidates_sql(metric_names: Sequence[str]) -> str:
     pivots = ",\n".join(
         f"max(m.value) FILTER (WHERE m.name = ?) AS {_identifier(name)}" for name in metric_names
     )
-    columns = ", ".join(f"s.{c}" for c in CANDIDATE_COLUMNS)
+    columns = ", ".join(f"{'g' if c in _GENERATION_FIELDS else 'c'}.{c}" for c in CANDIDATE_COLUMNS)
     metric_select = f",\n{pivots}" if metric_names else ""
     return f"""
         SELECT {columns}{metric_select}
-        FROM candidate_scores s
-        LEFT JOIN candidate_metrics m ON m.candidate_id = s.candidate_id
-        WHERE s.run_id IN (SELECT unnest(?::VARCHAR[]))
+        FROM candidates c
+        JOIN generations g ON g.generation_id = c.generation_id
+        LEFT JOIN candidate_metrics m ON m.candidate_id = c.candidate_id
+        WHERE c.run_id IN (SELECT unnest(?::VARCHAR[]))
         GROUP BY ALL
-        ORDER BY s.run_id, s.section NULLS FIRST, s.role, s.generation_id, s.candidate_index"""
+        ORDER BY c.run_id, c.section NULLS FIRST, c.role, c.generation_id, c.candidate_index"""
+
+
+_GENERATION_FIELDS: Final = frozenset({"backend", "scorer"})
 
 
 def _identifier(name: str) -> str:
@@ -255,11 +270,10 @@ def acceptance_rate(
     names = _group(by)
     keys = ", ".join(f"{GROUP_COLUMNS[n]} AS {n}" for n in names)
     where, params = _run_filter(run_ids)
-    join_runs = "JOIN runs r ON r.run_id = c.run_id" if "experiment" in names else ""
     sql = f"""
         SELECT {keys}, count(*) AS candidates, count(*) FILTER (WHERE c.accepted) AS accepted,
                avg(c.accepted::DOUBLE) AS rate
-        FROM candidates c JOIN generations g ON g.generation_id = c.generation_id {join_runs}
+        FROM candidates c{_joins(names)}
         WHERE TRUE {where}
         GROUP BY ALL ORDER BY ALL"""
     with _reading(target) as conn:
@@ -285,25 +299,24 @@ def score_quantiles(
         raise TelemetryError(f"quantiles {qs} must be numbers in [0, 1]")
     keys = ", ".join(f"{GROUP_COLUMNS[n]} AS {n}" for n in names)
     where, params = _run_filter(run_ids)
-    join_runs = "JOIN runs r ON r.run_id = c.run_id" if "experiment" in names else ""
     if metric == "score":
         value, source, metric_params = "c.score", "", []
     else:
         value = "m.value"
-        source = "JOIN candidate_metrics m ON m.candidate_id = c.candidate_id AND m.name = ?"
+        source = " JOIN candidate_metrics m ON m.candidate_id = c.candidate_id AND m.name = ?"
         metric_params = [metric]
     labels = [f"q{round(q * 100, 6):g}".replace(".", "_") for q in qs]
-    cols = ", ".join(
-        f"quantile_cont({value}, {q!r}) AS {label}" for q, label in zip(qs, labels, strict=True)
-    )
+    picks = ", ".join(f"qs[{i + 1}] AS {label}" for i, label in enumerate(labels))
     sql = f"""
-        SELECT {keys}, count({value}) AS n, avg({value}) AS mean, {cols}
-        FROM candidates c JOIN generations g ON g.generation_id = c.generation_id
-        {source} {join_runs}
-        WHERE {value} IS NOT NULL {where}
-        GROUP BY ALL ORDER BY ALL"""
+        SELECT * EXCLUDE (qs), {picks} FROM (
+            SELECT {keys}, count({value}) AS n, avg({value}) AS mean,
+                   quantile_cont({value}, ?::DOUBLE[]) AS qs
+            FROM candidates c{source}{_joins(names)}
+            WHERE {value} IS NOT NULL {where}
+            GROUP BY ALL
+        ) ORDER BY ALL"""
     with _reading(target) as conn:
-        return _frame(conn, sql, [*metric_params, *params])
+        return _frame(conn, sql, [qs, *metric_params, *params])
 
 
 # ------------------------------------------------------------------ rescore

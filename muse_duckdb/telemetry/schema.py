@@ -23,7 +23,9 @@ Tables (version 1)
     Every candidate rejection sampling saw: surrogate ``candidate_id``
     (BIGINT, assigned at ingest), run, generation, index, seed, ``notes_id``
     (content id of its notes), note count, total ``score``, ``accepted``,
-    ``selected`` (the chosen one) and ``reject_reason``.
+    ``selected`` (the chosen one) and ``reject_reason``; its generation's
+    section, role, style and candidate count are copied in at ingest so the
+    usual analyses need no join.
 ``candidate_metrics``
     Long table ``(candidate_id, name, value)``: every score dimension and
     metric of every candidate.
@@ -94,6 +96,10 @@ _V1: Final = (
         candidate_id BIGINT PRIMARY KEY,
         run_id VARCHAR NOT NULL,
         generation_id VARCHAR NOT NULL,
+        section VARCHAR,
+        role VARCHAR NOT NULL,
+        style VARCHAR,
+        num_candidates INTEGER NOT NULL,
         candidate_index INTEGER NOT NULL,
         seed BIGINT,
         notes_id VARCHAR,
@@ -126,16 +132,16 @@ _V1: Final = (
     )""",
     """CREATE VIEW candidate_scores AS
     SELECT
-        c.candidate_id, c.run_id, c.generation_id, g.section, g.role, g.style, g.backend,
-        g.num_candidates, g.scorer, c.candidate_index, c.seed, c.notes_id, c.n_notes,
+        c.candidate_id, c.run_id, c.generation_id, c.section, c.role, c.style, g.backend,
+        c.num_candidates, g.scorer, c.candidate_index, c.seed, c.notes_id, c.n_notes,
         c.score, c.accepted, c.selected, c.reject_reason,
-        coalesce(m.metrics, map()) AS metrics
+        coalesce(
+            (SELECT map(list(m.name ORDER BY m.name), list(m.value ORDER BY m.name))
+             FROM candidate_metrics m WHERE m.candidate_id = c.candidate_id),
+            map()
+        ) AS metrics
     FROM candidates c
-    JOIN generations g ON g.generation_id = c.generation_id
-    LEFT JOIN (
-        SELECT candidate_id, map(list(name ORDER BY name), list(value ORDER BY name)) AS metrics
-        FROM candidate_metrics GROUP BY candidate_id
-    ) m ON m.candidate_id = c.candidate_id""",
+    JOIN generations g ON g.generation_id = c.generation_id""",
 )
 
 TELEMETRY_SCHEMA: Final = SchemaComponent(

@@ -189,10 +189,11 @@ def _ingest(conn: Connection, batch: TelemetryBatch) -> IngestReport:
         conn.execute(f"INSERT INTO generations BY NAME SELECT * FROM {t['gens']}")
         offset = _int(conn, "SELECT coalesce(max(candidate_id) + 1, 0) FROM candidates")
         conn.execute(
-            f"INSERT INTO candidates BY NAME SELECT ?::BIGINT + candidate_row AS candidate_id, "
-            f"run_id, generation_id, "
-            f"candidate_index, seed, notes_id, n_notes, score, accepted, selected, reject_reason "
-            f"FROM {t['cands']}",
+            f"INSERT INTO candidates BY NAME "
+            f"SELECT ?::BIGINT + c.candidate_row AS candidate_id, c.run_id, c.generation_id, "
+            f"g.section, g.role, g.style, g.num_candidates, c.candidate_index, c.seed, "
+            f"c.notes_id, c.n_notes, c.score, c.accepted, c.selected, c.reject_reason "
+            f"FROM {t['cands']} c JOIN generations g ON g.generation_id = c.generation_id",
             [offset],
         )
         conn.execute(
