@@ -73,6 +73,7 @@ def compose_plan(ctx: PlanContext, intent: str, label: str) -> CompositionPlan:
     generations: list[GenerationStep] = []
     schedule: list[ChordScheduleEntry] = []
     picked: dict[str, tuple[str, ...]] = {}
+    moods = []
     for planned in layout:
         vector = emotion_vector(prompt, section=planned.name)
         neutral = _constraints(vector, ctx, None)
@@ -80,7 +81,10 @@ def compose_plan(ctx: PlanContext, intent: str, label: str) -> CompositionPlan:
         chords = user_chords or _progression(ctx, planned, neutral, picked)
         changes = harmony.bar_chords(chords, planned.bars, neutral.harmonic_rhythm)
         schedule.extend(specs.schedule_entries(changes, planned.start_bar, bpb))
-        spec = _section_spec(ctx, planned, roles, by_role, neutral, changes)
+        moods.append((planned, vector, neutral, by_role, changes))
+    timeline = tuple(schedule)
+    for planned, vector, neutral, by_role, changes in moods:
+        spec = _section_spec(ctx, planned, layout, roles, by_role, neutral, timeline)
         start_beat = placement.start_beat + planned.start_bar * bpb
         sections.append(
             SectionPlan(
@@ -245,27 +249,33 @@ def _progression(
 def _section_spec(
     ctx: PlanContext,
     planned: PlannedSection,
+    layout: tuple[PlannedSection, ...],
     roles: tuple[RolePlan, ...],
     by_role: Mapping[str, GenerationConstraints],
     neutral: GenerationConstraints,
-    changes: tuple[tuple[tuple[float, str], ...], ...],
+    timeline: tuple[ChordScheduleEntry, ...],
 ) -> MusicSpec:
+    """The spec one section's generations use: the whole timeline, this section's parts.
+
+    Bars are absolute (bar 0 = the first bar of the new material), as the
+    backends expect with ``GenerationRequest.section_start_bar``; the drum,
+    bass, voicing and melody parts follow this section's constraints.
+    """
     bpb = ctx.beats_per_bar
     role_c = {r.role: by_role[r.key] for r in reversed(roles)}
     drums = next((r for r in roles if r.is_drum), None)
+    total = sum(s.bars for s in layout)
     return MusicSpec(
-        global_spec=GlobalSpec(ctx.tempo, planned.bars, *ctx.time_signature, key=str(ctx.key)),
+        global_spec=GlobalSpec(ctx.tempo, total, *ctx.time_signature, key=str(ctx.key)),
         drum_spec=specs.drum_spec(
             ctx.style, role_c.get("drums", neutral), bpb, drums.drum_parts if drums else ()
         ),
         bass_spec=specs.bass_spec(ctx.style, role_c.get("bass", neutral), bpb),
-        harmonic_spec=specs.harmonic_spec(
-            ctx.style, neutral, specs.schedule_entries(changes, 0, bpb)
-        ),
+        harmonic_spec=specs.harmonic_spec(ctx.style, neutral, timeline),
         melody_spec=specs.melody_spec(
             ctx.style, ctx.key, role_c.get("melody", role_c.get("lead", neutral))
         ),
-        section_map=(SectionMapEntry(planned.name, 0, planned.bars),),
+        section_map=tuple(SectionMapEntry(s.name, s.start_bar, s.bars) for s in layout),
         style=ctx.style.id,
     )
 

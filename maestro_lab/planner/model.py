@@ -4,7 +4,9 @@ A plan is what the runtime executes. Read it as:
 
 - ``sections``: the new material's sections, each with its bars, absolute
   start beat, emotion, role-neutral constraints, the chord of every bar and
-  a MusicSpec covering just that section (bars and chords rebased to 0);
+  the MusicSpec its generations use: the whole timeline (bars counted from
+  the start of the new material, every section, every chord) with this
+  section's drum, bass, voicing and melody parts;
 - ``roles``: one per track, with its canonical role, GM program (``None``
   for drums, which use ``drum_kit``), MIDI channel, seed and mix settings;
 - ``generations``: one per (section, role): the span, the seed, the
@@ -226,8 +228,9 @@ class CompositionPlan:
     ) -> GenerationRequest:
         """The storpheus request of one generation step.
 
-        The request's spec is the section's (bars and chords from 0), its
-        seed is the step's, so ``request.candidate_seed(i)`` equals
+        The request's spec is the section's; ``section_start_bar`` says where
+        the span starts in it (the backends' convention) and ``bars`` how long
+        it is. Its seed is the step's, so ``request.candidate_seed(i)`` equals
         ``step.candidate_seeds[i]``.
         """
         from storpheus.backends.base import GenerationRequest

@@ -88,8 +88,8 @@ def _sections(plan: CompositionPlan, errors: list[str]) -> None:
             errors.append(f"{where}: {s.bars} bars, must be 1-64")
         if abs(s.start_beat - (plan.start_beat + s.start_bar * bpb)) > 1e-9:
             errors.append(f"{where}: start beat {s.start_beat} does not match its bar")
-        if s.spec.global_spec.bars != s.bars:
-            errors.append(f"{where}: spec covers {s.spec.global_spec.bars} bars, not {s.bars}")
+        if s.spec.global_spec.bars != plan.bars:
+            errors.append(f"{where}: spec covers {s.spec.global_spec.bars} bars, not {plan.bars}")
         if len(s.chords) != s.bars:
             errors.append(f"{where}: {len(s.chords)} bar chords for {s.bars} bars")
         if s.seed != derive_seed(plan.base_seed, "section", s.name):
@@ -166,8 +166,8 @@ def _harmony(plan: CompositionPlan, errors: list[str]) -> None:
     bad: set[str] = set()
     for s in plan.sections:
         schedule = s.spec.harmonic_spec.chord_schedule
-        bars = {e.bar for e in schedule}
-        if bars != set(range(s.bars)):
+        bars = {e.bar for e in schedule if s.start_bar <= e.bar < s.end_bar}
+        if bars != set(range(s.start_bar, s.end_bar)):
             errors.append(f"section {s.name!r}: chord schedule does not cover every bar")
         for entry in schedule:
             try:

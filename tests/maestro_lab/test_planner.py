@@ -67,8 +67,9 @@ def test_chord_schedule_has_every_bar_and_parses() -> None:
     key_pcs = set(parse_key("E major").pitch_classes)
     for section in p.sections:
         assert len(section.chords) == section.bars
+        assert section.spec.harmonic_spec.chord_schedule == p.spec.harmonic_spec.chord_schedule
         for entry in section.spec.harmonic_spec.chord_schedule:
-            assert 0 <= entry.bar < section.bars
+            assert 0 <= entry.bar < p.bars
             chord = parse_chord(entry.chord)
             assert chord.pitch_classes[0] in key_pcs  # pop pools are diatonic
 
@@ -578,3 +579,21 @@ def test_docstring_examples_run(module: str) -> None:
 
     result = doctest.testmod(importlib.import_module(module))
     assert result.failed == 0
+
+
+def test_requests_drive_the_embedded_backend_on_the_planned_chords() -> None:
+    embedded = pytest.importorskip("storpheus.backends.embedded")
+    backend = embedded.EmbeddedBackend()
+    p = plan(mp("Style: pop\nKey: E major\nRole: [bass]\nConstraints: {bars: 24}"), seed=3)
+    bpb = p.beats_per_bar
+    for step in p.generations:
+        section = p.section(step.section)
+        result = backend.generate(p.request_for(step, num_candidates=1))
+        notes = result.candidates[0].notes
+        assert notes.last_beat <= section.bars * bpb
+        hits = 0
+        for bar, chord in enumerate(section.chords):
+            root = parse_chord(chord).pitch_classes[0]
+            on_downbeat = (notes.start_beat >= bar * bpb) & (notes.start_beat < bar * bpb + 0.01)
+            hits += root in {int(x) % 12 for x in notes.pitch[on_downbeat]}
+        assert hits >= 0.75 * section.bars, (step.id, section.chords)
