@@ -22,7 +22,9 @@ from storpheus.backends.testing import SeededTestBackend
 from storpheus.io import read_midi, write_midi
 from storpheus.notes import NoteArray
 from storpheus.score import Score, TimeSignature, Track
+from storpheus.scoring import METRIC_NAMES, compute_metrics, metrics_frame
 from storpheus.scoring import metrics as sm
+from storpheus.theory import Key
 
 muspy = pytest.importorskip("muspy")
 
@@ -80,6 +82,26 @@ def our_values(music, measure_resolution, resolution=None, root=2, mode="major")
     }
 
 
+def all_at_once(music, measure_resolution, resolution=None, root=2, mode="major"):
+    """compute_metrics and metrics_frame (the scorer's batch path), keyed like muspy_values."""
+    kwargs = {
+        "resolution": resolution,
+        "key": Key(root, mode),
+        "measure_resolution": measure_resolution,
+        "meter": "duple",
+    }
+    single = compute_metrics(music, **kwargs)
+    row = metrics_frame([music], **kwargs).iloc[0].to_dict()
+    return single, {k: float(v) for k, v in row.items()}
+
+
+def assert_same_all_at_once(music, theirs, measure_resolution, **kw):
+    single, batched = all_at_once(music, measure_resolution, **kw)
+    shared = {k: v for k, v in theirs.items() if k in METRIC_NAMES}
+    assert_same(single, shared, context="compute_metrics: ")
+    assert_same(batched, shared, context="metrics_frame: ")
+
+
 def assert_same(ours, theirs, *, context=""):
     """Equal to 1e-12 (NaN == NaN); MusPy's documented misbehaviours checked separately."""
     for name, expected in theirs.items():
@@ -111,7 +133,9 @@ def test_metrics_equal_muspy_on_bach_chorales(chorale_paths):
         score = read_midi(path)
         assert score.ticks_per_quarter == theirs.resolution
         mr = MEASURE * theirs.resolution
-        assert_same(our_values(score, mr), muspy_values(theirs, mr), context=f"{path.name}: ")
+        expected = muspy_values(theirs, mr)
+        assert_same(our_values(score, mr), expected, context=f"{path.name}: ")
+        assert_same_all_at_once(score, expected, mr)
 
 
 def test_metrics_equal_muspy_on_chorales_at_a_coarser_resolution(chorale_paths):
@@ -154,7 +178,9 @@ def test_metrics_equal_muspy_on_generated_midi_files(tmp_path: Path, seed, roles
     path = write_midi(_generated_score(seed, roles, tpq), tmp_path / "generated.mid")
     theirs = muspy.read_midi(path)
     mr = MEASURE * tpq
-    assert_same(our_values(read_midi(path), mr), muspy_values(theirs, mr))
+    expected = muspy_values(theirs, mr)
+    assert_same(our_values(read_midi(path), mr), expected)
+    assert_same_all_at_once(read_midi(path), expected, mr)
 
 
 def test_metrics_equal_muspy_through_pretty_midi(tmp_path: Path):
@@ -210,7 +236,9 @@ EDGE_CASES = {
 @pytest.mark.parametrize("case", sorted(EDGE_CASES))
 def test_metrics_equal_muspy_on_edge_cases(case):
     score, theirs = _music(EDGE_CASES[case])
-    assert_same(our_values(score, MEASURE * 24), muspy_values(theirs, MEASURE * 24))
+    expected = muspy_values(theirs, MEASURE * 24)
+    assert_same(our_values(score, MEASURE * 24), expected)
+    assert_same_all_at_once(score, expected, MEASURE * 24)
 
 
 def test_documented_deviations_from_muspy():
@@ -252,4 +280,6 @@ def test_metrics_equal_muspy_on_any_music_on_the_tick_grid(data, root, mode):
     tracks, resolution, measure = data
     score, theirs = _music(tracks, resolution)
     ours = our_values(score, measure, root=root, mode=mode)
-    assert_same(ours, muspy_values(theirs, measure, root=root, mode=mode))
+    expected = muspy_values(theirs, measure, root=root, mode=mode)
+    assert_same(ours, expected)
+    assert_same_all_at_once(score, expected, measure, root=root, mode=mode)
