@@ -45,6 +45,16 @@ GROOVE_LAYERS: Final[dict[str, Layers]] = {
 }
 """Hits-per-bar ranges of each drum layer, per groove family."""
 
+GROOVE_FAMILIES: Final = {
+    "lofi": "boom_bap",
+    "techno": "four_on_the_floor",
+    "pop": "straight",
+    "synthwave": "straight",
+    "cinematic": "half_time",
+    "rnb": "half_time",
+}
+"""Style-specific groove names and the density table they share."""
+
 EXTRA_LAYERS: Final[Layers] = {
     "percussion": (0, 2, 6),
     "cymbals": (0, 1, 2),
@@ -88,7 +98,8 @@ def drum_spec(
     parts: tuple[str, ...] = (),
 ) -> DrumSpec:
     """Drum layers, kit constraints and groove family for one section."""
-    table = dict(GROOVE_LAYERS.get(style.groove, GROOVE_LAYERS["straight"]))
+    family = GROOVE_FAMILIES.get(style.groove, style.groove)
+    table = dict(GROOVE_LAYERS.get(family, GROOVE_LAYERS["straight"]))
     if constraints.drum_density > 0.7 and "percussion" not in table:
         table["percussion"] = EXTRA_LAYERS["percussion"]
     if parts:

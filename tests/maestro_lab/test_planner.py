@@ -597,3 +597,14 @@ def test_requests_drive_the_embedded_backend_on_the_planned_chords() -> None:
             on_downbeat = (notes.start_beat >= bar * bpb) & (notes.start_beat < bar * bpb + 0.01)
             hits += root in {int(x) % 12 for x in notes.pitch[on_downbeat]}
         assert hits >= 0.75 * section.bars, (step.id, section.chords)
+
+
+def test_style_ids_grooves_and_voicings_are_known_to_the_embedded_backend() -> None:
+    pytest.importorskip("storpheus.backends.embedded")
+    from maestro_lab.styles import STYLES
+    from storpheus.backends.embedded.grooves import known_groove
+    from storpheus.backends.embedded.styles import resolve_style
+
+    for style in STYLES.values():
+        assert resolve_style(style.id).match == "exact", style.id
+        assert known_groove(style.groove), style.groove
