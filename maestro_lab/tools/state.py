@@ -111,6 +111,11 @@ class StateStore:
 
     # ------------------------------------------------------------------ view
     @property
+    def registry(self) -> ToolRegistry:
+        """The tool registry calls are validated against."""
+        return self._registry
+
+    @property
     def snapshot(self) -> StateSnapshot:
         """The current immutable state."""
         return self._snapshot

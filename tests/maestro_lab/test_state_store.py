@@ -493,3 +493,39 @@ def test_apply_all_is_all_or_nothing(calls: list[ToolCall]) -> None:
         assert store.version == version + len(calls)
         assert [r.version for r in results] == list(range(version + 1, store.version + 1))
     assert not store.in_transaction
+
+
+def test_the_project_round_trips_through_muse_with_ids_and_mixer() -> None:
+    from maestro_lab.tools.muse_bridge import snapshot_from_project, snapshot_to_project
+    from muse_duckdb import Repository
+
+    store = band()
+    store.apply_all(
+        [
+            ToolCall("stori_set_track_volume", {"trackId": "bass", "volume": 0.5}),
+            ToolCall("stori_set_track_pan", {"trackId": "bass", "pan": 0.25}),
+            ToolCall("stori_mute_track", {"trackId": "drums", "muted": True}),
+            ToolCall(
+                "stori_add_midi_cc",
+                {"regionId": "bass/verse", "cc": 1, "events": [{"beat": 0.5, "value": 64}]},
+            ),
+        ]
+    )
+    state = snapshot_to_project(store.snapshot)
+    assert state.track_ids == ("drums", "bass")
+    assert state.region_ids == ("bass/verse", "drums/verse")
+    assert state.track("bass").mixer.volume == 0.5
+    assert state.track("drums").mixer.mute
+    repo = Repository.open(":memory:", "demo")
+    commit = repo.commit(state, "compose")
+    head = repo.snapshot("HEAD")
+    assert head.snapshot_id == state.snapshot_id == commit.snapshot_id
+    back = StateStore(snapshot_from_project(head))
+    assert back.snapshot.track_ids == store.snapshot.track_ids
+    # Muse puts each track's notes on the track's playback channel; the music is the same
+    assert back.snapshot.region("bass/verse").notes == store.snapshot.region(
+        "bass/verse"
+    ).notes.with_channel(1)
+    assert content_id(back.to_score()) == content_id(store.to_score())
+    back.apply(ToolCall("stori_set_tempo", {"tempo": 100}))
+    assert snapshot_to_project(back.snapshot).bpm == 100
