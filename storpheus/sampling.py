@@ -43,6 +43,7 @@ import pandas as pd
 
 from storpheus.backends.base import Candidate, GenerationRequest, MusicGeneratorBackend
 from storpheus.errors import BackendError, InvalidRequestError, SamplingError, StorpheusError
+from storpheus.notes import NoteArray
 from storpheus.scoring import ScoreCard, ScoreCards, Scorer, ScoringParams
 from storpheus.scoring.reports import (
     FulfillmentReport,
@@ -72,6 +73,39 @@ class SampledCandidate:
 
     @property
     def total(self) -> float:
+        """Its total score."""
+        return self.card.total
+
+
+@dataclass(frozen=True)
+class BestCandidate:
+    """The winner of rejection sampling, with what post-processing needs (``BestCandidate``).
+
+    The reference's Gradio fields (``midi_result``, ``midi_path``,
+    ``parsed``) have no counterpart here: a candidate carries its notes and
+    controller events directly. ``batch_idx`` is the candidate's index within
+    its backend call; ``position`` its index among everything sampled.
+    """
+
+    candidate: Candidate
+    card: ScoreCard
+    attempt: int
+    batch: int
+    batch_idx: int
+    position: int
+
+    @property
+    def notes(self) -> NoteArray:
+        """The winning notes."""
+        return self.candidate.notes
+
+    @property
+    def flat_notes(self) -> list[dict[str, float | int]]:
+        """The notes as snake_case dicts (the reference's ``flat_notes``)."""
+        return self.candidate.notes.to_dicts()
+
+    @property
+    def score(self) -> float:
         """Its total score."""
         return self.card.total
 
@@ -119,6 +153,19 @@ class RejectionSamplingResult:
     def best_result(self) -> Candidate:
         """The reference's name for :attr:`best`."""
         return self.best
+
+    @property
+    def best_candidate(self) -> BestCandidate:
+        """The winner with its card and where it came from."""
+        seen = self.candidates[self.best_position]
+        return BestCandidate(
+            candidate=seen.candidate,
+            card=seen.card,
+            attempt=seen.attempt,
+            batch=seen.batch,
+            batch_idx=seen.candidate.index,
+            position=self.best_position,
+        )
 
     def decisions(self) -> tuple[str, ...]:
         """Per candidate, in plain words, why it was chosen or rejected."""
@@ -317,6 +364,7 @@ def _check_count(name: str, value: int) -> None:
 
 
 __all__ = [
+    "BestCandidate",
     "FulfillmentReport",
     "GenerationComparison",
     "RejectionSamplingResult",

@@ -41,6 +41,14 @@ def test_rejection_sampling_keeps_the_best_of_all_candidates():
     assert result.attempts == 1
     assert result.stop_reason == "complete"
     assert len(set(result.all_scores)) > 1  # candidates really differ
+    best = result.best_candidate
+    assert (best.position, best.score, best.notes) == (
+        result.best_position,
+        result.best_score,
+        result.best.notes,
+    )
+    assert best.batch_idx == result.best.index
+    assert best.flat_notes == result.best.notes.to_dicts()
 
 
 def test_the_first_attempt_sees_exactly_what_the_backend_returns_for_the_request():
