@@ -14,7 +14,7 @@ Example
 -------
 >>> from muse_duckdb import Repository
 >>> repo = Repository.open(":memory:", "demo")
->>> repo.log()
+>>> list(repo.log())
 []
 """
 

@@ -209,7 +209,8 @@ def score_to_project(
                 (f"{track_id}/{suffix}", name, start, dur)
                 for suffix, name, start, dur in layout.spans(end_beat, score.beats_per_bar)
             ]
-        regions.extend(_cut_track(track, track_id, spans))
+        bar = beat_to_tick(score.beats_per_bar)
+        regions.extend(_cut_track(track, track_id, spans, bar))
     return ProjectState(
         tracks=tuple(tracks),
         regions=tuple(regions),
@@ -261,7 +262,7 @@ def _find_track(state: ProjectState | None, track_id: str) -> TrackState | None:
 
 
 def _cut_track(
-    track: Track, track_id: str, spans: Sequence[tuple[str, str, float, float]]
+    track: Track, track_id: str, spans: Sequence[tuple[str, str, float, float]], bar: int
 ) -> list[RegionState]:
     starts = np.array([beat_to_tick(s[2]) for s in spans], dtype=np.int64)
     ends = starts + np.array([max(1, beat_to_tick(s[3])) for s in spans], dtype=np.int64)
@@ -273,10 +274,12 @@ def _cut_track(
         parts: list[ColumnarArray] = []
         for arr, slot in zip(arrays, slots, strict=True):
             mine = arr[slot == i]
-            if len(mine):
+            if len(mine):  # grow the region, in whole bars, to hold its events
                 onsets = beats_to_ticks(mine.column(mine.TIME_COLUMN))
-                start = min(start, int(onsets.min()))
-                end = max(end, int(onsets.max()) + 1)
+                if onsets.min() < start:
+                    start = int(onsets.min()) // bar * bar
+                if onsets.max() >= end:
+                    end = (int(onsets.max()) // bar + 1) * bar
             parts.append(mine)
         notes, cc, bends, aftertouch = parts
         assert isinstance(notes, NoteArray)

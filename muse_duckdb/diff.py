@@ -5,7 +5,8 @@
 * global properties (tempo, meter, key) and tracks (added, removed, every
   property, the mixer, the order) as :class:`PropertyChange` values;
 * every region that differs as a :class:`RegionDiff`: added, removed, moved
-  (placement changed) and/or modified (content changed), with its note
+  (placement changed: start, track, length or name) and/or modified
+  (content changed), with its note
   changes (:class:`NoteChanges`: added / removed / modified before-after
   pairs, from :func:`~muse_duckdb.matching.match_notes`) and controller
   changes (:class:`EventChanges` for CC, pitch bends and aftertouch).

@@ -12,6 +12,10 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from muse_duckdb.conflicts import Conflict
 
 
 class MuseError(Exception):
@@ -271,7 +275,7 @@ class MergeConflictError(MuseError):
     """
 
     def __init__(
-        self, conflicts: Sequence[object], ours: str, theirs: str, base: str | None
+        self, conflicts: Sequence[Conflict], ours: str, theirs: str, base: str | None
     ) -> None:
         self.conflicts = tuple(conflicts)
         self.ours = ours

@@ -558,8 +558,9 @@ class Repository:
             if result.state is None:
                 raise MergeConflictError(result.conflicts, ours_id, theirs_id, base_id)
             info = {"base": base_id, "strategy": strategy, "conflicts": len(result.conflicts)}
+            into = target_branch if ours == refs.HEAD and target_branch else ours
             fields = CommitFields.build(
-                message or f"Merge {theirs} into {ours}",
+                message or f"Merge {theirs} into {into}",
                 author=author,
                 metadata={**(metadata or {}), "merge": info},
             )
