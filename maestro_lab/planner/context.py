@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, TypeVar
 
-from maestro_lab.emotion import emotion_vector
+from maestro_lab.emotion import emotion_vector, explain_emotion
 from maestro_lab.errors import PlanningError
 from maestro_lab.planner.execution import ExecutionInputs, build_tool_calls
 from maestro_lab.planner.model import (
@@ -100,6 +100,9 @@ class PlanContext:
         elif match.matched:
             notes.append(f"style {prompt.style!r} -> {match.id}")
         style = match.profile
+        unknown = explain_emotion(vibes=prompt.vibes).unknown_vibes
+        if unknown:
+            notes.append(f"vibes outside the emotion vocabulary, ignored: {', '.join(unknown)}")
         tempo, tempo_from = pick(prompt.tempo, project.tempo, style.default_tempo)
         notes.append(f"tempo {tempo} BPM ({tempo_from})")
         low, high = style.tempo_range

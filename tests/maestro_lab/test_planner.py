@@ -290,6 +290,11 @@ def test_too_many_pitched_roles_is_a_planning_error() -> None:
         plan(mp(f"Role: [{words}]"))
 
 
+def test_unknown_vibes_are_noted() -> None:
+    p = plan(mp("Vibe: [dusty, zorp x2]"), seed=1)
+    assert "vibes outside the emotion vocabulary, ignored: zorp" in p.notes
+
+
 def test_default_roles_come_from_the_style() -> None:
     p = plan(mp("Style: techno"), seed=1)
     assert [r.role for r in p.roles] == ["drums", "bass", "arp", "pads"]
