@@ -532,3 +532,34 @@ def test_metric_values_come_back_exactly(values: list[list[float]]) -> None:
     wide = tm.candidates(con, "p")
     np.testing.assert_array_equal(wide["x"].to_numpy(), array[:, 0])
     np.testing.assert_array_equal(wide["y"].to_numpy(), array[:, 1])
+
+
+def test_a_database_locked_by_another_process_is_a_clear_error(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from muse_duckdb.errors import RepositoryLockedError
+
+    path = tmp_path / "lab.duckdb"
+    tm.ingest(tm.open_database(path), recorded_run().batch())
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+            "print('ready', flush=True); time.sleep(30)",
+            str(path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "ready"
+        with pytest.raises(RepositoryLockedError, match="locked by") as info:
+            tm.ingest(tm.open_database(path, lock_timeout=0.2), recorded_run("run-2").batch())
+        assert str(path) in str(info.value)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert tm.run_ids(tm.open_database(path)) == ("run-1",)
