@@ -267,19 +267,29 @@ class DrumSpec:
         raise KeyError(f"no drum layer {name!r}; layers are {[n for n, _ in self.layers]}")
 
     def to_dict(self) -> JSONObject:
-        """Snake_case dict (layers as an ordered mapping)."""
+        """Snake_case dict; layers as a list of ``{"name": ..., **layer}`` (order kept).
+
+        A list, not a mapping, so that a key-sorted JSON dump keeps the layer
+        order and :meth:`from_dict` gives back an equal spec.
+        """
         return {
-            "layers": {name: layer.to_dict() for name, layer in self.layers},
+            "layers": [{"name": name, **layer.to_dict()} for name, layer in self.layers],
             "constraints": self.constraints.to_dict(),
             "groove": self.groove,
         }
 
     @classmethod
     def from_dict(cls, data: JSONObject) -> DrumSpec:
-        """Inverse of :meth:`to_dict`."""
-        layers = _obj(data, "layers")
+        """Inverse of :meth:`to_dict` (also accepts layers as a ``{name: layer}`` mapping)."""
+        raw = data.get("layers", [])
+        if isinstance(raw, dict):
+            raw = [{"name": name, **_obj(raw, name)} for name in raw]
+        layers = []
+        for entry in _dicts(_list({"layers": raw}, "layers"), "layers"):
+            fields_ = {k: v for k, v in entry.items() if k != "name"}
+            layers.append((str(entry.get("name", fields_.get("role", ""))), fields_))
         return cls(
-            layers=tuple((name, DrumLayerSpec.from_dict(_obj(layers, name))) for name in layers),
+            layers=tuple((name, DrumLayerSpec.from_dict(f)) for name, f in layers),
             constraints=DrumConstraints.from_dict(_obj(data, "constraints")),
             groove=str(data.get("groove", "straight")),
         )
