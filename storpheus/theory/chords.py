@@ -299,7 +299,9 @@ def _build(
             tones.discard(21)
             tones.add(20)
     if seventh is None and any(m in ("b9", "#9", "#11", "b13") for m in modifiers):
-        seventh = 10  # "C7b9" written as "Cb9": alterations imply a dominant seventh
+        seventh = 10  # "C(b9)": alterations imply a dominant seventh
+        if extension == "":
+            extension = "7"  # so the name reads "C7b9", not "Cb9" (C flat)
     chord = {0} | tones
     if third:
         chord.add(third)

@@ -307,6 +307,7 @@ def test_snap_always_lands_in_the_scale(tonic, mode, pitches):
         ("Cadd9", 0, (0, 4, 7, 2), "Cadd9"),
         ("Cmadd9", 0, (0, 3, 7, 2), "Cmadd9"),
         ("C7no3", 0, (0, 7, 10), "C7no3"),
+        ("C(b9)", 0, (0, 4, 7, 10, 1), "C7b9"),
         ("Caugmaj7", 0, (0, 4, 8, 11), "Caugmaj7"),
         ("Ebm7/Gb", 3, (3, 6, 10, 1), "Ebm7/Gb"),
         ("C/E", 0, (0, 4, 7), "C/E"),
