@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from storpheus.backends.base import Candidate
@@ -596,3 +596,24 @@ def test_chord_is_a_frozen_value():
     chord = Chord(0, "", (0, 4, 7))
     with pytest.raises(AttributeError):
         chord.root = 2  # type: ignore[misc]
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=12))
+def test_parse_key_returns_a_key_or_raises_key_parse_error_for_any_text(text):
+    try:
+        key = parse_key(text)
+    except KeyParseError:
+        return
+    assert parse_key(key.name) == key
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet="ABCDEFGabcdefgmMj7913b#+-°øΔ/()susadno5,", max_size=10))
+def test_parse_chord_returns_a_chord_or_raises_chord_parse_error_for_any_text(text):
+    try:
+        chord = parse_chord(text)
+    except ChordParseError:
+        return
+    assert chord.pitch_classes[0] == chord.root
+    assert all(0 <= pc <= 11 for pc in chord.all_pitch_classes)
