@@ -262,3 +262,99 @@ class ProtocolViolationError(MaestroLabError):
             f"contract {contract!r}: {field} is {actual[:16]}..., expected {expected[:16]}...; "
             "the contract or its parent changed after it was issued"
         )
+
+
+# ------------------------------------------------------------------- runtime
+class CompositionRuntimeError(MaestroLabError):
+    """Base class of errors raised while running a composition."""
+
+
+class UnknownBackendError(CompositionRuntimeError, LookupError):
+    """No generation backend is registered under this name.
+
+    Attributes
+    ----------
+    name:
+        The name as given.
+    known:
+        The registered names (built-in, registered at run time and from the
+        ``maestro_lab.backends`` entry points).
+    """
+
+    def __init__(self, name: str, known: tuple[str, ...]) -> None:
+        self.name = name
+        self.known = known
+        super().__init__(f"unknown backend {name!r}; known backends: {', '.join(known) or 'none'}")
+
+    def __str__(self) -> str:  # LookupError would quote the message otherwise
+        return str(self.args[0])
+
+
+class BackendLoadError(CompositionRuntimeError):
+    """A registered backend (or entry point) could not be created.
+
+    Attributes
+    ----------
+    name:
+        The backend name.
+    reason:
+        What went wrong.
+    """
+
+    def __init__(self, name: str, reason: str) -> None:
+        self.name = name
+        self.reason = reason
+        super().__init__(f"backend {name!r} cannot be created: {reason}")
+
+
+class NothingToComposeError(CompositionRuntimeError, ValueError):
+    """The prompt plans nothing to execute (``Mode: ask``, or an edit with no steps)."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"nothing to compose: {reason}")
+
+
+class AgentError(CompositionRuntimeError):
+    """An instrument agent failed (its backend raised, a request was refused...).
+
+    Attributes
+    ----------
+    role:
+        The agent (role key) that failed.
+    section:
+        The section it was generating, if any.
+    reason:
+        The underlying error, in one line.
+    """
+
+    def __init__(self, role: str, section: str | None, reason: str) -> None:
+        self.role = role
+        self.section = section
+        self.reason = reason
+        where = f"{role}" + (f" / {section}" if section else "")
+        super().__init__(f"instrument agent {where} failed: {reason}")
+
+
+class ReproductionError(CompositionRuntimeError):
+    """A commit cannot be reproduced (inputs missing, or a backend or scorer differs)."""
+
+
+class ReproductionMismatchError(ReproductionError):
+    """A reproduction ran but its result differs from the commit.
+
+    Attributes
+    ----------
+    commit_id:
+        The commit reproduced.
+    differences:
+        One line per difference, each naming the role and section (or the
+        project-level field) that differs.
+    """
+
+    def __init__(self, commit_id: str, differences: tuple[str, ...]) -> None:
+        self.commit_id = commit_id
+        self.differences = differences
+        shown = "; ".join(differences[:5])
+        more = f" (and {len(differences) - 5} more)" if len(differences) > 5 else ""
+        super().__init__(f"commit {commit_id[:12]} does not reproduce: {shown}{more}")
