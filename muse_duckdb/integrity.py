@@ -35,24 +35,35 @@ _CHECKS: tuple[tuple[str, str], ...] = (
         "WHERE p.parent IS NOT NULL AND p.parent NOT IN (SELECT commit_id FROM commits)",
     ),
     (
-        "snapshot {0} region {1} points at missing object {2}",
-        "SELECT s.snapshot_id, r.region_id, r.object_key FROM snapshot_regions r "
+        "snapshot {0} track {1} points at missing manifest {2}",
+        "SELECT s.snapshot_id, t.track_id, t.manifest_key FROM snapshot_tracks t "
         "JOIN snapshots s USING (snapshot_key) "
-        "WHERE r.object_key NOT IN (SELECT object_key FROM region_objects)",
+        "WHERE t.manifest_key NOT IN (SELECT manifest_key FROM manifests)",
     ),
     (
-        "snapshot {0} region {1} is on missing track {2}",
-        "SELECT s.snapshot_id, r.region_id, r.track_id FROM snapshot_regions r "
-        "JOIN snapshots s USING (snapshot_key) LEFT JOIN snapshot_tracks t "
-        "ON t.snapshot_key = r.snapshot_key AND t.track_id = r.track_id "
-        "WHERE t.track_id IS NULL",
+        "manifest {0} region {1} points at missing object {2}",
+        "SELECT f.manifest_id, m.region_id, m.object_key FROM manifest_regions m "
+        "JOIN manifests f USING (manifest_key) "
+        "WHERE m.object_key NOT IN (SELECT object_key FROM region_objects)",
     ),
     (
-        "{0} rows of {1} belong to no snapshot (key {2})",
-        "SELECT count(*), 'snapshot_regions', snapshot_key FROM snapshot_regions "
-        "WHERE snapshot_key NOT IN (SELECT snapshot_key FROM snapshots) GROUP BY snapshot_key "
-        "UNION ALL SELECT count(*), 'snapshot_tracks', snapshot_key FROM snapshot_tracks "
-        "WHERE snapshot_key NOT IN (SELECT snapshot_key FROM snapshots) GROUP BY snapshot_key",
+        "manifest {0} should have {1} regions, has {2}",
+        "SELECT f.manifest_id, f.n_regions, coalesce(m.n, 0) FROM manifests f LEFT JOIN "
+        "(SELECT manifest_key, count(*) AS n FROM manifest_regions GROUP BY manifest_key) m "
+        "USING (manifest_key) WHERE f.n_regions <> coalesce(m.n, 0)",
+    ),
+    (
+        "{0} rows of {1} belong to no {2}",
+        "SELECT count(*), 'snapshot_tracks', 'snapshot' FROM snapshot_tracks "
+        "WHERE snapshot_key NOT IN (SELECT snapshot_key FROM snapshots) HAVING count(*) > 0 "
+        "UNION ALL SELECT count(*), 'manifest_regions', 'manifest' FROM manifest_regions "
+        "WHERE manifest_key NOT IN (SELECT manifest_key FROM manifests) HAVING count(*) > 0",
+    ),
+    (
+        "snapshot {0} should have {1} regions, has {2}",
+        "SELECT s.snapshot_id, s.n_regions, coalesce(r.n, 0) FROM snapshots s LEFT JOIN "
+        "(SELECT snapshot_key, count(*) AS n FROM snapshot_regions GROUP BY snapshot_key) r "
+        "USING (snapshot_key) WHERE s.n_regions <> coalesce(r.n, 0)",
     ),
     (
         "{0} HEAD points at missing commit {1}",
@@ -148,6 +159,11 @@ def _deep(conn: Connection, limit: int) -> list[str]:
         rebuilt = region.with_events(*events[int(key)])
         if rebuilt.object_id != oid:
             problems.append(f"object {oid} content hashes to {rebuilt.object_id}")
+    from muse_duckdb.writer import manifest_id_of
+
+    for mid, entries in _manifest_entries(conn).items():
+        if manifest_id_of(entries) != mid:
+            problems.append(f"manifest {mid} content hashes to {manifest_id_of(entries)}")
     for (sid,) in conn.execute("SELECT snapshot_id FROM snapshots").fetchall():
         state = load_snapshot(conn, str(sid))
         object.__setattr__(state, "_snapshot_id", None)
@@ -172,3 +188,17 @@ def _deep(conn: Connection, limit: int) -> list[str]:
         if expected != c.commit_id:
             problems.append(f"commit {c.commit_id} content hashes to {expected}")
     return problems[:limit]
+
+
+def _manifest_entries(conn: Connection) -> dict[str, list[tuple[str, str, int, int, str]]]:
+    rows = conn.execute(
+        "SELECT f.manifest_id, m.region_id, m.name, m.start_tick, m.duration_ticks, "
+        "o.object_id FROM manifests f LEFT JOIN manifest_regions m USING (manifest_key) "
+        "LEFT JOIN region_objects o ON o.object_key = m.object_key"
+    ).fetchall()
+    out: dict[str, list[tuple[str, str, int, int, str]]] = {}
+    for mid, rid, name, start, dur, oid in rows:
+        entries = out.setdefault(str(mid), [])
+        if rid is not None:
+            entries.append((str(rid), str(name), int(start), int(dur), str(oid)))
+    return out

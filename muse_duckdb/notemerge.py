@@ -17,11 +17,11 @@ removed             modified            conflict ``note_remove_modify``
 ==================  ==================  ==========================================
 
 Added notes from both sides are kept; identical additions once. A
-``note_add_add`` conflict is raised when the two sides place *different*
-notes at the same pitch and channel with onsets within the matching
-tolerance (an addition, or a note moved by a modification, on each side).
-Edits to disjoint notes therefore never conflict. All regions are merged in
-one vectorised pass.
+``note_add_add`` conflict is raised when one side *adds* a note and the
+other side adds, or moves an existing note to, a different note at the same
+pitch and channel with an onset within the matching tolerance. Edits to
+disjoint existing notes therefore never conflict, whatever they do. All
+regions are merged in one vectorised pass.
 
 Controller events (CC, pitch bends, aftertouch) merge as multisets:
 removals from either side apply, additions from both sides are kept
@@ -113,6 +113,8 @@ def merge_notes(
     y_rows = np.concatenate([add_t, pt[moved_t]])
     y_base = np.concatenate([np.full(len(add_t), -1), moved_t])
     xs, ys = _collisions(o, x_rows, t, y_rows, tolerance)
+    involves_addition = (x_base[xs] < 0) | (y_base[ys] < 0)
+    xs, ys = xs[involves_addition], ys[involves_addition]  # two edited notes never collide
     identical = _rows_equal(o, x_rows[xs], t, y_rows[ys])
     drop_x = np.zeros(len(x_rows), dtype=bool)
     drop_y = np.zeros(len(y_rows), dtype=bool)

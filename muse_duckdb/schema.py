@@ -32,10 +32,15 @@ Tables of the ``muse`` component (version 1)
     ``snapshot_key``, tempo, meter, key and counts.
 ``snapshot_tracks``
     The tracks of each snapshot in order, with program, drum flag, channel,
-    role and mixer.
-``snapshot_regions``
-    The regions of each snapshot: id, track, name, start and duration in
-    ticks, and the ``object_key`` of their content.
+    role, mixer and the ``manifest_key`` of the track's regions.
+``manifests``, ``manifest_regions``
+    The regions of one track (id, name, start and duration in ticks, and the
+    ``object_key`` of their content), content-addressed by ``manifest_id``
+    and shared between snapshots, as git shares trees: a commit that changes
+    one region writes one new manifest for one track.
+``snapshot_regions`` (view)
+    Every region of every snapshot with its track: ``snapshot_tracks``
+    joined with ``manifest_regions``.
 ``commits``
     Commits: content-hash id, project, up to two parents, snapshot,
     generation number (longest path from a root, for topological order),
@@ -168,17 +173,26 @@ _V1: Final = (
         volume DOUBLE NOT NULL,
         pan DOUBLE NOT NULL,
         mute BOOLEAN NOT NULL,
-        solo BOOLEAN NOT NULL
+        solo BOOLEAN NOT NULL,
+        manifest_key BIGINT NOT NULL
     )""",
-    """CREATE TABLE snapshot_regions (
-        snapshot_key BIGINT NOT NULL,
+    """CREATE TABLE manifests (
+        manifest_key BIGINT NOT NULL,
+        manifest_id VARCHAR NOT NULL,
+        n_regions INTEGER NOT NULL
+    )""",
+    """CREATE TABLE manifest_regions (
+        manifest_key BIGINT NOT NULL,
         region_id VARCHAR NOT NULL,
-        track_id VARCHAR NOT NULL,
         name VARCHAR NOT NULL,
         start_tick BIGINT NOT NULL,
         duration_ticks BIGINT NOT NULL,
         object_key BIGINT NOT NULL
     )""",
+    """CREATE VIEW snapshot_regions AS
+        SELECT t.snapshot_key, m.region_id, t.track_id, m.name, m.start_tick,
+               m.duration_ticks, m.object_key
+        FROM snapshot_tracks t JOIN manifest_regions m ON m.manifest_key = t.manifest_key""",
     """CREATE TABLE commits (
         commit_id VARCHAR NOT NULL,
         project_id VARCHAR NOT NULL,

@@ -12,7 +12,7 @@ same code; the caller's transaction makes the whole batch atomic.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from muse_duckdb.commit import Commit
 from muse_duckdb.database import first_row
-from muse_duckdb.ids import beats_to_ticks
+from muse_duckdb.ids import beats_to_ticks, json_digest
 from muse_duckdb.project import ProjectState, RegionState
 from storpheus.columnar import ColumnarArray
 from storpheus.events import AftertouchArray, ControlChangeArray, PitchBendArray
@@ -36,9 +36,10 @@ _TABLE_ORDER = (
     "object_cc",
     "object_bends",
     "object_aftertouch",
+    "manifests",
+    "manifest_regions",
     "snapshots",
     "snapshot_tracks",
-    "snapshot_regions",
     "commits",
     "commit_phrases",
 )
@@ -46,20 +47,28 @@ _TABLE_ORDER = (
 
 @dataclass(frozen=True)
 class StoredSnapshot:
-    """What a stored snapshot's regions are: placement, object id and object key.
+    """What a stored snapshot is made of: its regions and its tracks' manifests.
 
-    Snapshots are immutable, so a manifest can be cached by snapshot id for
-    the life of a process (the repository does, to commit without lookups).
+    ``regions`` maps region id to (placement, object id, object key);
+    ``manifests`` maps track id to (manifest id, manifest key). Snapshots are
+    immutable, so this can be cached by snapshot id for the life of a process
+    (the repository does, to commit without lookups).
     """
 
     snapshot_id: str
     snapshot_key: int
     regions: Mapping[str, tuple[tuple[object, ...], str, int]]
+    manifests: Mapping[str, tuple[str, int]]
 
     @property
     def object_keys(self) -> dict[str, int]:
         """``object_id -> object_key`` of every region."""
         return {oid: key for _placement, oid, key in self.regions.values()}
+
+    @property
+    def manifest_keys(self) -> dict[str, int]:
+        """``manifest_id -> manifest_key`` of every track."""
+        return dict(self.manifests.values())
 
     def affected(self, state: ProjectState) -> tuple[str, ...]:
         """Region ids added, removed, moved or changed in ``state`` relative to this one."""
@@ -73,24 +82,46 @@ def placement(region: RegionState) -> tuple[object, ...]:
     return (region.track_id, region.name, region.start_tick, region.duration_ticks)
 
 
+def manifest_id(regions: Sequence[RegionState]) -> str:
+    """Content id of the region list of one track (placements and object ids)."""
+    return manifest_id_of(
+        (r.region_id, r.name, r.start_tick, r.duration_ticks, r.object_id) for r in regions
+    )
+
+
+def manifest_id_of(entries: Iterable[tuple[str, str, int, int, str]]) -> str:
+    """:func:`manifest_id` from ``(region id, name, start, duration, object id)`` tuples."""
+    doc = [
+        {"id": rid, "name": name, "start": start, "duration": dur, "object": oid}
+        for rid, name, start, dur, oid in sorted(entries)
+    ]
+    return json_digest("muse.manifest.v1", {"regions": doc})
+
+
 def load_manifest(conn: Connection, snapshot_id: str) -> StoredSnapshot | None:
-    """The manifest of a stored snapshot, or ``None`` if it is not stored."""
-    rows = conn.execute(
-        "SELECT s.snapshot_key, r.region_id, r.track_id, r.name, r.start_tick, r.duration_ticks, "
-        "r.object_key, o.object_id FROM snapshots s "
-        "LEFT JOIN snapshot_regions r ON r.snapshot_key = s.snapshot_key "
-        "LEFT JOIN region_objects o ON o.object_key = r.object_key "
-        "WHERE s.snapshot_id = ?",
-        [snapshot_id],
+    """The make-up of a stored snapshot, or ``None`` if it is not stored."""
+    head = conn.execute(
+        "SELECT snapshot_key FROM snapshots WHERE snapshot_id = ?", [snapshot_id]
     ).fetchall()
-    if not rows:
+    if not head:
         return None
+    key = int(head[0][0])
+    rows = conn.execute(
+        "SELECT t.track_id, t.manifest_key, mf.manifest_id, m.region_id, m.name, m.start_tick, "
+        "m.duration_ticks, m.object_key, o.object_id FROM snapshot_tracks t "
+        "JOIN manifests mf ON mf.manifest_key = t.manifest_key "
+        "LEFT JOIN manifest_regions m ON m.manifest_key = t.manifest_key "
+        "LEFT JOIN region_objects o ON o.object_key = m.object_key "
+        "WHERE t.snapshot_key = ?",
+        [key],
+    ).fetchall()
     regions = {
         str(rid): ((str(tid), str(name), int(start), int(dur)), str(oid), int(okey))
-        for _key, rid, tid, name, start, dur, okey, oid in rows
+        for tid, _mk, _mid, rid, name, start, dur, okey, oid in rows
         if rid is not None
     }
-    return StoredSnapshot(snapshot_id, int(rows[0][0]), regions)
+    manifests = {str(tid): (str(mid), int(mk)) for tid, mk, mid, *_rest in rows}
+    return StoredSnapshot(snapshot_id, key, regions, manifests)
 
 
 def object_keys(conn: Connection, object_ids: Sequence[str]) -> dict[str, int]:
@@ -111,8 +142,9 @@ class Batch:
     def __init__(self, conn: Connection, *, preload: bool = False) -> None:
         self.conn = conn
         self._tables: dict[str, list[pa.Table]] = defaultdict(list)
-        self._next_object, self._next_snapshot = _next_keys(conn)
+        self._next_object, self._next_snapshot, self._next_manifest = _next_keys(conn)
         self._objects: dict[str, int] = {}
+        self._manifests: dict[str, int] = {}
         self._snapshots: dict[str, StoredSnapshot] = {}
         self._commits: set[str] = set()
         self.pending_commits = 0
@@ -122,6 +154,8 @@ class Batch:
         if preload:
             rows = conn.execute("SELECT object_id, object_key FROM region_objects").fetchall()
             self._objects.update((str(o), int(k)) for o, k in rows)
+            rows = conn.execute("SELECT manifest_id, manifest_key FROM manifests").fetchall()
+            self._manifests.update((str(m), int(k)) for m, k in rows)
             rows = conn.execute("SELECT snapshot_id FROM snapshots").fetchall()
             self._stored_snapshots.update(str(r[0]) for r in rows)
             rows = conn.execute("SELECT commit_id FROM commits").fetchall()
@@ -129,43 +163,96 @@ class Batch:
 
     # ------------------------------------------------------------ snapshots
     def add_snapshot(self, state: ProjectState, parent: StoredSnapshot | None) -> StoredSnapshot:
-        """Buffer a snapshot and its new objects (no-op if stored); return its manifest."""
+        """Buffer a snapshot, its new manifests and objects (no-op if stored)."""
         sid = state.snapshot_id
         if parent is not None and parent.snapshot_id == sid:
             return parent
         if sid in self._snapshots:
             return self._snapshots[sid]
-        if self._stored(sid):
+        if parent is not None:
+            self._objects.update(parent.object_keys)
+            self._manifests.update(parent.manifest_keys)
+        by_track: dict[str, list[RegionState]] = {t.track_id: [] for t in state.tracks}
+        for region in state.regions:
+            by_track[region.track_id].append(region)
+        track_manifests = {tid: manifest_id(regions) for tid, regions in by_track.items()}
+        if self._probe(sid, state.regions, track_manifests.values()):
             existing = load_manifest(self.conn, sid)
             assert existing is not None
             self._snapshots[sid] = existing
             return existing
-        if parent is not None:
-            self._objects.update(parent.object_keys)
         keys = self._add_objects(state.regions)
+        manifests: dict[str, tuple[str, int]] = {}
+        for tid, regions in by_track.items():
+            mid = track_manifests[tid]
+            if mid not in self._manifests:
+                self._add_manifest(mid, regions, keys)
+            manifests[tid] = (mid, self._manifests[mid])
         key = self._next_snapshot
         self._next_snapshot += 1
-        self._add_snapshot_rows(state, key, keys)
-        manifest = {
+        self._add_snapshot_rows(state, key, manifests)
+        regions_info = {
             r.region_id: (placement(r), r.object_id, keys[r.object_id]) for r in state.regions
         }
-        stored = StoredSnapshot(sid, key, manifest)
+        stored = StoredSnapshot(sid, key, regions_info, manifests)
         self._snapshots[sid] = stored
         return stored
 
-    def _stored(self, sid: str) -> bool:
+    def _probe(self, sid: str, regions: Sequence[RegionState], manifest_ids: Iterable[str]) -> bool:
+        """Learn, in one query, whether the snapshot is stored and the keys of unknown ids."""
         if self._preloaded:
             return sid in self._stored_snapshots
-        query = "SELECT 1 FROM snapshots WHERE snapshot_id = ?"
-        return bool(self.conn.execute(query, [sid]).fetchall())
+        objects = list({r.object_id for r in regions if r.object_id not in self._objects})
+        manifests = list({m for m in manifest_ids if m not in self._manifests})
+        rows = self.conn.execute(
+            "SELECT 's', snapshot_id, snapshot_key FROM snapshots WHERE snapshot_id = ? "
+            "UNION ALL SELECT 'o', object_id, object_key FROM region_objects "
+            "WHERE object_id IN (SELECT unnest(?::VARCHAR[])) "
+            "UNION ALL SELECT 'm', manifest_id, manifest_key FROM manifests "
+            "WHERE manifest_id IN (SELECT unnest(?::VARCHAR[]))",
+            [sid, objects, manifests],
+        ).fetchall()
+        stored = False
+        for kind, ident, key in rows:
+            if kind == "s":
+                stored = True
+            elif kind == "o":
+                self._objects[str(ident)] = int(key)
+            else:
+                self._manifests[str(ident)] = int(key)
+        return stored
+
+    def _add_manifest(self, mid: str, regions: Sequence[RegionState], keys: dict[str, int]) -> None:
+        key = self._next_manifest
+        self._next_manifest += 1
+        self._manifests[mid] = key
+        self._tables["manifests"].append(
+            pa.table(
+                {
+                    "manifest_key": pa.array([key], pa.int64()),
+                    "manifest_id": pa.array([mid], pa.string()),
+                    "n_regions": pa.array([len(regions)], pa.int32()),
+                }
+            )
+        )
+        if regions:
+            self._tables["manifest_regions"].append(
+                pa.table(
+                    {
+                        "manifest_key": np.full(len(regions), key, np.int64),
+                        "region_id": pa.array([r.region_id for r in regions], pa.string()),
+                        "name": pa.array([r.name for r in regions], pa.string()),
+                        "start_tick": np.array([r.start_tick for r in regions], np.int64),
+                        "duration_ticks": np.array([r.duration_ticks for r in regions], np.int64),
+                        "object_key": np.array([keys[r.object_id] for r in regions], np.int64),
+                    }
+                )
+            )
 
     def _add_objects(self, regions: Sequence[RegionState]) -> dict[str, int]:
         unique: dict[str, RegionState] = {}
         for region in regions:
             unique.setdefault(region.object_id, region)
-        unknown = [oid for oid in unique if oid not in self._objects]
-        if unknown and not self._preloaded:
-            self._objects.update(object_keys(self.conn, unknown))
         missing = [oid for oid in unique if oid not in self._objects]
         if missing:
             first = self._next_object
@@ -203,7 +290,9 @@ class Batch:
                 self._tables[table].append(pa.table(columns))
         return {oid: self._objects[oid] for oid in unique}
 
-    def _add_snapshot_rows(self, state: ProjectState, key: int, keys: dict[str, int]) -> None:
+    def _add_snapshot_rows(
+        self, state: ProjectState, key: int, manifests: dict[str, tuple[str, int]]
+    ) -> None:
         ts = state.time_signature
         self._tables["snapshots"].append(
             pa.table(
@@ -237,21 +326,9 @@ class Batch:
                         "pan": np.array([t.mixer.pan for t in tracks], np.float64),
                         "mute": np.array([t.mixer.mute for t in tracks], np.bool_),
                         "solo": np.array([t.mixer.solo for t in tracks], np.bool_),
-                    }
-                )
-            )
-        regions = state.regions
-        if regions:
-            self._tables["snapshot_regions"].append(
-                pa.table(
-                    {
-                        "snapshot_key": np.full(len(regions), key, np.int64),
-                        "region_id": pa.array([r.region_id for r in regions], pa.string()),
-                        "track_id": pa.array([r.track_id for r in regions], pa.string()),
-                        "name": pa.array([r.name for r in regions], pa.string()),
-                        "start_tick": np.array([r.start_tick for r in regions], np.int64),
-                        "duration_ticks": np.array([r.duration_ticks for r in regions], np.int64),
-                        "object_key": np.array([keys[r.object_id] for r in regions], np.int64),
+                        "manifest_key": np.array(
+                            [manifests[t.track_id][1] for t in tracks], np.int64
+                        ),
                     }
                 )
             )
@@ -331,13 +408,14 @@ def event_columns(events: ColumnarArray) -> dict[str, npt.NDArray[np.generic]]:
     return {"value": events.value, "tick": beats_to_ticks(events.beat), "pitch": events.pitch}
 
 
-def _next_keys(conn: Connection) -> tuple[int, int]:
-    """The next free ``object_key`` and ``snapshot_key``."""
+def _next_keys(conn: Connection) -> tuple[int, int, int]:
+    """The next free ``object_key``, ``snapshot_key`` and ``manifest_key``."""
     row = first_row(
         conn.execute(
             "SELECT (SELECT coalesce(max(object_key), 0) FROM region_objects) + 1, "
-            "(SELECT coalesce(max(snapshot_key), 0) FROM snapshots) + 1"
+            "(SELECT coalesce(max(snapshot_key), 0) FROM snapshots) + 1, "
+            "(SELECT coalesce(max(manifest_key), 0) FROM manifests) + 1"
         ).fetchall()
     )
     assert row is not None
-    return int(row[0]), int(row[1])
+    return int(row[0]), int(row[1]), int(row[2])

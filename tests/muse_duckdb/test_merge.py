@@ -292,3 +292,17 @@ def test_cherry_pick_applies_a_commit_from_another_branch(repo):
     assert picked.author == "bob"
     assert repo.snapshot().region("bass/chorus").notes.pitch.tolist() == [50]
     assert repo.snapshot().region("piano/verse").notes.pitch.tolist() == [72]
+
+
+def test_two_sides_moving_different_notes_to_the_same_place_is_not_a_conflict():
+    base = with_notes(piano_state(), "piano/a", NoteArray([60, 59], 90, [0.98, 1.0], 1.0))
+    ours = with_notes(base, "piano/a", NoteArray([60, 59], 90, [1.0, 1.0], 1.0))  # nudge 60
+    theirs = with_notes(base, "piano/a", NoteArray([60, 60], 90, [0.98, 1.0], 1.0))  # 59 -> 60
+    result = merge_states(base, ours, theirs)
+    assert result.clean
+    assert result.state is not None
+    notes = result.state.region("piano/a").notes
+    assert notes.pitch.tolist() == [60, 60]
+    assert notes.start_beat.tolist() == [1.0, 1.0]
+    added = with_notes(base, "piano/a", NoteArray([60, 59, 60], 90, [0.98, 1.0, 1.01], 1.0))
+    assert [c.kind for c in merge_states(base, added, theirs).conflicts] == ["note_add_add"]
