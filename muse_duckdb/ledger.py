@@ -102,12 +102,6 @@ def write_commit(
         parent_manifest is None or parent_manifest.snapshot_id != first.snapshot_id
     ):
         parent_manifest = load_manifest(batch.conn, first.snapshot_id)
-    stored = batch.add_snapshot(state, parent_manifest)
-    generation = 1 + max((p.generation for p in parents), default=0)
-    if parent_manifest is None:
-        affected = tuple(sorted(r.region_id for r in state.regions))
-    else:
-        affected = parent_manifest.affected(state)
     parent_ids = tuple(p.commit_id for p in parents)
     cid = commit_id(
         project_id=project_id,
@@ -122,6 +116,12 @@ def write_commit(
         changeset_json=fields.changeset_json,
         metadata_json=fields.metadata_json,
     )
+    stored = batch.add_snapshot(state, parent_manifest, cid)
+    generation = 1 + max((p.generation for p in parents), default=0)
+    if parent_manifest is None:
+        affected = tuple(sorted(r.region_id for r in state.regions))
+    else:
+        affected = parent_manifest.affected(state)
     commit = Commit(
         commit_id=cid,
         project_id=project_id,
@@ -148,11 +148,16 @@ def write_commit(
 
 
 def ensure_project(conn: Connection, project_id: str, now_us: int) -> None:
-    """Register the project if it is new."""
+    """Register the project (and an unborn ``main`` HEAD) if it is new."""
     conn.execute(
         "INSERT INTO projects SELECT ?, ? "
         "WHERE NOT EXISTS (SELECT 1 FROM projects WHERE project_id = ?)",
         [project_id, now_us, project_id],
+    ).fetchall()
+    conn.execute(
+        "INSERT INTO heads SELECT ?, 'main', NULL "
+        "WHERE NOT EXISTS (SELECT 1 FROM heads WHERE project_id = ?)",
+        [project_id, project_id],
     ).fetchall()
 
 

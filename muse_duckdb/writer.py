@@ -142,16 +142,18 @@ class Batch:
     def __init__(self, conn: Connection, *, preload: bool = False) -> None:
         self.conn = conn
         self._tables: dict[str, list[pa.Table]] = defaultdict(list)
-        self._next_object, self._next_snapshot, self._next_manifest = _next_keys(conn)
+        self._keys: list[int] | None = None  # next object, snapshot and manifest keys
         self._objects: dict[str, int] = {}
         self._manifests: dict[str, int] = {}
         self._snapshots: dict[str, StoredSnapshot] = {}
         self._commits: set[str] = set()
+        self._absent_commits: set[str] = set()
         self.pending_commits = 0
         # Bulk mode: read every stored id once instead of one lookup per commit.
         self._preloaded = preload
         self._stored_snapshots: set[str] = set()
         if preload:
+            self._keys = list(_next_keys(conn))
             rows = conn.execute("SELECT object_id, object_key FROM region_objects").fetchall()
             self._objects.update((str(o), int(k)) for o, k in rows)
             rows = conn.execute("SELECT manifest_id, manifest_key FROM manifests").fetchall()
@@ -162,8 +164,14 @@ class Batch:
             self._commits.update(str(r[0]) for r in rows)
 
     # ------------------------------------------------------------ snapshots
-    def add_snapshot(self, state: ProjectState, parent: StoredSnapshot | None) -> StoredSnapshot:
-        """Buffer a snapshot, its new manifests and objects (no-op if stored)."""
+    def add_snapshot(
+        self, state: ProjectState, parent: StoredSnapshot | None, commit_id: str | None = None
+    ) -> StoredSnapshot:
+        """Buffer a snapshot, its new manifests and objects (no-op if stored).
+
+        ``commit_id`` (of the commit about to be added) is looked up in the
+        same query, for :meth:`has_commit`.
+        """
         sid = state.snapshot_id
         if parent is not None and parent.snapshot_id == sid:
             return parent
@@ -176,7 +184,7 @@ class Batch:
         for region in state.regions:
             by_track[region.track_id].append(region)
         track_manifests = {tid: manifest_id(regions) for tid, regions in by_track.items()}
-        if self._probe(sid, state.regions, track_manifests.values()):
+        if self._probe(sid, state.regions, track_manifests.values(), commit_id):
             existing = load_manifest(self.conn, sid)
             assert existing is not None
             self._snapshots[sid] = existing
@@ -188,8 +196,7 @@ class Batch:
             if mid not in self._manifests:
                 self._add_manifest(mid, regions, keys)
             manifests[tid] = (mid, self._manifests[mid])
-        key = self._next_snapshot
-        self._next_snapshot += 1
+        key = self._next(1)
         self._add_snapshot_rows(state, key, manifests)
         regions_info = {
             r.region_id: (placement(r), r.object_id, keys[r.object_id]) for r in state.regions
@@ -198,33 +205,66 @@ class Batch:
         self._snapshots[sid] = stored
         return stored
 
-    def _probe(self, sid: str, regions: Sequence[RegionState], manifest_ids: Iterable[str]) -> bool:
-        """Learn, in one query, whether the snapshot is stored and the keys of unknown ids."""
+    def _probe(
+        self,
+        sid: str,
+        regions: Sequence[RegionState],
+        manifest_ids: Iterable[str],
+        commit_id: str | None,
+    ) -> bool:
+        """Look up, in one query, what this snapshot needs from the database.
+
+        Whether the snapshot (and the commit) are stored, the keys of unknown
+        objects and manifests, and the next free keys.
+        """
         if self._preloaded:
             return sid in self._stored_snapshots
         objects = list({r.object_id for r in regions if r.object_id not in self._objects})
         manifests = list({m for m in manifest_ids if m not in self._manifests})
-        rows = self.conn.execute(
+        sql = (
             "SELECT 's', snapshot_id, snapshot_key FROM snapshots WHERE snapshot_id = ? "
             "UNION ALL SELECT 'o', object_id, object_key FROM region_objects "
             "WHERE object_id IN (SELECT unnest(?::VARCHAR[])) "
             "UNION ALL SELECT 'm', manifest_id, manifest_key FROM manifests "
-            "WHERE manifest_id IN (SELECT unnest(?::VARCHAR[]))",
-            [sid, objects, manifests],
-        ).fetchall()
+            "WHERE manifest_id IN (SELECT unnest(?::VARCHAR[])) "
+            "UNION ALL SELECT 'c', commit_id, 0 FROM commits WHERE commit_id = ?"
+        )
+        if self._keys is None:
+            sql += (
+                " UNION ALL SELECT 'k', 'object', coalesce(max(object_key), 0) + 1 "
+                "FROM region_objects UNION ALL SELECT 'k', 'snapshot', "
+                "coalesce(max(snapshot_key), 0) + 1 FROM snapshots UNION ALL SELECT 'k', "
+                "'manifest', coalesce(max(manifest_key), 0) + 1 FROM manifests"
+            )
+        rows = self.conn.execute(sql, [sid, objects, manifests, commit_id or ""]).fetchall()
         stored = False
+        keys: dict[str, int] = {}
         for kind, ident, key in rows:
             if kind == "s":
                 stored = True
             elif kind == "o":
                 self._objects[str(ident)] = int(key)
-            else:
+            elif kind == "m":
                 self._manifests[str(ident)] = int(key)
+            elif kind == "c":
+                self._commits.add(str(ident))
+            else:
+                keys[str(ident)] = int(key)
+        if commit_id is not None and commit_id not in self._commits:
+            self._absent_commits.add(commit_id)
+        if keys:
+            self._keys = [keys["object"], keys["snapshot"], keys["manifest"]]
         return stored
 
+    def _next(self, which: int, count: int = 1) -> int:
+        if self._keys is None:
+            self._keys = list(_next_keys(self.conn))
+        first = self._keys[which]
+        self._keys[which] += count
+        return first
+
     def _add_manifest(self, mid: str, regions: Sequence[RegionState], keys: dict[str, int]) -> None:
-        key = self._next_manifest
-        self._next_manifest += 1
+        key = self._next(2)
         self._manifests[mid] = key
         self._tables["manifests"].append(
             pa.table(
@@ -255,8 +295,7 @@ class Batch:
             unique.setdefault(region.object_id, region)
         missing = [oid for oid in unique if oid not in self._objects]
         if missing:
-            first = self._next_object
-            self._next_object += len(missing)
+            first = self._next(0, len(missing))
             new = [unique[oid] for oid in missing]
             key_col = np.arange(first, first + len(missing), dtype=np.int64)
             self._objects.update(zip(missing, key_col.tolist(), strict=True))
@@ -338,7 +377,7 @@ class Batch:
         """Whether a commit with this id is buffered or stored."""
         if commit_id in self._commits:
             return True
-        if self._preloaded:
+        if self._preloaded or commit_id in self._absent_commits:
             return False
         rows = self.conn.execute("SELECT 1 FROM commits WHERE commit_id = ?", [commit_id])
         return bool(rows.fetchall())
