@@ -923,7 +923,6 @@ def init(
         Path(target) if not isinstance(target, str) else target, project, clock=clock
     )
     with repo.database.write("initialise the project") as conn:
-        ensure_project(conn, project, repo.clock())
         head = first_row(
             conn.execute(
                 "SELECT branch, commit_id FROM heads WHERE project_id = ?", [project]
@@ -931,4 +930,5 @@ def init(
         )
         if head is None:
             refs.write_head(conn, project, branch, None)
+        ensure_project(conn, project, repo.clock())
     return repo
