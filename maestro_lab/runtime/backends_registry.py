@@ -1,0 +1,190 @@
+"""Generation backends by name: built-ins, run-time registrations and entry points.
+
+The orchestrator never imports a backend: it asks :func:`get_backend` for one
+by name. Three sources are searched, in this order:
+
+1. backends registered at run time with :func:`register_backend` (a notebook,
+   a test, a plug-in's ``__init__``);
+2. the built-ins: ``embedded`` (the default, offline and deterministic) and
+   ``testing`` (the seeded test backend with failure injection);
+3. the ``maestro_lab.backends`` entry point group of installed distributions,
+   each entry point naming a backend class or a factory of no arguments::
+
+       [project.entry-points."maestro_lab.backends"]
+       orpheus = "my_package.orpheus:OrpheusBackend"
+
+A remote backend therefore plugs in without touching the orchestrator. An
+unknown name raises :class:`~maestro_lab.errors.UnknownBackendError` naming
+the name and every known one.
+
+Example
+-------
+>>> from storpheus.backends.testing import SeededTestBackend
+>>> register_backend("sparse-test", lambda: SeededTestBackend(notes_per_bar=2))
+>>> get_backend("sparse-test").notes_per_bar
+2
+>>> "embedded" in backend_names() and "sparse-test" in backend_names()
+True
+>>> unregister_backend("sparse-test")
+>>> get_backend("nope")
+Traceback (most recent call last):
+...
+maestro_lab.errors.UnknownBackendError: unknown backend 'nope'; known backends: embedded, testing
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from importlib.metadata import EntryPoint, entry_points
+from typing import Final
+
+from maestro_lab.errors import BackendLoadError, UnknownBackendError
+from storpheus.backends.base import MusicGeneratorBackend
+
+BackendFactory = Callable[[], MusicGeneratorBackend]
+"""Builds a backend instance (a backend class is a factory too)."""
+
+ENTRY_POINT_GROUP: Final = "maestro_lab.backends"
+"""The entry point group scanned for third-party backends."""
+
+DEFAULT_BACKEND: Final = "embedded"
+"""The backend used when none is named."""
+
+_LOCK = threading.Lock()
+_REGISTERED: dict[str, BackendFactory] = {}
+
+
+def _embedded() -> MusicGeneratorBackend:
+    from storpheus.backends.embedded import EmbeddedBackend
+
+    return EmbeddedBackend()
+
+
+def _testing() -> MusicGeneratorBackend:
+    from storpheus.backends.testing import SeededTestBackend
+
+    return SeededTestBackend()
+
+
+BUILTIN_BACKENDS: Final[dict[str, BackendFactory]] = {
+    "embedded": _embedded,
+    "testing": _testing,
+}
+"""The backends that ship with the package."""
+
+
+def register_backend(name: str, factory: BackendFactory, *, replace: bool = False) -> None:
+    """Make ``factory`` available as backend ``name`` (for this process).
+
+    Raises ``ValueError`` if ``name`` is empty or already registered at run
+    time (pass ``replace=True`` to override). A run-time registration
+    shadows a built-in or entry point of the same name.
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"backend name {name!r} must be non-empty text")
+    if not callable(factory):
+        raise ValueError(f"backend {name!r}: factory {factory!r} is not callable")
+    with _LOCK:
+        if name in _REGISTERED and not replace:
+            raise ValueError(f"backend {name!r} is already registered; pass replace=True")
+        _REGISTERED[name] = factory
+
+
+def unregister_backend(name: str) -> None:
+    """Remove a run-time registration (no-op if there is none)."""
+    with _LOCK:
+        _REGISTERED.pop(name, None)
+
+
+def _entry_points() -> dict[str, EntryPoint]:
+    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def backend_names() -> tuple[str, ...]:
+    """Every known backend name, sorted (run-time, built-in and entry points)."""
+    with _LOCK:
+        names = set(_REGISTERED)
+    names.update(BUILTIN_BACKENDS)
+    names.update(_entry_points())
+    return tuple(sorted(names))
+
+
+def _factory(name: str) -> BackendFactory:
+    with _LOCK:
+        registered = _REGISTERED.get(name)
+    if registered is not None:
+        return registered
+    builtin = BUILTIN_BACKENDS.get(name)
+    if builtin is not None:
+        return builtin
+    entry = _entry_points().get(name)
+    if entry is None:
+        raise UnknownBackendError(name, backend_names())
+    try:
+        loaded: object = entry.load()
+    except Exception as exc:  # any import failure of a third-party plug-in
+        raise BackendLoadError(name, f"entry point {entry.value!r}: {exc}") from exc
+    if not callable(loaded):
+        raise BackendLoadError(name, f"entry point {entry.value!r} is not callable")
+
+    def from_entry_point() -> MusicGeneratorBackend:
+        made = loaded()
+        if not isinstance(made, MusicGeneratorBackend):
+            raise BackendLoadError(
+                name, f"entry point {entry.value!r} made a {type(made).__name__}"
+            )
+        return made
+
+    return from_entry_point
+
+
+def get_backend(name: str = DEFAULT_BACKEND) -> MusicGeneratorBackend:
+    """A new instance of the backend called ``name``.
+
+    Raises
+    ------
+    UnknownBackendError
+        No backend has this name (the error lists the known ones).
+    BackendLoadError
+        The backend's factory failed or returned something that is not a
+        :class:`~storpheus.backends.base.MusicGeneratorBackend`.
+    """
+    factory = _factory(name)
+    try:
+        backend = factory()
+    except (UnknownBackendError, BackendLoadError):
+        raise
+    except Exception as exc:  # a plug-in's constructor may fail in any way
+        raise BackendLoadError(name, f"{type(exc).__name__}: {exc}") from exc
+    if not isinstance(backend, MusicGeneratorBackend):
+        raise BackendLoadError(name, f"the factory made a {type(backend).__name__}")
+    return backend
+
+
+def resolve_backend(
+    backend: str | MusicGeneratorBackend | None,
+) -> tuple[str, MusicGeneratorBackend]:
+    """``(name, instance)`` for a name, an instance (named by its ``name``) or ``None``."""
+    if backend is None:
+        return DEFAULT_BACKEND, get_backend(DEFAULT_BACKEND)
+    if isinstance(backend, MusicGeneratorBackend):
+        return backend.name, backend
+    if isinstance(backend, str):
+        return backend, get_backend(backend)
+    raise BackendLoadError(
+        str(backend), f"expected a name or a backend, got {type(backend).__name__}"
+    )
+
+
+__all__ = [
+    "BUILTIN_BACKENDS",
+    "DEFAULT_BACKEND",
+    "ENTRY_POINT_GROUP",
+    "BackendFactory",
+    "backend_names",
+    "get_backend",
+    "register_backend",
+    "resolve_backend",
+    "unregister_backend",
+]
