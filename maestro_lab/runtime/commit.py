@@ -1,0 +1,309 @@
+"""Accepting a run's variation: the Muse commit, its metadata, telemetry and MIDI file.
+
+:func:`commit_variation` is the one write of a composition. Inside a single
+DuckDB transaction it moves HEAD to the target branch if asked, commits the
+accepted phrases of the variation with the run's recorded inputs as
+metadata, and either writes the run's whole telemetry (``compose``) or
+marks the already recorded run as committed (a later
+:meth:`PendingComposition.accept`). If anything fails, everything rolls
+back: no commit, HEAD where it was, no telemetry of the attempt. The MIDI
+file of the committed project is written afterwards.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+from maestro_lab.runtime.events import (
+    CompleteEvent,
+    MaestroEvent,
+    PlanStepUpdateEvent,
+)
+from maestro_lab.runtime.orchestrator import OrchestrationResult
+from maestro_lab.runtime.recording import mark_run_committed
+from maestro_lab.runtime.results import CompositionResult, SectionCard
+from maestro_lab.runtime.stream import EventStream
+from muse_duckdb import refs
+from muse_duckdb.commit import Commit
+from muse_duckdb.convert import project_to_score
+from muse_duckdb.errors import (
+    MuseError,
+    NotARepositoryError,
+    ReadOnlyRepositoryError,
+    RepositoryLockedError,
+)
+from muse_duckdb.project import ProjectState
+from muse_duckdb.repository import Repository
+from muse_duckdb.telemetry import TelemetryBatch, TelemetryRecorder, ingest
+from muse_duckdb.telemetry.errors import TelemetryError
+from muse_duckdb.variations import Variation
+from storpheus.io import write_midi
+
+if TYPE_CHECKING:
+    from maestro_lab.runtime.session import PreparedRun
+
+
+@dataclass(eq=False)
+class PendingComposition:
+    """A finished run whose variation waits for review: :meth:`accept` or :meth:`discard`.
+
+    Attributes
+    ----------
+    variation:
+        The Muse variation (phrases of note changes against the base commit).
+    result:
+        The orchestration: every agent's sections, candidates and cards.
+    stream:
+        The run's event stream (closed).
+    """
+
+    prepared: PreparedRun
+    result: OrchestrationResult
+    variation: Variation
+    stream: EventStream
+    target: ProjectState
+    recorder: TelemetryRecorder
+    changes: int
+
+    @property
+    def run_id(self) -> str:
+        """The run's id."""
+        return self.prepared.run_id
+
+    @property
+    def phrase_ids(self) -> list[str]:
+        """The variation's phrase ids, in order."""
+        return [p.phrase_id for p in self.variation.phrases]
+
+    def accept(self, phrase_ids: Sequence[str] | None = None) -> CompositionResult:
+        """Commit the variation (all phrases, or only ``phrase_ids``) with its provenance.
+
+        Raises
+        ------
+        PhraseNotFoundError
+            An id names no phrase of the variation.
+        StaleBaseError
+            The branch moved since the run started.
+        MuseError
+            The database cannot be written; nothing was committed.
+        """
+        return commit_variation(self, phrase_ids, with_telemetry=False)
+
+    def discard(self) -> None:
+        """Drop the variation (nothing is committed)."""
+        self.prepared.repo.discard_variation(self.variation.variation_id)
+
+
+def _switch_branch(repo: Repository, branch: str | None) -> None:
+    """Attach HEAD to ``branch`` (created at HEAD's commit if new) inside the caller's write."""
+    head = repo.head()
+    if branch is None or head.branch == branch:
+        return
+    if branch in repo.branches():
+        repo.checkout(branch)
+    elif head.commit_id is not None:
+        repo.checkout(head.commit_id, create_branch=branch)
+    else:
+        refs.check_ref_name(branch, "branch")
+        with repo.database.write("switch to a new branch") as conn:
+            refs.write_head(conn, repo.project_id, branch, None)
+
+
+def _numbered(stream: EventStream, events: Sequence[MaestroEvent]) -> list[MaestroEvent]:
+    """``events`` with the seq numbers the stream will give them next."""
+    start = len(stream)
+    return [e.model_copy(update={"seq": start + i}) for i, e in enumerate(events)]
+
+
+def events_batch(run_id: str, events: Sequence[MaestroEvent]) -> TelemetryBatch:
+    """The telemetry ``events`` rows of ``events`` (wire JSON payloads)."""
+    return TelemetryBatch.from_frames(
+        events=pa.table(
+            {
+                "run_id": [run_id] * len(events),
+                "seq": [e.seq for e in events],
+                "type": [e.type for e in events],
+                "payload": [e.to_json() for e in events],
+            }
+        )
+    )
+
+
+def commit_variation(
+    pending: PendingComposition, phrase_ids: Sequence[str] | None, *, with_telemetry: bool
+) -> CompositionResult:
+    """Commit ``pending`` (see the module docstring); emits the closing events when streaming."""
+    prepared = pending.prepared
+    inputs, repo, db = prepared.inputs, prepared.repo, prepared.db
+    variation, stream = pending.variation, pending.stream
+    metadata = inputs.commit_metadata(
+        contract_hash=pending.result.contracts.composition.hash,
+        base_commit_id=variation.base_commit_id,
+    )
+    closing: list[MaestroEvent] = []
+    if with_telemetry:
+        stream.emit(PlanStepUpdateEvent(step_id="commit", status="active", phase="commit"))
+    began = time.perf_counter()
+    telemetry_seconds = 0.0
+    with db.session(write=True):
+        with db.write("commit a composition") as conn:
+            _switch_branch(repo, inputs.branch)
+            commit = repo.commit_variation(
+                variation.variation_id,
+                phrase_ids,
+                author=prepared.config.author,
+                metadata=metadata,
+            )
+            committed = time.perf_counter()
+            if with_telemetry:
+                closing = _numbered(
+                    stream,
+                    [
+                        PlanStepUpdateEvent(
+                            step_id="commit",
+                            status="completed",
+                            phase="commit",
+                            result=commit.commit_id,
+                        ),
+                        _complete(pending, commit),
+                    ],
+                )
+                recorder = pending.recorder
+                recorder.finish_run("completed", metadata=_run_outcome(pending, commit))
+                batch = TelemetryBatch.concat(
+                    [recorder.batch(), events_batch(inputs.run_id, [*stream.events, *closing])]
+                )
+                ingest(db, batch)
+            else:
+                mark_run_committed(conn, inputs.run_id, _run_outcome(pending, commit))
+            telemetry_seconds = time.perf_counter() - committed
+        state = repo.snapshot(commit.commit_id)
+        branch = repo.head().branch
+    ended = time.perf_counter()
+    for event in closing:
+        numbered = stream.emit(event.model_copy(update={"seq": -1}))
+        assert numbered.seq == event.seq, "an event was emitted during the commit"
+    midi_path = None
+    out = prepared.config.out
+    if out is not None:
+        from maestro_lab.runtime.session import midi_dir
+
+        folder = midi_dir(out)
+        assert folder is not None
+        midi_path = write_midi(project_to_score(state), folder / f"{commit.commit_id[:12]}.mid")
+    prepared.timings.update(
+        commit=committed - began,
+        telemetry=telemetry_seconds,
+        commit_close=ended - committed - telemetry_seconds,
+        midi=time.perf_counter() - ended,
+    )
+    return composition_result(pending, commit, midi_path, branch)
+
+
+def _complete(pending: PendingComposition, commit: Commit) -> CompleteEvent:
+    return CompleteEvent(
+        success=True,
+        run_id=pending.run_id,
+        variation_id=pending.variation.variation_id,
+        phrase_count=len(pending.variation.phrases),
+        total_changes=pending.changes,
+        commit_id=commit.commit_id,
+        snapshot_id=commit.snapshot_id,
+    )
+
+
+def _run_outcome(pending: PendingComposition, commit: Commit) -> dict[str, str | int | None]:
+    return {
+        "commit_id": commit.commit_id,
+        "snapshot_id": commit.snapshot_id,
+        "variation_id": pending.variation.variation_id,
+        "accepted_phrases": len(commit.accepted_phrase_ids),
+    }
+
+
+def composition_result(
+    pending: PendingComposition,
+    commit: Commit | None,
+    midi_path: Path | None = None,
+    branch: str | None = None,
+) -> CompositionResult:
+    """The :class:`CompositionResult` of a (committed) pending composition."""
+    prepared = pending.prepared
+    cards = []
+    for section in pending.result.sections():
+        sampling = section.sampling
+        card = sampling.best_card
+        cards.append(
+            SectionCard(
+                section=section.step.section,
+                role_key=section.step.role_key,
+                role=section.step.role,
+                total=card.total,
+                candidates=len(sampling.candidates),
+                attempts=sampling.attempts,
+                accepted=sampling.accepted,
+                best_index=sampling.best_position,
+                notes=len(section.part.notes),
+                dimensions=dict(card.dimensions),
+                metrics=dict(card.metrics),
+                seed=sampling.best.seed,
+            )
+        )
+    return CompositionResult(
+        run_id=prepared.run_id,
+        commit_id=None if commit is None else commit.commit_id,
+        snapshot_id=pending.target.snapshot_id if commit is None else commit.snapshot_id,
+        midi_path=midi_path,
+        variation_id=pending.variation.variation_id,
+        base_commit_id=pending.variation.base_commit_id,
+        branch=branch or prepared.inputs.branch,
+        plan_hash=prepared.plan.plan_hash,
+        base_seed=prepared.plan.base_seed,
+        backend_id=prepared.inputs.backend_id,
+        scorer_id=prepared.inputs.scorer_id,
+        phrase_count=len(pending.variation.phrases),
+        cards=tuple(cards),
+        timings=dict(prepared.timings),
+    )
+
+
+_UNWRITABLE = (RepositoryLockedError, ReadOnlyRepositoryError, NotARepositoryError)
+
+
+def record_failure(
+    prepared: PreparedRun,
+    recorder: TelemetryRecorder,
+    stream: EventStream,
+    error: BaseException,
+) -> bool:
+    """Record a failed run's telemetry in its own transaction, if the database allows.
+
+    Returns whether it was recorded. Never raises: the run's own error is the
+    one the caller reports.
+    """
+    if isinstance(error, _UNWRITABLE) or isinstance(error.__cause__, _UNWRITABLE):
+        return False
+    try:
+        recorder.finish_run("failed", error=f"{type(error).__name__}: {error}")
+        batch = TelemetryBatch.concat(
+            [recorder.batch(), events_batch(prepared.run_id, stream.events)]
+        )
+        ingest(prepared.db, batch)
+    except (MuseError, TelemetryError, ValueError):
+        return False
+    return True
+
+
+__all__ = [
+    "PendingComposition",
+    "commit_variation",
+    "composition_result",
+    "events_batch",
+    "record_failure",
+]
