@@ -2,10 +2,14 @@
 
 The generator, the planner and the scorers share these helpers:
 
-* :mod:`~storpheus.theory.pitch` — note names <-> pitch classes and MIDI pitches;
-* :mod:`~storpheus.theory.keys` — :class:`Key`, :func:`parse_key`, modes and scales;
-* :mod:`~storpheus.theory.chords` — :class:`Chord`, :func:`parse_chord`,
-  :func:`roman_chord`, :func:`diatonic_chords`;
+* :mod:`~storpheus.theory.pitch` — note names <-> pitch classes and MIDI pitches,
+  spelling tables;
+* :mod:`~storpheus.theory.keys` — :class:`Key`, :func:`parse_key`, modes, mode
+  names and scales;
+* :mod:`~storpheus.theory.chords` — :class:`Chord`, :func:`parse_chord` (lead-sheet
+  and compact readings), :func:`chord_quality`;
+* :mod:`~storpheus.theory.degrees` — :func:`split_roman`, :func:`roman_chord`,
+  :func:`diatonic_chord`, :func:`diatonic_chords`;
 * :mod:`~storpheus.theory.keyfinding` — :func:`estimate_key`
   (Krumhansl-Schmuckler, duration weighted, drums excluded) and the profiles.
 
@@ -21,7 +25,14 @@ Example
 (7, 0, 2, 5)
 """
 
-from storpheus.theory.chords import Chord, diatonic_chords, parse_chord, roman_chord
+from storpheus.theory.chords import Chord, chord_quality, parse_chord
+from storpheus.theory.degrees import (
+    RomanNumeral,
+    diatonic_chord,
+    diatonic_chords,
+    roman_chord,
+    split_roman,
+)
 from storpheus.theory.keyfinding import (
     PROFILES,
     estimate_key,
@@ -32,37 +43,60 @@ from storpheus.theory.keyfinding import (
     pitch_class_histogram,
 )
 from storpheus.theory.keys import (
+    CHURCH_MODES,
+    MAJOR_MINOR_ALIASES,
     MODE_ALIASES,
     MODES,
+    SEVEN_NOTE_MODES,
     Key,
     as_key,
     canonical_mode,
+    is_minor_mode,
     parse_key,
     scale_pitch_classes,
 )
 from storpheus.theory.pitch import (
     FLAT_NAMES,
+    LETTER_PITCH_CLASSES,
+    LETTERS,
+    MAJOR_KEY_NAMES,
+    MINOR_KEY_NAMES,
+    MIXED_NAMES,
     SHARP_NAMES,
     interval_between,
     midi_pitch,
     note_name,
     pitch_class,
     pitch_name,
+    spell_on_letter,
+    split_note_name,
 )
 
 __all__ = [
+    "CHURCH_MODES",
     "FLAT_NAMES",
+    "LETTERS",
+    "LETTER_PITCH_CLASSES",
+    "MAJOR_KEY_NAMES",
+    "MAJOR_MINOR_ALIASES",
+    "MINOR_KEY_NAMES",
+    "MIXED_NAMES",
     "MODES",
     "MODE_ALIASES",
     "PROFILES",
+    "SEVEN_NOTE_MODES",
     "SHARP_NAMES",
     "Chord",
     "Key",
+    "RomanNumeral",
     "as_key",
     "canonical_mode",
+    "chord_quality",
+    "diatonic_chord",
     "diatonic_chords",
     "estimate_key",
     "interval_between",
+    "is_minor_mode",
     "key_correlations",
     "key_fit",
     "key_from_index",
@@ -76,4 +110,7 @@ __all__ = [
     "pitch_name",
     "roman_chord",
     "scale_pitch_classes",
+    "spell_on_letter",
+    "split_note_name",
+    "split_roman",
 ]

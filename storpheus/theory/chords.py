@@ -1,4 +1,4 @@
-"""Chord symbols and Roman numerals.
+"""Chord symbols.
 
 :func:`parse_chord` reads lead-sheet symbols into a :class:`Chord` (root,
 intervals, optional slash bass): triads (``C``, ``Am``, ``F#dim``, ``Eaug``,
@@ -15,22 +15,28 @@ Example
 (9, (9, 0, 4, 7), 'Am7')
 >>> parse_chord("Bb/D").bass, parse_chord("Bb/D").pitches(root_pitch=58).tolist()
 (2, [50, 58, 62, 65])
->>> roman_chord("vi", "C major").name, roman_chord("V7", "A minor").name
-('Am', 'E7')
+>>> chord_quality((0, 4, 7, 10))
+'7'
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 
 from storpheus.errors import ChordParseError, TheoryError
-from storpheus.theory.keys import Key, as_key
-from storpheus.theory.pitch import FLAT_NAMES, SHARP_NAMES, pitch_class, split_note_name
+from storpheus.theory.pitch import (
+    LETTER_PITCH_CLASSES,
+    MAJOR_KEY_NAMES,
+    pitch_class,
+    split_note_name,
+)
 
 _UNICODE: Final = (("−", "-"), ("♭", "b"), ("♯", "#"), ("Δ", "maj"), ("△", "maj"), (" ", ""))
 # Head tokens, longest first: (token, canonical head).
@@ -170,16 +176,29 @@ class Chord:
 
 
 def _spell(pc: int) -> str:
-    return FLAT_NAMES[pc] if pc in (1, 3, 8, 10) else SHARP_NAMES[pc]
+    return MAJOR_KEY_NAMES[pc % 12]
 
 
-def parse_chord(symbol: str) -> Chord:
+def parse_chord(symbol: str, *, qualities: Mapping[str, str] | None = None) -> Chord:
     """Parse a chord symbol into a :class:`Chord`.
+
+    ``qualities`` switches to the *compact* reading, a closed vocabulary of
+    chord types mapped to the lead-sheet symbols they mean. The symbol is
+    read as written (no Unicode or space clean-up, at most two accidentals
+    ``#b♯♭`` on root and bass, the first ``/`` before a letter starts the
+    bass); the longest listed suffix after the root is the chord type, and
+    what follows is a list of literal tensions (:data:`COMPACT_TENSION`):
+    added tones (``add9``, ``9``, ``(b9)``: an altered 9 replaces the 9),
+    fifths (``b5``, ``#5``) that replace the fifth, and a plain 11 or 13
+    also brings a minor seventh when the chord has none. The quality of a
+    compact chord is its suffix as written.
 
     Examples
     --------
     >>> [parse_chord(s).pitch_classes for s in ("F#dim", "Cmaj9", "G7sus4")]
     [(6, 9, 0), (0, 4, 7, 11, 2), (7, 0, 2, 5)]
+    >>> parse_chord("C(b9)").intervals, parse_chord("C(b9)", qualities={"": ""}).intervals
+    ((0, 4, 7, 10, 13), (0, 4, 7, 13))
 
     Raises
     ------
@@ -189,6 +208,8 @@ def parse_chord(symbol: str) -> Chord:
     """
     if not isinstance(symbol, str):
         raise ChordParseError(symbol, f"must be a string, got {type(symbol).__name__}")
+    if qualities is not None:
+        return _parse_compact(symbol, qualities)
     text = symbol.strip()
     for old, new in _UNICODE:
         text = text.replace(old, new)
@@ -245,6 +266,54 @@ def _parse_quality(symbol: str, suffix: str) -> tuple[str, tuple[int, ...]]:
         modifiers.insert(0, "add9" if extension == "2" else "add11")
         extension = ""
     return _build(symbol, head, extension, modifiers)
+
+
+COMPACT_TENSION: Final = re.compile(r"\(?(add)?([b#♭♯]?)(9|11|13|5)\)?")
+"""One tension of the compact reading: ``9``, ``(b9)``, ``add11``, ``#5``, ``(add13)``..."""
+_COMPACT_SIGNS: Final = "#b♯♭"
+_TENSION_BASE: Final = {"9": 14, "11": 17, "13": 21, "5": 7}
+
+
+def _parse_compact(symbol: str, qualities: Mapping[str, str]) -> Chord:
+    text = symbol.strip()
+    if not text:
+        raise ChordParseError(symbol, "is empty; expected a symbol such as 'Am7'")
+    head, slash, bass_text = text.partition("/")
+    bass: int | None = None
+    if slash and bass_text[:1].upper() in LETTER_PITCH_CLASSES:
+        bass, after = split_note_name(bass_text, signs=_COMPACT_SIGNS, max_accidentals=2)
+        if after.strip():
+            raise ChordParseError(symbol, f"unexpected {after!r} after the bass note")
+    else:
+        head = text
+    try:
+        root, rest = split_note_name(head.strip(), signs=_COMPACT_SIGNS, max_accidentals=2)
+    except TheoryError:
+        raise ChordParseError(symbol, "does not start with a root note A-G") from None
+    quality = max((q for q in qualities if rest.startswith(q)), key=len, default="")
+    intervals = set(_compact_quality(qualities.get(quality, quality)))
+    tail = rest[len(quality) :]
+    while tail:
+        match = COMPACT_TENSION.match(tail)
+        if not match or not match.group(0):
+            raise ChordParseError(symbol, f"cannot read {tail!r}")
+        add, accidental, number = match.groups()
+        shift = {"b": -1, "♭": -1, "#": 1, "♯": 1}.get(accidental, 0)
+        if number == "5":
+            intervals.discard(7)
+        elif not add and number in ("11", "13") and not intervals & {10, 11}:
+            intervals.add(10)
+        if not add and shift and number == "9":
+            intervals.discard(14)
+        intervals.add(_TENSION_BASE[number] + shift)
+        tail = tail[match.end() :]
+    bass = None if bass == root else bass
+    return Chord(root, rest, tuple(sorted(intervals)), bass, symbol)
+
+
+@lru_cache(maxsize=256)
+def _compact_quality(lead_sheet: str) -> tuple[int, ...]:
+    return parse_chord("C" + lead_sheet).intervals
 
 
 def _build(
@@ -327,74 +396,7 @@ def _quality_name(head: str, extension: str, modifiers: list[str]) -> str:
     return base + extension + "".join(modifiers)
 
 
-_ROMAN_RE: Final = re.compile(r"^([b#♭♯]?)(VII|VI|IV|V|III|II|I|vii|vi|iv|v|iii|ii|i)(.*)$")
-_ROMAN_VALUE: Final = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7}
-
-
-def roman_chord(numeral: str, key: Key | str) -> Chord:
-    """The chord a Roman numeral names in ``key``.
-
-    Degrees are counted on the key's own scale (in A minor, ``III`` is C);
-    ``b``/``#`` before the numeral lowers/raises the root. Upper case is a
-    major triad, lower case minor; a suffix (``7``, ``maj7``, ``°``, ``ø``,
-    ``+``, ``sus4``...) follows chord-symbol rules, so ``V7`` is a dominant
-    seventh and ``ii7`` a minor seventh.
-
-    >>> [roman_chord(n, "C major").name for n in ("I", "ii7", "bVII", "vii°")]
-    ['C', 'Dm7', 'Bb', 'Bdim']
-
-    Raises
-    ------
-    ChordParseError
-        Not a Roman numeral (or a bad suffix); the key is parsed with
-        :func:`~storpheus.theory.parse_key`.
-    """
-    k = as_key(key)
-    match = _ROMAN_RE.match(numeral.strip()) if isinstance(numeral, str) else None
-    if match is None:
-        raise ChordParseError(numeral, "is not a Roman numeral such as 'IV' or 'vi7'")
-    accidental, roman, suffix = match.groups()
-    if len(k.intervals) != 7:
-        raise ChordParseError(numeral, f"Roman numerals need a seven-note scale, not {k.name}")
-    root = (
-        k.degree(_ROMAN_VALUE[roman.upper()])
-        + {"b": -1, "♭": -1, "#": 1, "♯": 1}.get(accidental, 0)
-    ) % 12
-    minor = roman.islower()
-    if minor and not suffix.startswith(("°", "o", "dim", "ø", "+", "aug")):
-        suffix = "m" + suffix
-    try:
-        return parse_chord(_spell(root) + suffix)
-    except ChordParseError as exc:
-        raise ChordParseError(
-            numeral, f"is not a Roman numeral with a chord suffix: {exc.reason}"
-        ) from None
-
-
-def diatonic_chords(key: Key | str, *, sevenths: bool = False) -> tuple[Chord, ...]:
-    """The chords built in thirds on each degree of a seven-note scale.
-
-    >>> [c.name for c in diatonic_chords("C major")]
-    ['C', 'Dm', 'Em', 'F', 'G', 'Am', 'Bdim']
-    >>> [c.name for c in diatonic_chords("A minor", sevenths=True)][:3]
-    ['Am7', 'Bm7b5', 'Cmaj7']
-    """
-    k = as_key(key)
-    pcs = k.pitch_classes
-    if len(pcs) != 7:
-        raise TheoryError(f"diatonic chords need a seven-note scale, not {k.name}")
-    out = []
-    for degree in range(7):
-        stack = [pcs[(degree + step) % 7] for step in (0, 2, 4, 6)[: 4 if sevenths else 3]]
-        intervals = tuple(sorted({(pc - stack[0]) % 12 for pc in stack}))
-        quality = _TERTIAN.get(intervals)
-        if quality is None:  # pragma: no cover - every 7-note mode here stacks to a known shape
-            raise TheoryError(f"degree {degree + 1} of {k.name} stacks to {intervals}")
-        out.append(Chord(stack[0], quality, intervals))
-    return tuple(out)
-
-
-_TERTIAN: Final = {
+_QUALITY_BY_INTERVALS: Final = {
     (0, 4, 7): "",
     (0, 3, 7): "m",
     (0, 3, 6): "dim",
@@ -406,4 +408,23 @@ _TERTIAN: Final = {
     (0, 3, 6, 9): "dim7",
     (0, 3, 7, 11): "mMaj7",
     (0, 4, 8, 11): "augmaj7",
+    (0, 4, 7, 11, 14): "maj9",
+    (0, 3, 7, 10, 14): "m9",
+    (0, 4, 7, 10, 14): "9",
+    (0, 4, 7, 14): "add9",
+    (0, 3, 7, 14): "madd9",
+    (0, 2, 7): "sus2",
+    (0, 5, 7): "sus4",
+    (0, 7): "5",
 }
+
+
+def chord_quality(intervals: tuple[int, ...]) -> str | None:
+    """The usual suffix of a chord shape (ascending intervals above the root), if it has one.
+
+    Covers triads, sevenths, ninths, ``add9`` chords, suspensions and power chords.
+
+    >>> chord_quality((0, 3, 7, 10)), chord_quality((0, 4, 7, 11, 14)), chord_quality((0, 1, 2))
+    ('m7', 'maj9', None)
+    """
+    return _QUALITY_BY_INTERVALS.get(tuple(intervals))

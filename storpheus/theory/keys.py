@@ -20,6 +20,7 @@ Example
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -29,6 +30,8 @@ import numpy.typing as npt
 from storpheus.errors import KeyParseError, TheoryError
 from storpheus.theory.pitch import (
     FLAT_NAMES,
+    MAJOR_KEY_NAMES,
+    MINOR_KEY_NAMES,
     SHARP_NAMES,
     interval_between,
     split_note_name,
@@ -50,22 +53,36 @@ MODES: Final[dict[str, tuple[int, ...]]] = {
 }
 """Canonical mode names and their intervals above the tonic, in scale order."""
 
-MODE_ALIASES: Final[dict[str, str]] = {
+CHURCH_MODES: Final = ("major", "minor", "dorian", "phrygian", "lydian", "mixolydian", "locrian")
+"""The seven modes of the major scale (ionian as ``major``, aeolian as ``minor``)."""
+
+SEVEN_NOTE_MODES: Final = tuple(mode for mode, steps in MODES.items() if len(steps) == 7)
+"""The church modes plus harmonic and melodic minor: the modes with seven degrees."""
+
+MAJOR_MINOR_ALIASES: Final[dict[str, str]] = {
     "": "major",
     "maj": "major",
     "ionian": "major",
     "m": "minor",
     "min": "minor",
     "aeolian": "minor",
+}
+"""The usual other names of major and minor (an empty mode is major)."""
+
+MODE_ALIASES: Final[dict[str, str]] = {
+    **MAJOR_MINOR_ALIASES,
     "natural minor": "minor",
     "dor": "dorian",
+    "phr": "phrygian",
     "phryg": "phrygian",
     "lyd": "lydian",
     "mixo": "mixolydian",
     "mix": "mixolydian",
     "loc": "locrian",
     "harmonic": "harmonic minor",
+    "harm minor": "harmonic minor",
     "melodic": "melodic minor",
+    "mel minor": "melodic minor",
     "pentatonic": "major pentatonic",
     "pentatonic major": "major pentatonic",
     "pentatonic minor": "minor pentatonic",
@@ -84,28 +101,53 @@ _PARENT_OFFSET: Final = {
     "minor": 9,
     "locrian": 11,
 }
-# Conventional spelling of major and minor tonics (fewest accidentals; F# and
-# Eb/Bb/G#/C# where both spellings are common). Matches storpheus.io.keys.
-_MAJOR_SPELLING: Final = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
-_MINOR_SPELLING: Final = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "G#", "A", "Bb", "B")
 
 
-def canonical_mode(mode: str) -> str:
+def canonical_mode(
+    mode: str,
+    *,
+    modes: Collection[str] = MODES,
+    aliases: Mapping[str, str] = MODE_ALIASES,
+    separators: str = "_-",
+) -> str:
     """The canonical name of a mode or alias (``"Aeolian"`` -> ``"minor"``).
+
+    Case and runs of white space do not matter, and each character of
+    ``separators`` counts as a space (``"melodic_minor"``). ``modes`` limits
+    the modes accepted (an alias of another mode is refused) and ``aliases``
+    the other names read, so a caller can keep a smaller vocabulary:
+
+    >>> canonical_mode("Dor"), canonical_mode("harmonic-minor")
+    ('dorian', 'harmonic minor')
+    >>> canonical_mode("Ionian", modes=CHURCH_MODES, aliases=MAJOR_MINOR_ALIASES)
+    'major'
 
     Raises
     ------
     TheoryError
-        Unknown mode; the message lists the known ones.
+        Unknown (or not accepted) mode; the message lists the accepted ones.
     """
     if not isinstance(mode, str):
         raise TheoryError(f"mode must be a string, got {type(mode).__name__}")
-    words = " ".join(mode.replace("_", " ").replace("-", " ").split()).lower()
-    if words in MODES:
+    words = mode
+    for separator in separators:
+        words = words.replace(separator, " ")
+    words = " ".join(words.split()).lower()
+    if words in modes:
         return words
-    if words in MODE_ALIASES:
-        return MODE_ALIASES[words]
-    raise TheoryError(f"unknown mode {mode!r}; known modes: {', '.join(MODES)}")
+    if aliases.get(words) in modes:
+        return aliases[words]
+    raise TheoryError(f"unknown mode {mode!r}; known modes: {', '.join(modes)}")
+
+
+def is_minor_mode(mode: str) -> bool:
+    """Whether a mode has a minor third and no major third (minor, dorian, blues...).
+
+    >>> is_minor_mode("dorian"), is_minor_mode("mixolydian"), is_minor_mode("Aeolian")
+    (True, False, True)
+    """
+    steps = MODES[canonical_mode(mode)]
+    return 3 in steps and 4 not in steps
 
 
 @dataclass(frozen=True)
@@ -144,15 +186,14 @@ class Key:
         if self.spelling:
             return self.spelling
         if self.mode == "major":
-            return _MAJOR_SPELLING[self.tonic]
+            return MAJOR_KEY_NAMES[self.tonic]
         if self.mode == "minor":
-            return _MINOR_SPELLING[self.tonic]
-        if self.mode in _PARENT_OFFSET:
-            parent = (self.tonic - _PARENT_OFFSET[self.mode]) % 12
-            flats = _MAJOR_SPELLING[parent] != SHARP_NAMES[parent] or parent == 5
+            return MINOR_KEY_NAMES[self.tonic]
+        parent = self.parent_tonic
+        if parent is not None:
+            flats = MAJOR_KEY_NAMES[parent] != SHARP_NAMES[parent] or parent == 5
             return (FLAT_NAMES if flats else SHARP_NAMES)[self.tonic]
-        minor_like = 3 in self.intervals and 4 not in self.intervals
-        return (_MINOR_SPELLING if minor_like else _MAJOR_SPELLING)[self.tonic]
+        return (MINOR_KEY_NAMES if self.is_minor else MAJOR_KEY_NAMES)[self.tonic]
 
     @property
     def name(self) -> str:
@@ -167,6 +208,17 @@ class Key:
     def intervals(self) -> tuple[int, ...]:
         """Semitones above the tonic of each scale degree."""
         return MODES[self.mode]
+
+    @property
+    def is_minor(self) -> bool:
+        """Whether the mode has a minor third (see :func:`is_minor_mode`)."""
+        return 3 in self.intervals and 4 not in self.intervals
+
+    @property
+    def parent_tonic(self) -> int | None:
+        """Tonic of the parent major scale of a church mode (D dorian -> 0), else ``None``."""
+        offset = _PARENT_OFFSET.get(self.mode)
+        return None if offset is None else (self.tonic - offset) % 12
 
     @property
     def pitch_classes(self) -> tuple[int, ...]:

@@ -23,24 +23,48 @@ from typing import Final
 from storpheus.errors import TheoryError
 
 SHARP_NAMES: Final = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+"""Every black key spelled with a sharp."""
 FLAT_NAMES: Final = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")
+"""Every black key spelled with a flat."""
+MAJOR_KEY_NAMES: Final = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+"""Conventional tonic of each major key (fewest accidentals; F# rather than Gb)."""
+MINOR_KEY_NAMES: Final = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "G#", "A", "Bb", "B")
+"""Conventional tonic of each minor key (fewest accidentals; Eb and Bb, G# and C#)."""
+MIXED_NAMES: Final = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+"""Flats for the black keys except C# and F# (the embedded generator's chord and key names)."""
 
-_LETTER_PC: Final = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+LETTERS: Final = "CDEFGAB"
+"""The seven note letters in scale order."""
+LETTER_PITCH_CLASSES: Final = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+"""Pitch class of each natural note letter (upper case)."""
+
 _ACCIDENTAL: Final = {"#": 1, "♯": 1, "x": 2, "𝄪": 2, "b": -1, "♭": -1, "-": -1, "𝄫": -2}
+_ALL_SIGNS: Final = "".join(_ACCIDENTAL)
+_ACCIDENTAL_TEXT: Final = {-2: "bb", -1: "b", 0: "", 1: "#", 2: "##"}
 _NAME_RE: Final = re.compile(r"([A-Ga-g])([#♯x𝄪b♭\-𝄫]*)")
 _PITCH_RE: Final = re.compile(r"([A-Ga-g][#♯x𝄪b♭𝄫]*)(-?\d+)")  # "-" is the octave sign here
 
 
-def split_note_name(text: str, *, dash_is_flat: bool = True) -> tuple[int, str]:
+def split_note_name(
+    text: str,
+    *,
+    dash_is_flat: bool = True,
+    signs: str = _ALL_SIGNS,
+    max_accidentals: int | None = None,
+) -> tuple[int, str]:
     """Read a note name at the start of ``text``: ``(pitch class, rest of text)``.
 
     ``dash_is_flat=False`` leaves a ``-`` after the letter in the rest (chord
-    symbols use it for minor: ``"C-7"``).
+    symbols use it for minor: ``"C-7"``). ``signs`` limits the accidental
+    characters read and ``max_accidentals`` how many of them (the rest stays
+    in the text).
 
     >>> split_note_name("Bbmaj7")
     (10, 'maj7')
     >>> split_note_name("C-7", dash_is_flat=False)
     (0, '-7')
+    >>> split_note_name("Cbbb", signs="#b", max_accidentals=2)
+    (10, 'b')
 
     Raises
     ------
@@ -53,9 +77,11 @@ def split_note_name(text: str, *, dash_is_flat: bool = True) -> tuple[int, str]:
     letter, accidentals = match.groups()
     if not dash_is_flat and "-" in accidentals:
         accidentals = accidentals[: accidentals.index("-")]
+    kept = len(accidentals) - len(accidentals.lstrip(signs))
+    accidentals = accidentals[:kept][:max_accidentals]
     rest = text[1 + len(accidentals) :]
     offset = sum(_ACCIDENTAL[a] for a in accidentals)
-    return (_LETTER_PC[letter.upper()] + offset) % 12, rest
+    return (LETTER_PITCH_CLASSES[letter.upper()] + offset) % 12, rest
 
 
 def pitch_class(name: str) -> int:
@@ -80,6 +106,28 @@ def note_name(pc: int, *, flats: bool = False) -> str:
     return (FLAT_NAMES if flats else SHARP_NAMES)[int(pc) % 12]
 
 
+def spell_on_letter(pc: int, letter: str) -> str:
+    """Spell pitch class ``pc`` on a given note letter, with up to two accidentals.
+
+    >>> spell_on_letter(10, "B"), spell_on_letter(4, "F"), spell_on_letter(7, "F")
+    ('Bb', 'Fb', 'F##')
+
+    Raises
+    ------
+    TheoryError
+        ``letter`` is not A-G, or ``pc`` is more than two semitones from it.
+    """
+    natural = LETTER_PITCH_CLASSES.get(letter.upper()) if isinstance(letter, str) else None
+    if natural is None:
+        raise TheoryError(f"letter={letter!r} is not a note letter A-G")
+    diff = (int(pc) - natural) % 12
+    if diff > 6:
+        diff -= 12
+    if diff not in _ACCIDENTAL_TEXT:
+        raise TheoryError(f"pitch class {int(pc) % 12} cannot be spelled on {letter.upper()}")
+    return letter.upper() + _ACCIDENTAL_TEXT[diff]
+
+
 def pitch_name(pitch: int, *, flats: bool = False) -> str:
     """Scientific pitch name of a MIDI note (60 -> ``"C4"``)."""
     if not 0 <= int(pitch) <= 127:
@@ -101,7 +149,7 @@ def midi_pitch(name: str) -> int:
     note, octave = match.groups()
     letter = note[0].upper()
     offset = sum(_ACCIDENTAL[a] for a in note[1:])
-    value = (int(octave) + 1) * 12 + _LETTER_PC[letter] + offset
+    value = (int(octave) + 1) * 12 + LETTER_PITCH_CLASSES[letter] + offset
     if not 0 <= value <= 127:
         raise TheoryError(f"{name!r} is MIDI pitch {value}, outside 0-127")
     return value

@@ -10,13 +10,24 @@ from storpheus.errors import ChordParseError, KeyEstimationError, KeyParseError,
 from storpheus.notes import NoteArray
 from storpheus.score import Score, Track
 from storpheus.theory import (
+    CHURCH_MODES,
+    MAJOR_KEY_NAMES,
+    MAJOR_MINOR_ALIASES,
+    MINOR_KEY_NAMES,
+    MIXED_NAMES,
     MODES,
     PROFILES,
+    SEVEN_NOTE_MODES,
     Chord,
     Key,
+    RomanNumeral,
+    canonical_mode,
+    chord_quality,
+    diatonic_chord,
     diatonic_chords,
     estimate_key,
     interval_between,
+    is_minor_mode,
     key_correlations,
     key_fit,
     midi_pitch,
@@ -29,6 +40,9 @@ from storpheus.theory import (
     pitch_name,
     roman_chord,
     scale_pitch_classes,
+    spell_on_letter,
+    split_note_name,
+    split_roman,
 )
 
 # ------------------------------------------------------------------ pitch names
@@ -617,3 +631,167 @@ def test_parse_chord_returns_a_chord_or_raises_chord_parse_error_for_any_text(te
         return
     assert chord.pitch_classes[0] == chord.root
     assert all(0 <= pc <= 11 for pc in chord.all_pitch_classes)
+
+
+# ------------------------------------------- shared vocabulary for the callers
+
+
+def test_split_note_name_can_limit_the_accidentals_it_reads():
+    assert split_note_name("Cbbb") == (9, "")
+    assert split_note_name("Cbbb", signs="#b♯♭", max_accidentals=2) == (10, "b")
+    assert split_note_name("Cx", signs="#b♯♭") == (0, "x")
+    assert split_note_name("B-7", dash_is_flat=False, signs="#b") == (11, "-7")
+
+
+@pytest.mark.parametrize(
+    ("pc", "letter", "spelled"),
+    [
+        (10, "B", "Bb"),
+        (11, "C", "Cb"),
+        (5, "E", "E#"),
+        (7, "F", "F##"),
+        (2, "E", "Ebb"),
+        (0, "c", "C"),
+    ],
+)
+def test_spell_on_letter_uses_up_to_two_accidentals(pc, letter, spelled):
+    assert spell_on_letter(pc, letter) == spelled
+    assert pitch_class(spelled) == pc
+
+
+@pytest.mark.parametrize(("pc", "letter"), [(3, "A"), (0, "H"), (0, "")])
+def test_spell_on_letter_refuses_what_needs_more_accidentals_or_no_letter(pc, letter):
+    with pytest.raises(TheoryError):
+        spell_on_letter(pc, letter)
+
+
+def test_spelling_tables_name_every_pitch_class_once():
+    for names in (MAJOR_KEY_NAMES, MINOR_KEY_NAMES, MIXED_NAMES):
+        assert [pitch_class(n) for n in names] == list(range(12))
+    assert (MIXED_NAMES[1], MIXED_NAMES[8], MAJOR_KEY_NAMES[1], MINOR_KEY_NAMES[8]) == (
+        "C#",
+        "Ab",
+        "Db",
+        "G#",
+    )
+
+
+def test_canonical_mode_can_keep_a_smaller_vocabulary():
+    assert canonical_mode("Mixo") == "mixolydian"
+    assert canonical_mode("harm  minor") == "harmonic minor"
+    assert canonical_mode("AEOLIAN", modes=CHURCH_MODES, aliases=MAJOR_MINOR_ALIASES) == "minor"
+    with pytest.raises(TheoryError, match="known modes: major, minor, dorian"):
+        canonical_mode("mixo", modes=CHURCH_MODES, aliases=MAJOR_MINOR_ALIASES)
+    with pytest.raises(TheoryError, match="unknown mode 'harmonic minor'"):
+        canonical_mode("harmonic minor", modes=CHURCH_MODES)
+    with pytest.raises(TheoryError):
+        canonical_mode("melodic-minor", modes=SEVEN_NOTE_MODES, separators="")
+    assert canonical_mode("melodic-minor", modes=SEVEN_NOTE_MODES) == "melodic minor"
+
+
+def test_mode_families_and_parent_scales():
+    assert len(SEVEN_NOTE_MODES) == 9
+    assert SEVEN_NOTE_MODES[:7] == CHURCH_MODES
+    assert [m for m in SEVEN_NOTE_MODES if is_minor_mode(m)] == [
+        "minor",
+        "dorian",
+        "phrygian",
+        "locrian",
+        "harmonic minor",
+        "melodic minor",
+    ]
+    assert parse_key("E phrygian").is_minor
+    assert not parse_key("G mixolydian").is_minor
+    assert parse_key("D dorian").parent_tonic == 0
+    assert parse_key("F# minor").parent_tonic == 9
+    assert parse_key("C harmonic minor").parent_tonic is None
+
+
+def test_chord_quality_names_the_usual_shapes_only():
+    assert chord_quality((0, 4, 7)) == ""
+    assert chord_quality((0, 3, 6, 10)) == "m7b5"
+    assert chord_quality((0, 3, 7, 14)) == "madd9"
+    assert chord_quality((0, 1, 2)) is None
+    for shape in [(0, 4, 7, 11), (0, 3, 7, 10, 14), (0, 5, 7), (0, 7), (0, 3, 7, 11)]:
+        assert parse_chord(f"C{chord_quality(shape)}").intervals == shape
+
+
+@pytest.mark.parametrize(
+    ("symbol", "root", "intervals", "bass"),
+    [
+        ("Am7", 9, (0, 3, 7, 10), None),
+        ("C(b9)", 0, (0, 4, 7, 13), None),  # tensions are literal: no implied seventh
+        ("C(9)", 0, (0, 4, 7, 14), None),
+        ("C7(13)", 0, (0, 4, 7, 10, 21), None),
+        ("Cadd13", 0, (0, 4, 7, 21), None),
+        ("C(11)", 0, (0, 4, 7, 10, 17), None),  # a plain 11 brings the minor seventh
+        ("E7#9", 4, (0, 4, 7, 10, 15), None),
+        ("C7b5", 0, (0, 4, 6, 10), None),
+        ("Ebm(add9)", 3, (0, 3, 7, 14), None),
+        ("Bb/D", 10, (0, 4, 7), 2),
+        ("C/C", 0, (0, 4, 7), None),
+    ],
+)
+def test_compact_reading_reads_a_closed_vocabulary_then_literal_tensions(
+    symbol, root, intervals, bass
+):
+    qualities = {"": "", "m": "m", "m7": "m7", "7": "7", "maj7": "maj7"}
+    chord = parse_chord(symbol, qualities=qualities)
+    assert (chord.root, chord.intervals, chord.bass) == (root, intervals, bass)
+
+
+def test_compact_reading_maps_each_type_to_the_lead_sheet_symbol_it_means():
+    assert parse_chord("CΔ", qualities={"Δ": "maj7"}).intervals == (0, 4, 7, 11)
+    assert parse_chord("Cm13", qualities={"m13": "m9add13"}).intervals == (0, 3, 7, 10, 14, 21)
+    assert parse_chord("Cm13").intervals == (0, 3, 7, 10, 14, 17, 21)
+
+
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [
+        ("", "empty"),
+        ("Hm", "root note"),
+        ("Cbbb", "cannot read 'b'"),  # two accidentals at most
+        ("C7(#9,b13)", "cannot read ',b13"),
+        ("C m7", "cannot read ' m7'"),  # no clean-up of spaces
+        ("C/E x", "after the bass note"),
+        ("Cmaj7", "cannot read 'aj7'"),  # only the listed types
+    ],
+)
+def test_compact_reading_refuses_what_it_cannot_read(bad, reason):
+    with pytest.raises(ChordParseError, match=reason):
+        parse_chord(bad, qualities={"": "", "m": "m", "7": "7"})
+
+
+def test_split_roman_reads_degree_alteration_case_and_suffix():
+    assert split_roman(" bVIImaj7") == RomanNumeral(7, -1, True, "maj7")
+    assert split_roman("iiø7") == RomanNumeral(2, 0, False, "ø7")
+    assert split_roman("♯iv°") == RomanNumeral(4, 1, False, "°")
+    with pytest.raises(ChordParseError, match="Roman numeral"):
+        split_roman("X7")
+
+
+@given(
+    tonic=st.integers(0, 11),
+    mode=st.sampled_from(CHURCH_MODES),
+    degree=st.integers(1, 7),
+    seventh=st.booleans(),
+    ninth=st.booleans(),
+)
+def test_diatonic_chord_stays_in_the_scale_and_its_name_parses_back(
+    tonic, mode, degree, seventh, ninth
+):
+    key = Key(tonic, mode)
+    chord = diatonic_chord(key, degree, seventh=seventh, ninth=ninth)
+    assert chord.root == key.degree(degree)
+    assert set(chord.pitch_classes) <= set(key.pitch_classes)
+    assert len(chord.intervals) == 3 + int(seventh or ninth) + int(ninth and 14 in chord.intervals)
+    assert parse_chord(chord.name) == chord
+
+
+def test_diatonic_chord_names_unusual_shapes_by_their_intervals():
+    chord = diatonic_chord("A harmonic minor", 3, ninth=True)
+    assert chord.name == "C(0,4,8,11,14)"
+    assert diatonic_chords("C major", sevenths=True)[4] == diatonic_chord(
+        "C major", 5, seventh=True
+    )
