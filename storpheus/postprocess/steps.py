@@ -135,15 +135,10 @@ class TransposeToKey(Step):
         }
 
 
-_PARENT_MAJOR = {"major": 0, "dorian": 2, "phrygian": 4, "lydian": 5, "mixolydian": 7,
-                 "minor": 9, "locrian": 11}  # fmt: skip
-
-
 def _key_shift(source: Key, target: Key) -> int:
-    if source.mode != target.mode and source.mode in _PARENT_MAJOR and target.mode in _PARENT_MAJOR:
-        return interval_between(
-            source.tonic - _PARENT_MAJOR[source.mode], target.tonic - _PARENT_MAJOR[target.mode]
-        )
+    parents = source.parent_tonic, target.parent_tonic
+    if source.mode != target.mode and parents[0] is not None and parents[1] is not None:
+        return interval_between(parents[0], parents[1])
     return interval_between(source.tonic, target.tonic)
 
 

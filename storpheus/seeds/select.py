@@ -21,12 +21,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from storpheus.backends.embedded.harmony import Key, parse_key, shortest_shift
+from storpheus.backends.embedded.harmony import Key, parse_key
 from storpheus.backends.embedded.styles import DEFAULT_STYLE, MatchKind, resolve_style
 from storpheus.errors import InvalidRequestError, MidiRangeError, SeedNotFoundError
 from storpheus.notes import NoteArray
 from storpheus.score import Score, Track
 from storpheus.seeds.library import SeedInfo, load_index, seed_notes
+from storpheus.theory import interval_between
 
 ROLE_FALLBACKS: dict[str, tuple[str, ...]] = {
     "drums": ("drums",),
@@ -79,11 +80,11 @@ def _mode_family(key: Key) -> bool:
 def _key_cost(seed_key: Key, target: Key) -> tuple[int, int, int]:
     """(mode mismatch, |shift|, shift) from a seed key to the target key."""
     if _mode_family(seed_key) == _mode_family(target):
-        shift = shortest_shift(seed_key.tonic, target.tonic)
+        shift = interval_between(seed_key.tonic, target.tonic)
         return (0, abs(shift), shift)
     # different mode family: transpose so the relative keys line up
     relative = (seed_key.tonic + (3 if seed_key.is_minor else -3)) % 12
-    shift = shortest_shift(relative, target.tonic)
+    shift = interval_between(relative, target.tonic)
     return (1, abs(shift), shift)
 
 

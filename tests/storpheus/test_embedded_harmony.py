@@ -152,3 +152,41 @@ def test_choose_voicing_moves_little_from_the_previous_chord() -> None:
     )
     assert voice_distance(voicing, previous) <= 3
     assert voice_distance(voicing, previous) < worst
+
+
+@pytest.mark.parametrize(
+    ("symbol", "intervals"),
+    [
+        ("C(b9)", (0, 4, 7, 13)),  # tensions are added as written: no implied seventh
+        ("C(9)", (0, 4, 7, 14)),
+        ("C7(13)", (0, 4, 7, 10, 21)),
+        ("Cm13", (0, 3, 7, 10, 14, 21)),  # the generator's minor 13th has no 11th
+        ("CΔ", (0, 4, 7, 11)),
+        ("C11#11", (0, 4, 7, 10, 14, 17, 18)),
+        ("C5(b5)", (0, 6)),
+        ("F#m7♭5", (0, 3, 6, 10)),
+    ],
+)
+def test_parse_chord_keeps_the_generator_conventions(
+    symbol: str, intervals: tuple[int, ...]
+) -> None:
+    assert parse_chord(symbol).intervals == intervals
+
+
+@pytest.mark.parametrize("symbol", ["Cbbb", "C7(#9,b13)", "C9sus4", "C m7"])
+def test_parse_chord_reads_only_the_generator_vocabulary(symbol: str) -> None:
+    with pytest.raises(ValueError, match="cannot read"):
+        parse_chord(symbol)
+
+
+@pytest.mark.parametrize("text", ["C dor", "C natural minor", "C harmonic minor", "C-minor"])
+def test_parse_key_reads_only_church_modes_and_their_usual_names(text: str) -> None:
+    with pytest.raises(ValueError, match="unknown mode"):
+        parse_key(text)
+
+
+def test_keys_are_named_with_the_generator_spelling_whatever_was_written() -> None:
+    assert parse_key("Db major").name == "C# major"
+    assert parse_key("G# minor").name == "Ab minor"
+    assert parse_key("CM") == Key(0, "minor")  # the mode is read in lower case
+    assert parse_key("Gb").scale == (6, 8, 10, 11, 1, 3, 5)
