@@ -110,24 +110,25 @@ def load_log(conn: Connection, project_id: str, start: str | None) -> CommitLog:
 
 
 def _reachable(table: pa.Table, start: str) -> npt.NDArray[np.bool_]:
-    ids = table.column("commit_id").to_pylist()
-    index = {cid: i for i, cid in enumerate(ids)}
-    p1 = [index.get(p, -1) if p is not None else -1 for p in table.column("parent_id").to_pylist()]
-    p2 = [index.get(p, -1) if p is not None else -1 for p in table.column("parent2_id").to_pylist()]
-    seen = np.zeros(len(ids), dtype=bool)
-    first = index.get(start)
-    if first is None:
+    ids = table.column("commit_id")
+    p1 = pc.fill_null(pc.index_in(table.column("parent_id"), value_set=ids), -1)
+    p2 = pc.fill_null(pc.index_in(table.column("parent2_id"), value_set=ids), -1)
+    first_parent = p1.to_numpy().tolist()
+    second_parent = p2.to_numpy().tolist()
+    seen = np.zeros(len(first_parent), dtype=bool)
+    found = pc.index(ids, start).as_py()
+    if found < 0:
         return seen
-    stack = [first]
+    stack = [found]
     while stack:
         i = stack.pop()
         if seen[i]:
             continue
         seen[i] = True
-        if p1[i] >= 0:
-            stack.append(p1[i])
-        if p2[i] >= 0:
-            stack.append(p2[i])
+        if first_parent[i] >= 0:
+            stack.append(first_parent[i])
+        if second_parent[i] >= 0:
+            stack.append(second_parent[i])
     return seen
 
 
