@@ -279,6 +279,7 @@ def start(
     scorer: Scorer | str | None = None,
     out: PathLike | None = DEFAULT_OUT,
     options: AgentOptions | None = None,
+    lock_timeout: float = 2.0,
 ) -> CompositionRun:
     """Check and plan ``prompt`` now, then compose it in the background (see :func:`compose`)."""
     prepared = prepare(
@@ -293,6 +294,7 @@ def start(
         scorer=scorer,
         out=out,
         options=options,
+        lock_timeout=lock_timeout,
     )
     return CompositionRun(prepared)
 

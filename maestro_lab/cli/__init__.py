@@ -17,7 +17,17 @@ from collections.abc import Sequence
 from maestro_lab.cli.common import Handler
 from storpheus import __version__
 
-COMMAND_MODULES: tuple[str, ...] = ("demo", "plan", "schema", "protocol", "gallery")
+COMMAND_MODULES: tuple[str, ...] = (
+    "demo",
+    "plan",
+    "schema",
+    "protocol",
+    "gallery",
+    "compose",
+    "reproduce",
+    "rescore",
+    "runs",
+)
 """Modules of :mod:`maestro_lab.cli` whose ``register`` adds a working subcommand."""
 
 PLANNED: dict[str, str] = {
