@@ -27,6 +27,7 @@ from storpheus import __version__
 
 if TYPE_CHECKING:
     from muse_duckdb.blame import BlameResult, RegionVersion
+    from muse_duckdb.candidate import CommitCandidate
     from muse_duckdb.changes import ChangeSet
     from muse_duckdb.commit import Commit
     from muse_duckdb.conflicts import Conflict
@@ -34,15 +35,16 @@ if TYPE_CHECKING:
     from muse_duckdb.diff import ProjectDiff, RegionDiff, Severity
     from muse_duckdb.integrity import IntegrityReport
     from muse_duckdb.merge import MergeResult, merge_states
-    from muse_duckdb.project import Mixer, ProjectState, RegionState, TrackState
+    from muse_duckdb.project import Mixer, ProjectState, RegionState, RepositoryState, TrackState
     from muse_duckdb.repository import Repository, init
-    from muse_duckdb.results import CheckoutResult, MergeOutcome, Status
+    from muse_duckdb.results import CheckoutResult, MergeOutcome, Status, WorkingTreeProjection
     from muse_duckdb.variations import Phrase, Variation, VariationState
 
 _EXPORTS: dict[str, str] = {
     "BlameResult": "muse_duckdb.blame",
     "RegionVersion": "muse_duckdb.blame",
     "ChangeSet": "muse_duckdb.changes",
+    "CommitCandidate": "muse_duckdb.candidate",
     "Commit": "muse_duckdb.commit",
     "Conflict": "muse_duckdb.conflicts",
     "RegionLayout": "muse_duckdb.convert",
@@ -57,6 +59,7 @@ _EXPORTS: dict[str, str] = {
     "merge_states": "muse_duckdb.merge",
     "Mixer": "muse_duckdb.project",
     "ProjectState": "muse_duckdb.project",
+    "RepositoryState": "muse_duckdb.project",
     "RegionState": "muse_duckdb.project",
     "TrackState": "muse_duckdb.project",
     "Repository": "muse_duckdb.repository",
@@ -64,6 +67,7 @@ _EXPORTS: dict[str, str] = {
     "CheckoutResult": "muse_duckdb.results",
     "MergeOutcome": "muse_duckdb.results",
     "Status": "muse_duckdb.results",
+    "WorkingTreeProjection": "muse_duckdb.results",
     "Phrase": "muse_duckdb.variations",
     "Variation": "muse_duckdb.variations",
     "VariationState": "muse_duckdb.variations",
@@ -74,6 +78,7 @@ __all__ = [
     "ChangeSet",
     "CheckoutResult",
     "Commit",
+    "CommitCandidate",
     "Conflict",
     "IntegrityReport",
     "MergeOutcome",
@@ -87,12 +92,14 @@ __all__ = [
     "RegionState",
     "RegionVersion",
     "Repository",
+    "RepositoryState",
     "Section",
     "Severity",
     "Status",
     "TrackState",
     "Variation",
     "VariationState",
+    "WorkingTreeProjection",
     "__version__",
     "init",
     "merge_states",

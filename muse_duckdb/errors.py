@@ -330,12 +330,14 @@ class PhraseNotFoundError(VariationError, LookupError):
 
 
 class StaleBaseError(VariationError):
-    """Optimistic concurrency: the variation's base is no longer HEAD.
+    """Optimistic concurrency: the variation (or candidate) base is no longer HEAD.
 
     Attributes
     ----------
+    variation_id:
+        The variation, or the kind of commit candidate (``"changeset"``).
     base, head:
-        The commit the variation was computed against, and the current HEAD.
+        The commit it was computed against, and the current HEAD.
     """
 
     def __init__(self, variation_id: str, base: str | None, head: str | None) -> None:
@@ -343,7 +345,7 @@ class StaleBaseError(VariationError):
         self.base = base
         self.head = head
         super().__init__(
-            f"variation {variation_id!r} was proposed against {_short(base)} but HEAD is now "
+            f"{variation_id!r} was computed against {_short(base)} but HEAD is now "
             f"{_short(head)}; propose it again against the new HEAD"
         )
 

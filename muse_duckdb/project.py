@@ -523,3 +523,7 @@ def _check_id(field_name: str, value: object) -> None:
         raise ProjectStateError(field_name, value, f"longer than {MAX_ID_LENGTH} characters")
     if any(ch in value for ch in "\n\r\t\0"):
         raise ProjectStateError(field_name, value, "must not contain control characters")
+
+
+RepositoryState = ProjectState
+"""The reference's name for the state of a project at one commit."""

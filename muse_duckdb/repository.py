@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 from muse_duckdb import refs
 from muse_duckdb.blame import BlameResult, RegionVersion, blame, history
+from muse_duckdb.candidate import CommitCandidate
+from muse_duckdb.changes import ChangeSet
 from muse_duckdb.commit import Commit
 from muse_duckdb.conflicts import Strategy
 from muse_duckdb.convert import RegionLayout, project_to_score, score_to_project
@@ -69,7 +71,6 @@ from muse_duckdb.writer import Batch, StoredSnapshot
 from storpheus.score import Score
 
 if TYPE_CHECKING:
-    from muse_duckdb.changes import ChangeSet
     from muse_duckdb.variations import Variation, VariationStore
 
 Clock = Callable[[], int]
@@ -633,7 +634,8 @@ class Repository:
 
         ``accepted_phrase_ids=None`` accepts every phrase; a subset is a
         partial acceptance. The commit records the variation id, the accepted
-        phrase ids and a summary of every phrase (accepted or not).
+        phrase ids and a summary of every phrase (accepted or not). Same as
+        ``record(prepare_variation(...))``.
 
         Raises
         ------
@@ -644,33 +646,94 @@ class Repository:
         PhraseNotFoundError
             An accepted id names no phrase of the variation.
         """
+        candidate = self.prepare_variation(
+            variation_id, accepted_phrase_ids, author=author, metadata=metadata
+        )
+        return self.record(candidate)
+
+    def prepare_variation(
+        self,
+        variation_id: str,
+        accepted_phrase_ids: Sequence[str] | None = None,
+        *,
+        author: str = "muse",
+        metadata: Mapping[str, object] | None = None,
+    ) -> CommitCandidate:
+        """The commit candidate of accepting a READY variation (nothing is written)."""
         from muse_duckdb.variations import VariationState, accepted_phrases, apply_phrases
 
         v = self.variations.get(variation_id)
         if v.state is not VariationState.READY:
             raise VariationStateError(variation_id, v.state.value, "commit", "ready")
         chosen = accepted_phrases(v, accepted_phrase_ids)
-        accepted = [p.phrase_id for p in chosen]
-        with self._writing("commit a variation") as conn:
+        accepted = {p.phrase_id for p in chosen}
+        with self.database.read() as conn:
             head = refs.read_head(conn, self.project_id)
             if head.commit_id != v.base_commit_id:
                 raise StaleBaseError(variation_id, v.base_commit_id, head.commit_id)
             base = self._load(conn, head.commit_id)
-            state = apply_phrases(v.changeset.apply(base), chosen)
-            fields = CommitFields.build(
-                v.intent.strip() or f"accept variation {variation_id}",
-                author=author,
-                explanation=v.explanation,
-                variation_id=variation_id,
-                accepted_phrase_ids=accepted,
-                changeset_json=v.changeset.to_json() if len(v.changeset) else None,
-                metadata=metadata,
-                phrases=[p.summary(p.phrase_id in set(accepted)) for p in v.phrases],
-            )
+        return CommitCandidate(
+            parent=v.base_commit_id,
+            state=apply_phrases(v.changeset.apply(base), chosen),
+            message=v.intent.strip() or f"accept variation {variation_id}",
+            author=author,
+            explanation=v.explanation,
+            variation_id=variation_id,
+            accepted_phrase_ids=tuple(p.phrase_id for p in chosen),
+            phrases=tuple(p.summary(p.phrase_id in accepted) for p in v.phrases),
+            changeset=v.changeset if len(v.changeset) else None,
+            metadata=dict(metadata or {}),
+        )
+
+    def prepare_changes(
+        self,
+        changeset: ChangeSet,
+        *,
+        author: str = "muse",
+        message: str | None = None,
+        metadata: Mapping[str, object] | None = None,
+    ) -> CommitCandidate:
+        """The commit candidate of applying a structural change set to HEAD."""
+        with self.database.read() as conn:
+            head = refs.read_head(conn, self.project_id)
+            base = self._load(conn, head.commit_id)
+        return CommitCandidate(
+            parent=head.commit_id,
+            state=changeset.apply(base),
+            message=message or changeset.describe(),
+            author=author,
+            changeset=changeset,
+            metadata=dict(metadata or {}),
+        )
+
+    def record(self, candidate: CommitCandidate) -> Commit:
+        """Persist a commit candidate on HEAD (one transaction).
+
+        Raises
+        ------
+        StaleBaseError
+            HEAD is no longer the candidate's parent.
+        """
+        fields = CommitFields.build(
+            candidate.message,
+            author=candidate.author,
+            explanation=candidate.explanation,
+            variation_id=candidate.variation_id,
+            accepted_phrase_ids=candidate.accepted_phrase_ids,
+            changeset_json=None if candidate.changeset is None else candidate.changeset.to_json(),
+            metadata=candidate.metadata,
+            phrases=candidate.phrases,
+        )
+        with self._writing("record a commit") as conn:
+            head = refs.read_head(conn, self.project_id)
+            if head.commit_id != candidate.parent:
+                what = candidate.variation_id or candidate.kind
+                raise StaleBaseError(what, candidate.parent, head.commit_id)
             parents = (head.commit_id,) if head.commit_id else ()
-            commit, _ = self._append(conn, state, parents, fields, None)
+            commit, _ = self._append(conn, candidate.state, parents, fields, None)
             self._advance(conn, head.branch, commit, moves_head=True)
-        self.variations.mark_committed(variation_id, commit.commit_id)
+        if candidate.variation_id is not None:
+            self.variations.mark_committed(candidate.variation_id, commit.commit_id)
         return commit
 
     def discard_variation(self, variation_id: str) -> None:
@@ -686,14 +749,10 @@ class Repository:
         metadata: Mapping[str, object] | None = None,
     ) -> Commit:
         """Apply a structural change set to HEAD and auto-commit it (no review)."""
-        state = changeset.apply(self.snapshot("HEAD"))
-        return self.commit(
-            state,
-            message or changeset.describe(),
-            author=author,
-            changeset=changeset,
-            metadata=metadata,
+        candidate = self.prepare_changes(
+            changeset, author=author, message=message, metadata=metadata
         )
+        return self.record(candidate)
 
     # -------------------------------------------------------------- helpers
     def _now(self, timestamp: datetime | float | None) -> int:

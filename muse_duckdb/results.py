@@ -103,3 +103,7 @@ class Status:
             "dirty": self.dirty,
             "diff": self.diff.to_dict(),
         }
+
+
+WorkingTreeProjection = Status
+"""The reference's name for the working state compared with HEAD (``git status``)."""

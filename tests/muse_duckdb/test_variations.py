@@ -138,3 +138,23 @@ def test_structural_differences_ride_along_without_review(repo):
     assert state.track("pad").program == 89
     assert state.region("bass/verse").notes.pitch.tolist() == [36, 43]  # no phrase accepted
     assert repo.get_commit().changeset is not None
+
+
+def test_prepare_then_record_separates_deciding_from_recording(repo):
+    from muse_duckdb import CommitCandidate
+    from muse_duckdb.changes import ChangeSet, SetTempo
+
+    head = repo.commit(band_state(), "band")
+    v = repo.propose(busier(band_state()), "busier bass")
+    candidate = repo.prepare_variation(v.variation_id, author="agent:bass")
+    assert isinstance(candidate, CommitCandidate)
+    assert candidate.kind == "variation"
+    assert candidate.parent == head.commit_id
+    assert candidate.state.region("bass/verse").notes.pitch.tolist() == [36, 38, 43, 45]
+    assert repo.head().commit_id == head.commit_id  # nothing written yet
+    tempo = repo.prepare_changes(ChangeSet((SetTempo(90),)), author="ada")
+    repo.record(tempo)
+    with pytest.raises(StaleBaseError):
+        repo.record(candidate)  # HEAD moved under it
+    assert repo.variations.get(v.variation_id).state is VariationState.READY
+    assert repo.log()[0].message == "set tempo to 90 BPM"
