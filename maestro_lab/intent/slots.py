@@ -20,15 +20,19 @@ from typing import Final
 from maestro_lab.errors import InvalidKeyError
 from maestro_lab.prompts.keys import normalise_key
 from maestro_lab.styles import find_style
+from storpheus.theory import CHURCH_MODES, MAJOR_MINOR_ALIASES
 
 _TEMPO_RE: Final = re.compile(r"\b(\d{2,3})\s*(?:bpm|beats per minute)\b")
 _AT_TEMPO_RE: Final = re.compile(
     r"\b(?:at|tempo|bpm)\s+(?:to\s+|of\s+|=\s*)?(\d{2,3})\b(?!\s*(?:bars?|beats?|%|measures?))"
 )
 _BARS_RE: Final = re.compile(r"\b(\d{1,3})[- ]?(?:bars?|measures?)\b")
+_MODE_WORDS: Final = "|".join(
+    sorted({*CHURCH_MODES, *MAJOR_MINOR_ALIASES} - {""}, key=lambda w: (-len(w), w))
+)  # the mode names the embedded backend and the tools read, longest first
 _KEY_RE: Final = re.compile(
     r"\b(?:in(?: the key of)?|key(?: of| is|:)?)\s+([A-Ga-g](?:#|b|♯|♭| sharp| flat)?"
-    r"(?:\s*(?:major|minor|maj|min|m|dorian|phrygian|lydian|mixolydian|locrian|aeolian|ionian)\b)?)"
+    rf"(?:\s*(?:{_MODE_WORDS})\b)?)"
     r"(?=[\s,.;!?]|$)"
 )
 _SECTION_RE: Final = re.compile(

@@ -18,19 +18,15 @@ Example
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Final
 
-from maestro_lab.prompts.keys import LETTER_PC, LETTERS, MODE_INTERVALS, Key
+from maestro_lab.prompts.keys import Key
+from storpheus.errors import TheoryError
+from storpheus.theory import LETTERS, MODES, spell_on_letter, split_roman
 
-MAJOR: Final = MODE_INTERVALS["major"]
-_NUMERAL_RE: Final = re.compile(
-    r"^(?P<acc>[b#♭♯]?)(?P<num>VII|VI|IV|V|III|II|I|vii|vi|iv|v|iii|ii|i)(?P<qual>°|ø|\+)?"
-    r"(?P<ext>.*)$"
-)
-_VALUES: Final = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7}
-_ACCIDENTALS: Final = {-2: "bb", -1: "b", 0: "", 1: "#", 2: "##"}
+MAJOR: Final = MODES["major"]
+_QUALITIES: Final = {"°": "diminished", "ø": "half-diminished", "+": "augmented"}
 
 
 class NumeralError(ValueError):
@@ -54,34 +50,23 @@ class Numeral:
 
 def parse_numeral(text: str) -> Numeral:
     """Parse ``"bVIImaj7"``, ``"iiø7"``, ``"V7sus4"``... (raises :class:`NumeralError`)."""
-    match = _NUMERAL_RE.match(text.strip())
-    if match is None:
-        raise NumeralError(f"{text!r} is not a Roman numeral chord")
-    numeral = match.group("num")
-    alteration = {"": 0, "b": -1, "♭": -1, "#": 1, "♯": 1}[match.group("acc")]
-    qual = match.group("qual")
-    if qual == "°":
-        quality = "diminished"
-    elif qual == "ø":
-        quality = "half-diminished"
-    elif qual == "+":
-        quality = "augmented"
-    else:
-        quality = "major" if numeral.isupper() else "minor"
-    return Numeral(_VALUES[numeral.upper()], alteration, quality, match.group("ext"))
+    try:
+        parts = split_roman(text)
+    except TheoryError:
+        raise NumeralError(f"{text!r} is not a Roman numeral chord") from None
+    quality = _QUALITIES.get(parts.suffix[:1], "major" if parts.upper else "minor")
+    extension = parts.suffix[1:] if parts.suffix[:1] in _QUALITIES else parts.suffix
+    return Numeral(parts.degree, parts.alteration, quality, extension)
 
 
 def root_name(numeral: Numeral, key: Key) -> str:
     """The letter-correct name of the numeral's root in ``key``."""
-    letter_index = (LETTERS.index(key.tonic[0]) + numeral.degree - 1) % 7
-    letter = LETTERS[letter_index]
-    target = (key.pitch_class + MAJOR[numeral.degree - 1] + numeral.alteration) % 12
-    diff = (target - LETTER_PC[letter]) % 12
-    if diff > 6:
-        diff -= 12
-    if diff not in _ACCIDENTALS:  # pragma: no cover - only reachable with triple accidentals
-        raise NumeralError(f"cannot spell degree {numeral.degree} in {key}")
-    return letter + _ACCIDENTALS[diff]
+    letter = LETTERS[(LETTERS.index(key.tonic[0]) + numeral.degree - 1) % 7]
+    target = key.pitch_class + MAJOR[numeral.degree - 1] + numeral.alteration
+    try:
+        return spell_on_letter(target, letter)
+    except TheoryError:  # pragma: no cover - only reachable with triple accidentals
+        raise NumeralError(f"cannot spell degree {numeral.degree} in {key}") from None
 
 
 def chord_symbol(numeral: str | Numeral, key: Key, *, extensions: bool = True) -> str:

@@ -20,59 +20,16 @@ from dataclasses import dataclass
 from typing import Final
 
 from maestro_lab.errors import InvalidKeyError
+from storpheus import theory
+from storpheus.errors import TheoryError
+from storpheus.theory import LETTERS as LETTERS
+from storpheus.theory import SEVEN_NOTE_MODES, canonical_mode, is_minor_mode
 
-LETTERS: Final = "CDEFGAB"
-LETTER_PC: Final = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+MODES: Final = SEVEN_NOTE_MODES
+"""The modes a prompt may name: the church modes, harmonic and melodic minor."""
 
-MODE_INTERVALS: Final[dict[str, tuple[int, ...]]] = {
-    "major": (0, 2, 4, 5, 7, 9, 11),
-    "minor": (0, 2, 3, 5, 7, 8, 10),
-    "dorian": (0, 2, 3, 5, 7, 9, 10),
-    "phrygian": (0, 1, 3, 5, 7, 8, 10),
-    "lydian": (0, 2, 4, 6, 7, 9, 11),
-    "mixolydian": (0, 2, 4, 5, 7, 9, 10),
-    "locrian": (0, 1, 3, 5, 6, 8, 10),
-    "harmonic minor": (0, 2, 3, 5, 7, 8, 11),
-    "melodic minor": (0, 2, 3, 5, 7, 9, 11),
-}
-"""Semitones above the tonic of each scale degree, per mode."""
-
-MODES: Final = tuple(MODE_INTERVALS)
-
-MINOR_FAMILY: Final = frozenset(
-    {"minor", "dorian", "phrygian", "locrian", "harmonic minor", "melodic minor"}
-)
+MINOR_FAMILY: Final = frozenset(m for m in MODES if is_minor_mode(m))
 """Modes whose third is minor (they take the minor progression pools)."""
-
-_MODE_ALIASES: Final[dict[str, str]] = {
-    "": "major",
-    "maj": "major",
-    "major": "major",
-    "ionian": "major",
-    "m": "minor",
-    "min": "minor",
-    "minor": "minor",
-    "aeolian": "minor",
-    "natural minor": "minor",
-    "dor": "dorian",
-    "dorian": "dorian",
-    "phr": "phrygian",
-    "phryg": "phrygian",
-    "phrygian": "phrygian",
-    "lyd": "lydian",
-    "lydian": "lydian",
-    "mix": "mixolydian",
-    "mixo": "mixolydian",
-    "mixolydian": "mixolydian",
-    "loc": "locrian",
-    "locrian": "locrian",
-    "harm minor": "harmonic minor",
-    "harmonic minor": "harmonic minor",
-    "harmonic": "harmonic minor",
-    "mel minor": "melodic minor",
-    "melodic minor": "melodic minor",
-    "melodic": "melodic minor",
-}
 
 _SHARP_SIGNS: Final = ("#", "♯")
 _FLAT_SIGNS: Final = ("♭",)
@@ -90,7 +47,7 @@ class Key:
             raise InvalidKeyError(self.tonic, "the tonic must be a letter A-G")
         if len(self.tonic) == 2 and self.tonic[1] not in "#b":
             raise InvalidKeyError(self.tonic, "the tonic's accidental must be '#' or 'b'")
-        if self.mode not in MODE_INTERVALS:
+        if self.mode not in MODES:
             raise InvalidKeyError(self.mode, f"unknown mode (expected one of {', '.join(MODES)})")
 
     def __str__(self) -> str:
@@ -99,7 +56,7 @@ class Key:
     @property
     def pitch_class(self) -> int:
         """Pitch class of the tonic, 0 (C) to 11 (B)."""
-        return (LETTER_PC[self.tonic[0]] + self.accidental) % 12
+        return theory.pitch_class(self.tonic)
 
     @property
     def accidental(self) -> int:
@@ -111,7 +68,7 @@ class Key:
     @property
     def intervals(self) -> tuple[int, ...]:
         """Semitones above the tonic of the seven scale degrees."""
-        return MODE_INTERVALS[self.mode]
+        return theory.MODES[self.mode]
 
     @property
     def is_minor(self) -> bool:
@@ -130,7 +87,12 @@ class Key:
     @property
     def scale_pitch_classes(self) -> tuple[int, ...]:
         """The seven pitch classes of the scale, tonic first."""
-        return tuple((self.pitch_class + i) % 12 for i in self.intervals)
+        return self.theory_key.pitch_classes
+
+    @property
+    def theory_key(self) -> theory.Key:
+        """The same key as a :class:`storpheus.theory.Key` (keeping the tonic's spelling)."""
+        return theory.Key(self.pitch_class, self.mode, spelling=self.tonic)
 
 
 def parse_key(text: str) -> Key:
@@ -185,4 +147,7 @@ def _mode_of(rest: str) -> str | None:
     word = rest.strip().lstrip("-:").strip()
     if word == "M":
         return "major"
-    return _MODE_ALIASES.get(" ".join(word.lower().split()))
+    try:
+        return canonical_mode(word, modes=MODES, separators="")
+    except TheoryError:
+        return None

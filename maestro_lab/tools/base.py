@@ -16,6 +16,8 @@ from typing import Annotated, Final, Literal
 from pydantic import AfterValidator, Field
 
 from maestro_lab.runtime.wire import CamelModel
+from storpheus.errors import TheoryError
+from storpheus.theory import CHURCH_MODES, MAJOR_MINOR_ALIASES, canonical_mode
 
 ToolPhase = Literal["setup", "instrument", "mixing"]
 """Execution phase: project-level setup, per-instrument work, shared mixing."""
@@ -162,21 +164,6 @@ class ToolSpec:
 
 # ----------------------------------------------------------------- key names
 _KEY_RE = re.compile(r"^\s*([A-Ga-g])\s*([#♯b♭]?)\s*(.*?)\s*$")
-_MODES: Final = {
-    "": "major",
-    "maj": "major",
-    "major": "major",
-    "ionian": "major",
-    "m": "minor",
-    "min": "minor",
-    "minor": "minor",
-    "aeolian": "minor",
-    "dorian": "dorian",
-    "phrygian": "phrygian",
-    "lydian": "lydian",
-    "mixolydian": "mixolydian",
-    "locrian": "locrian",
-}
 
 
 def normalise_key(text: str) -> str:
@@ -193,10 +180,16 @@ def normalise_key(text: str) -> str:
     if match is None:
         raise ValueError(f"{text!r} is not a key such as 'C', 'Am' or 'F# minor'")
     tonic, accidental, mode_text = match.groups()
-    mode = _MODES.get(mode_text.lower()) if mode_text != "M" else "major"
-    if mode is None:
-        known = ", ".join(sorted(set(_MODES.values())))
-        raise ValueError(f"{text!r}: unknown mode {mode_text!r} (known: {known})")
+    try:
+        mode = canonical_mode(
+            "major" if mode_text == "M" else mode_text,
+            modes=CHURCH_MODES,
+            aliases=MAJOR_MINOR_ALIASES,
+            separators="",
+        )
+    except TheoryError:
+        known = ", ".join(sorted(CHURCH_MODES))
+        raise ValueError(f"{text!r}: unknown mode {mode_text!r} (known: {known})") from None
     accidental = {"♯": "#", "♭": "b"}.get(accidental, accidental)
     return f"{tonic.upper()}{accidental} {mode}"
 
