@@ -42,7 +42,7 @@ from muse_duckdb.project import ProjectState
 from muse_duckdb.repository import Repository
 from muse_duckdb.telemetry import TelemetryBatch, TelemetryRecorder, ingest
 from muse_duckdb.telemetry.errors import TelemetryError
-from muse_duckdb.variations import Variation
+from muse_duckdb.variations import Variation, accepted_phrases, apply_phrases
 from storpheus.io import write_midi
 
 if TYPE_CHECKING:
@@ -183,7 +183,9 @@ def commit_variation(
             else:
                 mark_run_committed(conn, inputs.run_id, _run_outcome(pending, commit))
             telemetry_seconds = time.perf_counter() - committed
-        state = repo.snapshot(commit.commit_id)
+        state = _committed_state(pending, phrase_ids)
+        if state.snapshot_id != commit.snapshot_id:  # pragma: no cover - Muse applied otherwise
+            state = repo.snapshot(commit.commit_id)
         branch = repo.head().branch
     ended = time.perf_counter()
     for event in closing:
@@ -204,6 +206,13 @@ def commit_variation(
         midi=time.perf_counter() - ended,
     )
     return composition_result(pending, commit, midi_path, branch)
+
+
+def _committed_state(pending: PendingComposition, phrase_ids: Sequence[str] | None) -> ProjectState:
+    """The state the commit records, rebuilt here instead of read back from the database."""
+    variation = pending.variation
+    chosen = accepted_phrases(variation, phrase_ids)
+    return apply_phrases(variation.changeset.apply(pending.prepared.base), chosen)
 
 
 def _complete(pending: PendingComposition, commit: Commit) -> CompleteEvent:

@@ -1,0 +1,152 @@
+"""One composition end to end, time split by stage: plan, generate, score, post-process, ...
+
+The workload of the issue: a 4-role (drums, bass, chords, melody), 2-section,
+16-bar lofi composition with 16 candidates per generation on the embedded
+backend, composed by :func:`maestro_lab.compose` into a fresh Muse DuckDB
+file (history and telemetry), MIDI written. After one warm-up run (imports,
+caches, the file's schema), each repetition composes with a new seed into a
+new project of the same database (``--fresh-db``: a new file per run, which
+adds creating the file and its schema). The stages come from
+the run's own timers (``CompositionResult.timings``); "other" is the rest of
+the wall time (opening the database, events, contracts, the variation diff,
+the MIDI file).
+
+Goals (issue 7): total <= 2 s on the 2-core machine, and everything except
+generation <= 10 % of the total.
+
+    python benchmarks/bench_compose.py            # full run (about 10 s)
+    python benchmarks/bench_compose.py --quick    # smoke run (a few seconds)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+GOAL_TOTAL_S = 2.0
+GOAL_NON_GENERATION_SHARE = 0.10
+
+PROMPT = """MAESTRO PROMPT
+Mode: compose
+Style: lofi
+Key: Am
+Role: [drums, bass, chords, melody]
+Constraints: {sections: {verse: 8, chorus: 8}}
+"""
+
+STAGES = (
+    ("plan", ("plan",)),
+    ("generate", ("generate",)),
+    ("score", ("score",)),
+    ("post-process", ("postprocess",)),
+    ("commit", ("commit", "commit_close")),
+    ("telemetry", ("record", "telemetry")),
+)
+"""Reported stage -> the run timers it adds up."""
+
+
+def _one(
+    seed: int, candidates: int, workers: int, folder: Path, fresh_db: bool
+) -> dict[str, float]:
+    import maestro_lab
+
+    db = folder / (f"bench-{seed}.duckdb" if fresh_db else "bench.duckdb")
+    began = time.perf_counter()
+    result = maestro_lab.compose(
+        PROMPT,
+        seed=seed,
+        db=db,
+        project=f"bench-{seed}",
+        candidates=candidates,
+        workers=workers,
+        out=folder / "midi",
+    )
+    total = time.perf_counter() - began
+    timings = dict(result.timings)
+    row = {name: sum(timings.get(k, 0.0) for k in keys) for name, keys in STAGES}
+    row["other"] = max(0.0, total - sum(row.values()))
+    row["total"] = total
+    return row
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small workload for a smoke test")
+    parser.add_argument("--candidates", type=int, default=16, help="candidates per generation")
+    parser.add_argument("--repeats", type=int, default=7, help="timed runs")
+    parser.add_argument("--workers", type=int, default=1, help="agent pool size")
+    parser.add_argument(
+        "--fresh-db",
+        action="store_true",
+        help="create a new database file per run (default: one file, a new project per run)",
+    )
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    args = parser.parse_args(argv)
+    candidates, repeats = args.candidates, args.repeats
+    if args.quick:
+        candidates, repeats = 4, 2
+    with tempfile.TemporaryDirectory(prefix="bench-compose-") as tmp:
+        folder = Path(tmp)
+        fresh = args.fresh_db
+        _one(0, candidates, args.workers, folder, fresh)  # warm-up: imports, caches, the file
+        runs = [_one(s, candidates, args.workers, folder, fresh) for s in range(1, repeats + 1)]
+    names = [name for name, _ in STAGES] + ["other", "total"]
+    medians = {n: statistics.median(r[n] for r in runs) for n in names}
+    total = medians["total"]
+    non_generation = total - medians["generate"]
+    verdict = {
+        "total_s": round(total, 4),
+        "total_goal_met": total <= GOAL_TOTAL_S,
+        "non_generation_share": round(non_generation / total, 4),
+        "non_generation_goal_met": non_generation / total <= GOAL_NON_GENERATION_SHARE,
+        "non_generation_share_of_2s_budget": round(non_generation / GOAL_TOTAL_S, 4),
+    }
+    if args.json:
+        json.dump(
+            {
+                "candidates": candidates,
+                "repeats": repeats,
+                "workers": args.workers,
+                "fresh_db": args.fresh_db,
+                "median_s": {n: round(v, 5) for n, v in medians.items()},
+                **verdict,
+            },
+            sys.stdout,
+            indent=2,
+        )
+        print()
+        return 0
+    where = "a new database file per run" if args.fresh_db else "one database, a project per run"
+    print(
+        f"compose: 4 roles x 2 sections, 16 bars, {candidates} candidates per generation, "
+        f"embedded backend, workers={args.workers}; median of {repeats} runs ({where})\n"
+    )
+    header = f"{'stage':<14} {'median ms':>10} {'min ms':>8} {'max ms':>8} {'share':>7}"
+    print(header)
+    print("-" * len(header))
+    for name in names:
+        values = [r[name] for r in runs]
+        print(
+            f"{name:<14} {medians[name] * 1000:>10.1f} {min(values) * 1000:>8.1f} "
+            f"{max(values) * 1000:>8.1f} {medians[name] / total:>7.1%}"
+        )
+    print()
+    met = "met" if verdict["total_goal_met"] else "MISSED"
+    print(f"goal: total <= {GOAL_TOTAL_S:.1f} s ............ {total:.3f} s ({met})")
+    share = non_generation / total
+    met = "met" if verdict["non_generation_goal_met"] else "MISSED"
+    print(
+        f"goal: non-generation <= {GOAL_NON_GENERATION_SHARE:.0%} of total ... "
+        f"{share:.1%} of {total * 1000:.0f} ms ({met}); "
+        f"{non_generation / GOAL_TOTAL_S:.1%} of the 2 s budget"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
