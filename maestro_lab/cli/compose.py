@@ -201,6 +201,8 @@ def _run(args: argparse.Namespace) -> int:
 
     try:
         text = read_prompt(args.prompt)
+        if args.db != ":memory:":
+            Path(args.db).parent.mkdir(parents=True, exist_ok=True)
         run = start(
             text,
             seed=args.seed,

@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -46,7 +47,7 @@ from muse_duckdb.convert import project_to_score
 from muse_duckdb.database import Database
 from muse_duckdb.errors import RefNotFoundError
 from muse_duckdb.project import ProjectState
-from muse_duckdb.repository import Repository, wall_clock
+from muse_duckdb.repository import Repository
 from muse_duckdb.variations import VariationStore, apply_phrases, variation_from_states
 from storpheus.backends.base import MusicGeneratorBackend
 from storpheus.io import score_to_midi_bytes
@@ -166,6 +167,11 @@ def _text(record: dict[str, JsonValue], *path: str) -> str:
     return value
 
 
+def _clock() -> int:
+    """Microseconds since the epoch (variation bookkeeping only; never part of the music)."""
+    return time.time_ns() // 1000
+
+
 def _find_commit(db: Database, ref: str, project: str | None) -> tuple[Repository, Commit]:
     projects = [project] if project is not None else Repository(db, "default").projects()
     for name in projects:
@@ -268,7 +274,7 @@ def reproduce(
     contract = record.get("composition_contract")
     target = snapshot_to_project(result.snapshot)
     staged = variation_from_states(
-        VariationStore(clock=wall_clock), base, target, commit.message, commit.parent
+        VariationStore(clock=_clock), base, target, commit.message, commit.parent
     )
     prefix = f"{commit.variation_id}:"
     accepted = {p.removeprefix(prefix) for p in commit.accepted_phrase_ids}
