@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -166,6 +166,7 @@ class AgentEnv:
     stream: EventStream
     run_id: str
     cancel: threading.Event = field(default_factory=threading.Event)
+    on_section: Callable[[SectionResult], None] | None = None
 
 
 class _TimedBackend(MusicGeneratorBackend):
@@ -212,6 +213,8 @@ def run_agent(task: AgentTask, env: AgentEnv) -> AgentResult:
             current = work
             previous = results[-1].part.notes if results else None
             results.append(_run_section(task, env, work, previous, opened))
+            if env.on_section is not None:
+                env.on_section(results[-1])
             current = None
         for call in task.after_calls:
             apply_tool_call(env.store, env.stream, call, agent_id=task.agent_id)

@@ -66,7 +66,13 @@ from maestro_lab.runtime.contracts import (
     SectionSpec,
     verify_lineage,
 )
-from maestro_lab.runtime.events import PlanEvent, PlanStep, PlanStepUpdateEvent, StepPhase
+from maestro_lab.runtime.events import (
+    PlanEvent,
+    PlanStep,
+    PlanStepUpdateEvent,
+    StatusEvent,
+    StepPhase,
+)
 from maestro_lab.runtime.options import AgentOptions
 from maestro_lab.runtime.stream import EventStream
 from maestro_lab.runtime.tool_events import apply_tool_call
@@ -275,8 +281,13 @@ class Orchestrator:
         *,
         run_id: str,
         project_id: str = "default",
+        on_section: Callable[[SectionResult], None] | None = None,
     ) -> OrchestrationResult:
         """Execute ``plan`` on ``store``, emitting events on ``stream``.
+
+        ``on_section`` is called with each section's result as soon as it is
+        written (from the agent's thread), so a caller keeps what was done
+        even when a later agent fails.
 
         Raises
         ------
@@ -295,8 +306,21 @@ class Orchestrator:
             self._apply_step(store, stream, call, call.id, "setup")
         tasks = self._prepare(plan, store, stream, contracts)
         prepared = time.perf_counter()
-        env = AgentEnv(plan, self.backend, self.scorer, self.options, store, stream, run_id)
+        env = AgentEnv(
+            plan,
+            self.backend,
+            self.scorer,
+            self.options,
+            store,
+            stream,
+            run_id,
+            on_section=on_section,
+        )
         drum_tasks = [t for t in tasks if t.role.role == "drums"]
+        if drum_tasks:
+            stream.emit(
+                StatusEvent(message=f"drums first: {', '.join(t.agent_id for t in drum_tasks)}")
+            )
         drum_results = self._run_wave(drum_tasks, env)
         drum_context = _drum_context(drum_results)
         others = [
@@ -304,6 +328,13 @@ class Orchestrator:
             for t in tasks
             if t.role.role != "drums"
         ]
+        if others:
+            stream.emit(
+                StatusEvent(
+                    message=f"{len(others)} instrument agents on {min(self.workers, len(others))} "
+                    f"worker(s): {', '.join(t.agent_id for t in others)}"
+                )
+            )
         by_key = {r.role.key: r for r in (*drum_results, *self._run_wave(others, env))}
         agents = tuple(by_key[t.role.key] for t in tasks)
         generated = time.perf_counter()

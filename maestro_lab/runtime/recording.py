@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -27,7 +27,6 @@ from pydantic import JsonValue
 from maestro_lab.planner.model import CompositionPlan
 from maestro_lab.runtime.agents import SectionResult
 from maestro_lab.runtime.options import AgentOptions
-from maestro_lab.runtime.orchestrator import OrchestrationResult
 from muse_duckdb.database import Connection
 from muse_duckdb.telemetry import TelemetryRecorder
 from storpheus import __version__
@@ -118,15 +117,15 @@ def generation_id(run_id: str, section: SectionResult) -> str:
 
 def record_generations(
     recorder: TelemetryRecorder,
-    result: OrchestrationResult,
+    sections: Iterable[SectionResult],
     *,
+    style: str,
     backend_id: str,
     scorer_id: str,
     options: AgentOptions,
 ) -> None:
-    """Add every generation and every candidate of ``result`` to ``recorder``."""
-    plan = result.plan
-    for section in result.sections():
+    """Add every generation of ``sections`` and every candidate it saw to ``recorder``."""
+    for section in sections:
         sampling = section.sampling
         step = section.step
         gen_id = recorder.add_generation(
@@ -135,7 +134,7 @@ def record_generations(
             num_candidates=len(sampling.candidates),
             accepted=sampling.accepted,
             section=step.section,
-            style=plan.style,
+            style=style,
             seed=step.seed,
             attempts=sampling.attempts,
             best_index=sampling.best_position,

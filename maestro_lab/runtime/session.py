@@ -26,10 +26,11 @@ it, nothing is committed and HEAD does not move.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,9 +38,20 @@ from pydantic import JsonValue
 
 from maestro_lab.errors import InvalidPlanError, NothingToComposeError
 from maestro_lab.planner import CompositionPlan, plan, validate_plan
+from maestro_lab.runtime.agents import SectionResult
 from maestro_lab.runtime.backends_registry import resolve_backend
-from maestro_lab.runtime.commit import PendingComposition, commit_variation, record_failure
-from maestro_lab.runtime.events import CompleteEvent, ErrorEvent, StateEvent
+from maestro_lab.runtime.commit import (
+    PendingComposition,
+    commit_variation,
+    events_batch,
+    record_failure,
+)
+from maestro_lab.runtime.events import (
+    CompleteEvent,
+    ErrorEvent,
+    PlanStepUpdateEvent,
+    StateEvent,
+)
 from maestro_lab.runtime.options import AgentOptions
 from maestro_lab.runtime.orchestrator import Orchestrator, plan_event
 from maestro_lab.runtime.recording import RunInputs, record_generations
@@ -52,7 +64,7 @@ from muse_duckdb.database import Database
 from muse_duckdb.errors import ReadOnlyRepositoryError
 from muse_duckdb.project import ProjectState
 from muse_duckdb.repository import Repository
-from muse_duckdb.telemetry import TelemetryRecorder, ingest, open_database
+from muse_duckdb.telemetry import TelemetryBatch, TelemetryRecorder, ingest, open_database
 from storpheus.backends.base import MusicGeneratorBackend
 from storpheus.scoring import Scorer, load_scorer
 
@@ -140,6 +152,8 @@ class PreparedRun:
         """Run the plan, stream events and commit (``accept``) or stage the variation."""
         stream = stream if stream is not None else EventStream()
         inputs, plan_ = self.inputs, self.plan
+        done: list[SectionResult] = []
+        order = {g.id: i for i, g in enumerate(plan_.generations)}
         recorder = TelemetryRecorder(self.run_id, detect_environment=self.config.detect_environment)
         try:
             stream.emit(
@@ -171,19 +185,20 @@ class PreparedRun:
                 self.backend, self.scorer, inputs.options, workers=self.config.workers
             )
             result = orchestrator.run(
-                plan_, store, stream, run_id=self.run_id, project_id=inputs.project
+                plan_,
+                store,
+                stream,
+                run_id=self.run_id,
+                project_id=inputs.project,
+                on_section=done.append,
             )
             orchestrated = time.perf_counter()
-            record_generations(
-                recorder,
-                result,
-                backend_id=inputs.backend_id,
-                scorer_id=inputs.scorer_id,
-                options=inputs.options,
-            )
+            self._record(recorder, result.sections())
+            done.clear()
             recorded_at = time.perf_counter()
             target = snapshot_to_project(result.snapshot)
             intent = plan_.prompt.request or inputs.prompt.strip().splitlines()[0]
+            stream.emit(PlanStepUpdateEvent(step_id="variation", status="active", phase="commit"))
             variation = propose_variation(
                 self.repo,
                 self.base,
@@ -193,6 +208,14 @@ class PreparedRun:
                 explanation=plan_.explanation,
             )
             changes = emit_variation(stream, variation, self.base, intent=intent)
+            stream.emit(
+                PlanStepUpdateEvent(
+                    step_id="variation",
+                    status="completed",
+                    phase="commit",
+                    result=f"{len(variation.phrases)} phrases, {changes} changes",
+                )
+            )
             times = result.times
             self.timings.update(
                 generate=times.generate,
@@ -218,18 +241,33 @@ class PreparedRun:
                     state_version=store.version,
                 )
             )
-            recorder.add_events(stream.events)
             recorder.finish_run("completed", metadata={"variation_id": variation.variation_id})
-            ingest(self.db, recorder.batch())
+            ingest(
+                self.db,
+                TelemetryBatch.concat([recorder.batch(), events_batch(self.run_id, stream.events)]),
+            )
             return pending
         except BaseException as exc:
             if _completed(stream):  # committed; only writing the MIDI file failed
                 raise
             _fail(stream, exc, self.run_id)
+            # keep what the agents finished; the run's own error is the one to report
+            with contextlib.suppress(Exception):
+                self._record(recorder, sorted(done, key=lambda s: order[s.step.id]))
             record_failure(self, recorder, stream, exc)
             raise
         finally:
             stream.close()
+
+    def _record(self, recorder: TelemetryRecorder, sections: Iterable[SectionResult]) -> None:
+        record_generations(
+            recorder,
+            sections,
+            style=self.plan.style,
+            backend_id=self.inputs.backend_id,
+            scorer_id=self.inputs.scorer_id,
+            options=self.inputs.options,
+        )
 
     def compose(self, stream: EventStream | None = None) -> CompositionResult:
         """:meth:`execute` with the variation accepted whole."""

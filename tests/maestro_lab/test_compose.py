@@ -30,7 +30,12 @@ from maestro_lab.runtime.events import (
 from maestro_lab.runtime.ordering import check_event_order
 from muse_duckdb import Repository, telemetry
 from muse_duckdb.convert import project_to_score
-from muse_duckdb.errors import ReadOnlyRepositoryError, RepositoryLockedError
+from muse_duckdb.errors import (
+    ReadOnlyRepositoryError,
+    RepositoryLockedError,
+    StaleBaseError,
+    VariationStateError,
+)
 from storpheus.backends.testing import SeededTestBackend
 from storpheus.io import score_to_midi_bytes
 from storpheus.scoring import METRIC_NAMES, Scorer
@@ -164,6 +169,38 @@ def test_propose_then_accept_some_phrases_commits_only_those(db: Path) -> None:
     assert json.loads(run["metadata"])["commit_id"] == result.commit_id
 
 
+def test_accepting_after_head_moved_is_refused_and_commits_nothing(db: Path) -> None:
+    pending = maestro_lab.propose(SMALL_PROMPT, seed=5, db=db, out=None)
+    other = maestro_lab.compose(SMALL_PROMPT, seed=6, db=db, out=None)
+    with pytest.raises(StaleBaseError):
+        pending.accept()
+    assert _head(db) == other.commit_id
+    assert len(list(Repository.open(db, "default").log())) == 1
+    pending.discard()
+    with pytest.raises(VariationStateError):
+        pending.accept()
+
+
+def test_runs_record_experiment_notebook_and_parameters(db: Path) -> None:
+    result = maestro_lab.compose(
+        SMALL_PROMPT,
+        seed=5,
+        db=db,
+        out=None,
+        experiment="sweep-1",
+        notebook="02_compose.ipynb",
+        parameters={"temperature_note": "default"},
+    )
+    row = maestro_lab.runs(db, experiment="sweep-1").iloc[0]
+    assert row["run_id"] == result.run_id
+    assert row["notebook"] == "02_compose.ipynb"
+    parameters = json.loads(row["parameters"])
+    assert parameters["temperature_note"] == "default"
+    assert parameters["seed"] == 5
+    assert parameters["backend"] == "embedded"
+    assert json.loads(row["package_versions"])["python"]
+
+
 def test_compose_on_a_new_branch_leaves_main_where_it_was(db: Path) -> None:
     first = maestro_lab.compose(SMALL_PROMPT, seed=1, db=db, out=None)
     second = maestro_lab.compose(SMALL_PROMPT, seed=2, db=db, out=None, branch="idea")
@@ -219,6 +256,15 @@ def test_backend_failing_mid_run_commits_nothing_and_records_a_failed_run(db: Pa
     runs = maestro_lab.runs(db).set_index("run_id")
     assert runs.loc[run.run_id, "status"] == "failed"
     assert "injected failure" in str(runs.loc[run.run_id, "error"])
+    kept = telemetry.generations(telemetry.open_database(db, read_only=True), run.run_id)
+    assert sorted(zip(kept["section"], kept["role"], strict=True)) == [
+        ("chorus", "drums"),
+        ("verse", "bass"),
+        ("verse", "drums"),
+    ]
+    assert runs.loc[run.run_id, "n_candidates"] == 12
+    recorded = telemetry.events(telemetry.open_database(db, read_only=True), run.run_id)
+    assert recorded["type"].tolist() == [e.type for e in events]
 
 
 def test_locked_database_fails_fast_and_commits_nothing(db: Path) -> None:
