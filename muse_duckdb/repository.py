@@ -23,67 +23,44 @@ True
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
 
 from muse_duckdb import refs
 from muse_duckdb.blame import BlameResult, RegionVersion, blame, history
-from muse_duckdb.candidate import CommitCandidate
 from muse_duckdb.changes import ChangeSet
 from muse_duckdb.commit import Commit
-from muse_duckdb.conflicts import Strategy
 from muse_duckdb.convert import RegionLayout, project_to_score, score_to_project
-from muse_duckdb.database import Connection, Database, first_row, upsert
+from muse_duckdb.database import Connection, Database, first_row
 from muse_duckdb.diff import ProjectDiff, diff_states
 from muse_duckdb.errors import (
-    DirtyWorkingTreeError,
     InvalidCommitError,
-    MergeConflictError,
     NoCommitsError,
     NothingToCommitError,
     RefExistsError,
     RefNotFoundError,
-    StaleBaseError,
-    UnrelatedHistoriesError,
-    VariationStateError,
 )
-from muse_duckdb.graph import CommitGraph, load_commit
+from muse_duckdb.graph import load_commit
 from muse_duckdb.integrity import IntegrityReport, check_integrity
 from muse_duckdb.ledger import (
     CommitFields,
     PhraseSummary,
     ensure_project,
     load_phrases,
-    write_commit,
 )
 from muse_duckdb.log import CommitLog, load_log
-from muse_duckdb.merge import merge_states
+from muse_duckdb.merging import MergingMixin
 from muse_duckdb.project import ProjectState
-from muse_duckdb.results import CheckoutResult, MergeOutcome, Status
+from muse_duckdb.repository_base import Clock, StateLike
+from muse_duckdb.results import CheckoutResult, Status
+from muse_duckdb.staging import StagingMixin
 from muse_duckdb.store import load_snapshot
 from muse_duckdb.wire import MuseLogGraphResponse, MuseLogNodeResponse
-from muse_duckdb.writer import Batch, StoredSnapshot
+from muse_duckdb.writer import Batch
 from storpheus.score import Score
-
-if TYPE_CHECKING:
-    from muse_duckdb.variations import Variation, VariationStore
-
-Clock = Callable[[], int]
-"""Returns the current time in microseconds since the Unix epoch (UTC)."""
-
-StateLike = ProjectState | Score
-K = TypeVar("K")
-V = TypeVar("V")
-
-
-def wall_clock() -> int:
-    """The system time in microseconds (the default clock)."""
-    return time.time_ns() // 1000
 
 
 @dataclass(frozen=True)
@@ -128,7 +105,7 @@ class PendingCommit:
     timestamp: datetime | float | None = None
 
 
-class Repository:
+class Repository(MergingMixin, StagingMixin):
     """Version control for one project in a Muse database.
 
     Open one with :meth:`open` (a path, ``":memory:"`` or a DuckDB
@@ -146,18 +123,6 @@ class Repository:
         fixed one for reproducible commit ids.
     """
 
-    def __init__(self, database: Database, project_id: str, clock: Clock | None = None) -> None:
-        if not isinstance(project_id, str) or not project_id.strip():
-            raise ValueError(f"project_id={project_id!r} must be non-empty text")
-        self.database = database
-        self.project_id = project_id
-        self.clock: Clock = clock or wall_clock
-        self._variations: VariationStore | None = None
-        # Commits and snapshot manifests are immutable: cache them by id.
-        self._commits: dict[str, Commit] = {}
-        self._manifests: dict[str, StoredSnapshot] = {}
-        self._pending: list[Commit | StoredSnapshot] | None = None
-
     @classmethod
     def open(
         cls,
@@ -173,31 +138,12 @@ class Repository:
         db = Database(target, read_only=read_only, create=create, lock_timeout=lock_timeout)
         return cls(db, project, clock)
 
-    @property
-    def path(self) -> str:
-        """The database file (or ``":memory:"``)."""
-        return self.database.path
-
     @contextmanager
     def session(self, *, write: bool = True) -> Iterator[Repository]:
         """Hold one connection for a batch of operations (other processes wait)."""
         with self.database.session(write=write):
             yield self
 
-    def close(self) -> None:
-        """Release an in-memory database."""
-        self.database.close()
-
-    def __enter__(self) -> Repository:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"Repository({self.path!r}, project={self.project_id!r})"
-
-    # ----------------------------------------------------------------- refs
     def head(self) -> refs.Head:
         """Where HEAD points (branch and commit)."""
         with self.database.read() as conn:
@@ -258,7 +204,6 @@ class Repository:
             rows = conn.execute("SELECT project_id FROM projects ORDER BY project_id").fetchall()
         return [str(r[0]) for r in rows]
 
-    # -------------------------------------------------------------- reading
     def get_commit(self, ref: str = "HEAD") -> Commit:
         """The commit a ref names."""
         with self.database.read() as conn:
@@ -322,7 +267,6 @@ class Repository:
         with self.database.read() as conn:
             return check_integrity(conn, deep=deep)
 
-    # -------------------------------------------------------------- writing
     def commit(
         self,
         state: StateLike,
@@ -505,468 +449,6 @@ class Repository:
             if working is not None:
                 resolved = self._as_state(conn, working, None, head.commit_id)
             return self._status(conn, head, resolved)
-
-    def merge(
-        self,
-        ours: str,
-        theirs: str,
-        *,
-        strategy: Strategy | None = None,
-        message: str | None = None,
-        author: str = "muse",
-        fast_forward: bool = True,
-        force: bool = False,
-        metadata: Mapping[str, object] | None = None,
-    ) -> MergeOutcome:
-        """Three-way, note-level merge of ``theirs`` into ``ours``.
-
-        The result is a merge commit with parents ``(ours, theirs)``; if
-        ``ours`` is a branch (or ``HEAD``) it advances. A fast-forward moves
-        the ref instead when ``ours`` is an ancestor of ``theirs``.
-
-        Raises
-        ------
-        MergeConflictError
-            Conflicts and no ``strategy``; every conflict is listed with its
-            location and nothing is committed.
-        UnrelatedHistoriesError
-            The two commits share no ancestor.
-        """
-        with self._writing("merge") as conn:
-            ours_id = refs.resolve(conn, self.project_id, ours)
-            theirs_id = refs.resolve(conn, self.project_id, theirs)
-            head = refs.read_head(conn, self.project_id)
-            target_branch, moves_head = self._merge_target(conn, ours, head, ours_id)
-            if moves_head and not force:
-                self._refuse_dirty(conn, head, None)
-            graph = CommitGraph.load(conn, self.project_id)
-            if graph.is_ancestor(theirs_id, ours_id):
-                commit = load_commit(conn, ours_id)
-                assert commit is not None
-                return MergeOutcome("up_to_date", commit, ours_id, theirs_id, theirs_id)
-            base_id = graph.merge_base(ours_id, theirs_id)
-            if base_id is None:
-                raise UnrelatedHistoriesError(ours_id, theirs_id)
-            if fast_forward and base_id == ours_id:
-                commit = load_commit(conn, theirs_id)
-                assert commit is not None
-                moved = self._move(conn, target_branch, commit, moves_head)
-                return MergeOutcome(
-                    "fast_forward", commit, ours_id, theirs_id, base_id, None, (), moved
-                )
-            states = [self._load(conn, c) for c in (base_id, ours_id, theirs_id)]
-            result = merge_states(*states, strategy=strategy)
-            if result.state is None:
-                raise MergeConflictError(result.conflicts, ours_id, theirs_id, base_id)
-            info = {"base": base_id, "strategy": strategy, "conflicts": len(result.conflicts)}
-            into = target_branch if ours == refs.HEAD and target_branch else ours
-            fields = CommitFields.build(
-                message or f"Merge {theirs} into {into}",
-                author=author,
-                metadata={**(metadata or {}), "merge": info},
-            )
-            commit, _ = self._append(conn, result.state, (ours_id, theirs_id), fields, None)
-            moved = self._move(conn, target_branch, commit, moves_head)
-            return MergeOutcome(
-                "merged", commit, ours_id, theirs_id, base_id, strategy, result.conflicts, moved
-            )
-
-    def revert(
-        self,
-        ref: str,
-        *,
-        author: str = "muse",
-        message: str | None = None,
-        strategy: Strategy | None = None,
-    ) -> Commit:
-        """A new commit on HEAD undoing the changes ``ref`` made (three-way, note level)."""
-        return self._replay(ref, author, message, strategy, revert=True)
-
-    def cherry_pick(
-        self,
-        ref: str,
-        *,
-        author: str | None = None,
-        message: str | None = None,
-        strategy: Strategy | None = None,
-    ) -> Commit:
-        """A new commit on HEAD applying the changes ``ref`` made (three-way, note level)."""
-        return self._replay(ref, author, message, strategy, revert=False)
-
-    # ------------------------------------------------- variations / changes
-    @property
-    def variations(self) -> VariationStore:
-        """The staging area: variations proposed against HEAD (in memory)."""
-        if self._variations is None:
-            from muse_duckdb.variations import VariationStore
-
-            self._variations = VariationStore(clock=self.clock)
-        return self._variations
-
-    def propose(
-        self,
-        proposed: StateLike,
-        intent: str,
-        *,
-        explanation: str | None = None,
-        phrase_bars: int | None = None,
-    ) -> Variation:
-        """Stage the difference between HEAD and ``proposed`` as a READY variation of phrases."""
-        from muse_duckdb.variations import variation_from_states
-
-        with self.database.read() as conn:
-            head = refs.read_head(conn, self.project_id)
-            base = self._load(conn, head.commit_id) if head.commit_id else ProjectState()
-            target = self._as_state(conn, proposed, None, head.commit_id)
-        return variation_from_states(
-            self.variations, base, target, intent, head.commit_id, explanation, phrase_bars
-        )
-
-    def commit_variation(
-        self,
-        variation_id: str,
-        accepted_phrase_ids: Sequence[str] | None = None,
-        *,
-        author: str = "muse",
-        metadata: Mapping[str, object] | None = None,
-    ) -> Commit:
-        """Accept a READY variation: apply its structural changes and accepted phrases to HEAD.
-
-        ``accepted_phrase_ids=None`` accepts every phrase; a subset is a
-        partial acceptance. The commit records the variation id, the accepted
-        phrase ids and a summary of every phrase (accepted or not). Same as
-        ``record(prepare_variation(...))``.
-
-        Raises
-        ------
-        StaleBaseError
-            HEAD moved since the variation was proposed (optimistic concurrency).
-        VariationStateError
-            The variation is not READY.
-        PhraseNotFoundError
-            An accepted id names no phrase of the variation.
-        """
-        candidate = self.prepare_variation(
-            variation_id, accepted_phrase_ids, author=author, metadata=metadata
-        )
-        return self.record(candidate)
-
-    def prepare_variation(
-        self,
-        variation_id: str,
-        accepted_phrase_ids: Sequence[str] | None = None,
-        *,
-        author: str = "muse",
-        metadata: Mapping[str, object] | None = None,
-    ) -> CommitCandidate:
-        """The commit candidate of accepting a READY variation (nothing is written)."""
-        from muse_duckdb.variations import VariationState, accepted_phrases, apply_phrases
-
-        v = self.variations.get(variation_id)
-        if v.state is not VariationState.READY:
-            raise VariationStateError(variation_id, v.state.value, "commit", "ready")
-        chosen = accepted_phrases(v, accepted_phrase_ids)
-        accepted = {p.phrase_id for p in chosen}
-        with self.database.read() as conn:
-            head = refs.read_head(conn, self.project_id)
-            if head.commit_id != v.base_commit_id:
-                raise StaleBaseError(variation_id, v.base_commit_id, head.commit_id)
-            base = self._load(conn, head.commit_id)
-        return CommitCandidate(
-            parent=v.base_commit_id,
-            state=apply_phrases(v.changeset.apply(base), chosen),
-            message=v.intent.strip() or f"accept variation {variation_id}",
-            author=author,
-            explanation=v.explanation,
-            variation_id=variation_id,
-            accepted_phrase_ids=tuple(p.phrase_id for p in chosen),
-            phrases=tuple(p.summary(p.phrase_id in accepted) for p in v.phrases),
-            changeset=v.changeset if len(v.changeset) else None,
-            metadata=dict(metadata or {}),
-        )
-
-    def prepare_changes(
-        self,
-        changeset: ChangeSet,
-        *,
-        author: str = "muse",
-        message: str | None = None,
-        metadata: Mapping[str, object] | None = None,
-    ) -> CommitCandidate:
-        """The commit candidate of applying a structural change set to HEAD."""
-        with self.database.read() as conn:
-            head = refs.read_head(conn, self.project_id)
-            base = self._load(conn, head.commit_id)
-        return CommitCandidate(
-            parent=head.commit_id,
-            state=changeset.apply(base),
-            message=message or changeset.describe(),
-            author=author,
-            changeset=changeset,
-            metadata=dict(metadata or {}),
-        )
-
-    def record(self, candidate: CommitCandidate) -> Commit:
-        """Persist a commit candidate on HEAD (one transaction).
-
-        Raises
-        ------
-        StaleBaseError
-            HEAD is no longer the candidate's parent.
-        """
-        fields = CommitFields.build(
-            candidate.message,
-            author=candidate.author,
-            explanation=candidate.explanation,
-            variation_id=candidate.variation_id,
-            accepted_phrase_ids=candidate.accepted_phrase_ids,
-            changeset_json=None if candidate.changeset is None else candidate.changeset.to_json(),
-            metadata=candidate.metadata,
-            phrases=candidate.phrases,
-        )
-        with self._writing("record a commit") as conn:
-            head = refs.read_head(conn, self.project_id)
-            if head.commit_id != candidate.parent:
-                what = candidate.variation_id or candidate.kind
-                raise StaleBaseError(what, candidate.parent, head.commit_id)
-            parents = (head.commit_id,) if head.commit_id else ()
-            commit, _ = self._append(conn, candidate.state, parents, fields, None)
-            self._advance(conn, head.branch, commit, moves_head=True)
-        if candidate.variation_id is not None:
-            self.variations.mark_committed(candidate.variation_id, commit.commit_id)
-        return commit
-
-    def discard_variation(self, variation_id: str) -> None:
-        """Discard a variation (idempotent)."""
-        self.variations.discard(variation_id)
-
-    def apply(
-        self,
-        changeset: ChangeSet,
-        *,
-        author: str = "muse",
-        message: str | None = None,
-        metadata: Mapping[str, object] | None = None,
-    ) -> Commit:
-        """Apply a structural change set to HEAD and auto-commit it (no review)."""
-        candidate = self.prepare_changes(
-            changeset, author=author, message=message, metadata=metadata
-        )
-        return self.record(candidate)
-
-    # -------------------------------------------------------------- helpers
-    def _now(self, timestamp: datetime | float | None) -> int:
-        if timestamp is None:
-            return int(self.clock())
-        if isinstance(timestamp, datetime):
-            if timestamp.tzinfo is None:
-                raise InvalidCommitError("timestamp", timestamp, "must be timezone-aware")
-            return round(timestamp.timestamp() * 1_000_000)
-        if isinstance(timestamp, bool) or not isinstance(timestamp, int | float):
-            raise InvalidCommitError("timestamp", timestamp, "must be a datetime or POSIX seconds")
-        return round(float(timestamp) * 1_000_000)
-
-    def _append(
-        self,
-        conn: Connection,
-        state: ProjectState,
-        parents: tuple[str, ...] | tuple[Commit, ...],
-        fields: CommitFields,
-        timestamp: datetime | float | None,
-        batch: Batch | None = None,
-        manifest: StoredSnapshot | None = None,
-    ) -> tuple[Commit, StoredSnapshot]:
-        now = self._now(timestamp)
-        parent_commits = [p if isinstance(p, Commit) else self._commit(conn, p) for p in parents]
-        if not parents:
-            ensure_project(conn, self.project_id, now)
-        if manifest is None and parent_commits:
-            manifest = self._manifests.get(parent_commits[0].snapshot_id)
-        own = batch is None
-        batch = batch or Batch(conn)
-        commit, stored = write_commit(
-            batch, self.project_id, state, parent_commits, fields, now, manifest
-        )
-        if own:
-            batch.flush()
-        self._remember(commit)
-        self._remember(stored)
-        return commit, stored
-
-    def _commit(self, conn: Connection, commit_id: str) -> Commit:
-        """A commit by full id, from the cache or the database."""
-        cached = self._commits.get(commit_id)
-        if cached is not None:
-            return cached
-        commit = load_commit(conn, commit_id)
-        if commit is None:
-            raise RefNotFoundError(commit_id, self.project_id, reason="no such commit")
-        self._remember(commit)
-        return commit
-
-    def _remember(self, item: Commit | StoredSnapshot) -> None:
-        if self._pending is not None:
-            self._pending.append(item)  # cached once the transaction commits
-            return
-        if isinstance(item, Commit):
-            _bounded_put(self._commits, item.commit_id, item, 4096)
-        else:
-            _bounded_put(self._manifests, item.snapshot_id, item, 64)
-
-    @contextmanager
-    def _writing(self, operation: str) -> Iterator[Connection]:
-        outer = self._pending is not None
-        if not outer:
-            self._pending = []
-        try:
-            with self.database.write(operation) as conn:
-                yield conn
-        except BaseException:
-            if not outer:
-                self._pending = None
-            raise
-        if not outer:
-            done, self._pending = self._pending or [], None
-            for item in done:
-                self._remember(item)
-
-    def _advance(
-        self, conn: Connection, branch: str | None, commit: Commit, moves_head: bool
-    ) -> None:
-        if branch is not None:
-            refs.set_ref(conn, self.project_id, "branch", branch, commit.commit_id)
-        elif moves_head:
-            refs.write_head(conn, self.project_id, None, commit.commit_id)
-        if moves_head:
-            self._set_worktree(conn, commit.snapshot_id)
-
-    def _merge_target(
-        self, conn: Connection, ours: str, head: refs.Head, ours_id: str
-    ) -> tuple[str | None, bool]:
-        """Which branch a merge advances, and whether HEAD moves with it."""
-        if ours == refs.HEAD:
-            return head.branch, True
-        if refs.ref_commit(conn, self.project_id, "branch", ours) is not None:
-            return ours, head.branch == ours
-        return None, head.detached and head.commit_id == ours_id
-
-    def _move(
-        self, conn: Connection, branch: str | None, commit: Commit, moves_head: bool
-    ) -> str | None:
-        if branch is None and not moves_head:
-            return None
-        self._advance(conn, branch, commit, moves_head)
-        return branch or refs.HEAD
-
-    def _replay(
-        self,
-        ref: str,
-        author: str | None,
-        message: str | None,
-        strategy: Strategy | None,
-        *,
-        revert: bool,
-    ) -> Commit:
-        with self._writing("revert" if revert else "cherry-pick") as conn:
-            target = load_commit(conn, refs.resolve(conn, self.project_id, ref))
-            head = refs.read_head(conn, self.project_id)
-            if target is None or head.commit_id is None:
-                raise NoCommitsError(self.project_id, head.branch)
-            self._refuse_dirty(conn, head, None)
-            before = self._load(conn, target.parent) if target.parent else ProjectState()
-            after = self._load(conn, target.commit_id)
-            ours = self._load(conn, head.commit_id)
-            base, theirs = (after, before) if revert else (before, after)
-            result = merge_states(base, ours, theirs, strategy=strategy)
-            if result.state is None:
-                raise MergeConflictError(result.conflicts, head.commit_id, target.commit_id, None)
-            verb = "Revert" if revert else "Cherry-pick"
-            fields = CommitFields.build(
-                message or f'{verb} "{target.message}"',
-                author=author or (target.author if not revert else "muse"),
-                explanation=None if revert else target.explanation,
-                metadata={("reverts" if revert else "cherryPickedFrom"): target.commit_id},
-            )
-            commit, _ = self._append(conn, result.state, (head.commit_id,), fields, None)
-            self._advance(conn, head.branch, commit, moves_head=True)
-            return commit
-
-    def _load(self, conn: Connection, commit_id: str | None) -> ProjectState:
-        if commit_id is None:
-            return ProjectState()
-        return load_snapshot(conn, self._commit(conn, commit_id).snapshot_id)
-
-    def _state(self, value: str | StateLike) -> ProjectState:
-        if isinstance(value, ProjectState):
-            return value
-        with self.database.read() as conn:
-            if isinstance(value, Score):
-                head = refs.read_head(conn, self.project_id)
-                return self._as_state(conn, value, None, head.commit_id)
-            return self._load(conn, refs.resolve(conn, self.project_id, value))
-
-    def _as_state(
-        self,
-        conn: Connection,
-        state: StateLike,
-        layout: RegionLayout | None,
-        like_commit: str | None,
-    ) -> ProjectState:
-        if isinstance(state, ProjectState):
-            return state
-        if isinstance(state, Score):
-            like = self._load(conn, like_commit) if like_commit else None
-            return score_to_project(state, layout, like=like)
-        raise InvalidCommitError("state", type(state).__name__, "must be a ProjectState or Score")
-
-    def _set_worktree(self, conn: Connection, snapshot_id: str) -> None:
-        upsert(conn, "worktrees", {"project_id": self.project_id}, {"snapshot_id": snapshot_id})
-
-    def _worktree(self, conn: Connection) -> str | None:
-        row = first_row(
-            conn.execute(
-                "SELECT snapshot_id FROM worktrees WHERE project_id = ?", [self.project_id]
-            ).fetchall()
-        )
-        return None if row is None else str(row[0])
-
-    def _status(self, conn: Connection, head: refs.Head, working: ProjectState | None) -> Status:
-        head_state = self._load(conn, head.commit_id)
-        if working is None:
-            recorded = self._worktree(conn)
-            working = head_state
-            if recorded is not None and recorded != head_state.snapshot_id:
-                working = load_snapshot(conn, recorded)
-        return Status(
-            self.project_id,
-            head.branch,
-            head.commit_id,
-            working.snapshot_id,
-            diff_states(head_state, working),
-        )
-
-    def _refuse_dirty(self, conn: Connection, head: refs.Head, working: StateLike | None) -> None:
-        resolved = None
-        if working is not None:
-            resolved = self._as_state(conn, working, None, head.commit_id)
-            if head.commit_id is None:
-                return
-        elif head.commit_id is None:
-            return
-        else:
-            recorded = self._worktree(conn)
-            commit = load_commit(conn, head.commit_id)
-            if recorded is None or commit is None or recorded == commit.snapshot_id:
-                return
-        status = self._status(conn, head, resolved)
-        if status.dirty:
-            raise DirtyWorkingTreeError(head.commit_id, status.diff.changed_paths)
-
-
-def _bounded_put(cache: dict[K, V], key: K, value: V, limit: int) -> None:
-    cache[key] = value
-    while len(cache) > limit:
-        del cache[next(iter(cache))]
 
 
 def init(

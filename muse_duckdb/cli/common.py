@@ -10,7 +10,8 @@ from muse_duckdb.commit import JSONValue
 from muse_duckdb.convert import RegionLayout
 from muse_duckdb.errors import NotARepositoryError
 from muse_duckdb.project import ProjectState
-from muse_duckdb.repository import Repository, StateLike
+from muse_duckdb.repository import Repository
+from muse_duckdb.repository_base import StateLike
 
 if TYPE_CHECKING:  # argparse has no public name for the subparsers action
     SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
