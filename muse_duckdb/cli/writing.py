@@ -101,7 +101,7 @@ def register(sub: SubParsers) -> None:
         "merge",
         "three-way, note-level merge of a ref into HEAD (or --into)",
         "Merge THEIRS into OURS (default HEAD). Notes match on pitch and onset; edits\n"
-        "to different notes never conflict. On conflict nothing is committed, every\n"
+        "to different existing notes never conflict. On conflict nothing is committed, every\n"
         "conflict is listed with its location and the exit code is 1; --strategy\n"
         "ours|theirs resolves them all.",
     )
