@@ -75,4 +75,6 @@ def _run(args: argparse.Namespace) -> int:
             print(f"written   {result.midi_path}")
         for difference in result.differences:
             print(f"  - {difference}")
+        for warning in result.warnings:
+            print(f"warning: {warning}")
     return 0 if result.ok else EXIT_REFUSED

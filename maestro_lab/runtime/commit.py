@@ -238,11 +238,11 @@ def _run_outcome(pending: PendingComposition, commit: Commit) -> dict[str, str |
 
 def composition_result(
     pending: PendingComposition,
-    commit: Commit | None,
+    commit: Commit,
     midi_path: Path | None = None,
     branch: str | None = None,
 ) -> CompositionResult:
-    """The :class:`CompositionResult` of a (committed) pending composition."""
+    """The :class:`CompositionResult` of a committed pending composition."""
     prepared = pending.prepared
     cards = []
     for section in pending.result.sections():
@@ -266,8 +266,8 @@ def composition_result(
         )
     return CompositionResult(
         run_id=prepared.run_id,
-        commit_id=None if commit is None else commit.commit_id,
-        snapshot_id=pending.target.snapshot_id if commit is None else commit.snapshot_id,
+        commit_id=commit.commit_id,
+        snapshot_id=commit.snapshot_id,
         midi_path=midi_path,
         variation_id=pending.variation.variation_id,
         base_commit_id=pending.variation.base_commit_id,

@@ -58,6 +58,7 @@ class RunInputs:
     project: str
     run_id: str
     seed: int | None = None
+    candidates: int | None = None
     branch: str | None = None
     extra: Mapping[str, JsonValue] = field(default_factory=dict)
 
@@ -104,6 +105,7 @@ class RunInputs:
             "package_version": __version__,
             "project": self.project,
             "branch": self.branch,
+            "call": {"seed": self.seed, "candidates": self.candidates},
             "base_commit": base_commit_id,
             "composition_contract": contract_hash,
         }

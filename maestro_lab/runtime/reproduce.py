@@ -96,6 +96,7 @@ class ReproductionResult:
     scorer_id: str
     differences: tuple[Difference, ...] = ()
     midi_path: Path | None = None
+    warnings: tuple[str, ...] = ()
 
     @property
     def same_snapshot(self) -> bool:
@@ -140,6 +141,7 @@ class ReproductionResult:
             "scorerId": self.scorer_id,
             "midiPath": None if self.midi_path is None else str(self.midi_path),
             "differences": [d.to_dict() for d in self.differences],
+            "warnings": list(self.warnings),
         }
 
 
@@ -297,6 +299,7 @@ def reproduce(
         midi_path = folder / f"{commit.commit_id[:12]}-reproduced.mid"
         midi_path.write_bytes(reproduced_midi)
     return ReproductionResult(
+        warnings=_replan_warnings(record, plan, base, isinstance(base_commit, str)),
         commit_id=commit.commit_id,
         run_id=run_id,
         recorded_snapshot_id=commit.snapshot_id,
@@ -309,6 +312,40 @@ def reproduce(
         differences=differences,
         midi_path=midi_path,
     )
+
+
+def _replan_warnings(
+    record: dict[str, JsonValue], recorded: CompositionPlan, base: ProjectState, has_base: bool
+) -> tuple[str, ...]:
+    """Whether planning the recorded prompt today still gives the recorded plan.
+
+    Reproduction always runs the recorded plan; a different plan today only
+    means the planner changed since, which the caller may want to know.
+    """
+    from maestro_lab.errors import MaestroLabError
+    from maestro_lab.planner import plan as make_plan
+
+    call = record.get("call")
+    seed = call.get("seed") if isinstance(call, dict) else None
+    candidates = call.get("candidates") if isinstance(call, dict) else None
+    context = None
+    if has_base:
+        context = StateStore(snapshot_from_project(base)).to_context(include_notes=False)
+    try:
+        again = make_plan(
+            _text(record, "prompt"),
+            project=context,
+            seed=seed if isinstance(seed, int) else None,
+            num_candidates=candidates if isinstance(candidates, int) else None,
+        )
+    except MaestroLabError as exc:
+        return (f"the recorded prompt no longer plans ({exc}); the recorded plan was used",)
+    if again.plan_hash != recorded.plan_hash:
+        return (
+            f"the planner now plans this prompt differently (plan {again.plan_hash[:12]} vs "
+            f"recorded {recorded.plan_hash[:12]}); the recorded plan was used",
+        )
+    return ()
 
 
 def compare_states(

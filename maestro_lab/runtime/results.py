@@ -73,8 +73,7 @@ class CompositionResult:
     run_id:
         The run's id in telemetry.
     commit_id, snapshot_id:
-        The Muse commit and the content id of the whole project it records
-        (``commit_id`` is ``None`` until the variation is accepted).
+        The Muse commit and the content id of the whole project it records.
     midi_path:
         The MIDI file of the committed project, if one was written.
     cards:
@@ -84,7 +83,7 @@ class CompositionResult:
     """
 
     run_id: str
-    commit_id: str | None
+    commit_id: str
     snapshot_id: str
     midi_path: Path | None
     variation_id: str

@@ -365,6 +365,7 @@ def prepare_run(
         project=config.project,
         run_id=run_id or new_run_id(),
         seed=seed,
+        candidates=candidates,
         branch=branch,
         extra=dict(config.parameters),
     )

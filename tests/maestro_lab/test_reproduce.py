@@ -13,6 +13,7 @@ import pytest
 
 import maestro_lab
 from maestro_lab.errors import ReproductionError, ReproductionMismatchError, UnknownBackendError
+from maestro_lab.planner import CompositionPlan
 from maestro_lab.runtime.backends_registry import register_backend, unregister_backend
 from muse_duckdb import ProjectState, RegionState, Repository, TrackState
 from storpheus.backends.testing import SeededTestBackend
@@ -92,6 +93,7 @@ def test_reproduce_in_process_matches_with_any_worker_count(tmp_path: Path) -> N
         assert again.ok
         assert again.reproduced_snapshot_id == result.snapshot_id
         assert again.run_id == result.run_id
+        assert again.warnings == ()  # planning the prompt again gives the recorded plan
         again.raise_for_mismatch()  # no error
 
 
@@ -101,7 +103,35 @@ def test_partial_acceptance_reproduces_the_same_phrases(tmp_path: Path) -> None:
     pending = maestro_lab.propose(SMALL_PROMPT, seed=2, db=db, out=None)
     chosen = [p for p in pending.phrase_ids if ":bass/" in p]
     result = pending.accept(chosen)
-    assert maestro_lab.reproduce(result.commit_id, db).ok
+    again = maestro_lab.reproduce(result.commit_id, db)
+    assert again.ok
+    assert again.warnings == ()
+
+
+def test_a_planner_that_changed_since_is_a_warning_not_a_mismatch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "lab.duckdb"
+    result = maestro_lab.compose(SMALL_PROMPT, seed=3, db=db, out=None)
+    import maestro_lab.planner as planner
+
+    real = planner.plan
+
+    def drifted(
+        prompt: str,
+        project: dict[str, object] | None = None,
+        seed: int | None = None,
+        *,
+        num_candidates: int | None = None,
+    ) -> CompositionPlan:
+        moved = None if seed is None else seed + 1
+        return real(prompt, project, moved, num_candidates=num_candidates)
+
+    monkeypatch.setattr(planner, "plan", drifted)
+    again = maestro_lab.reproduce(result.commit_id, db)
+    assert again.ok
+    assert len(again.warnings) == 1
+    assert "plans this prompt differently" in again.warnings[0]
 
 
 def test_a_drifting_backend_is_reported_by_role_and_section(tmp_path: Path, wobbly: None) -> None:
