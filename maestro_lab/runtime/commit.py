@@ -198,7 +198,11 @@ def commit_variation(
 
         folder = midi_dir(out)
         assert folder is not None
-        midi_path = write_midi(project_to_score(state), folder / f"{commit.commit_id[:12]}.mid")
+        midi_path = write_midi(
+            project_to_score(state),
+            folder / f"{commit.commit_id[:12]}.mid",
+            drop_aftertouch=True,  # Standard MIDI files from symusic carry no aftertouch
+        )
     prepared.timings.update(
         commit=committed - began,
         telemetry=telemetry_seconds,

@@ -290,8 +290,8 @@ def reproduce(
             Difference("project", "the composition contract hash differs from the recorded one"),
             *differences,
         )
-    recorded_midi = score_to_midi_bytes(project_to_score(recorded_state))
-    reproduced_midi = score_to_midi_bytes(project_to_score(reproduced))
+    recorded_midi = score_to_midi_bytes(project_to_score(recorded_state), drop_aftertouch=True)
+    reproduced_midi = score_to_midi_bytes(project_to_score(reproduced), drop_aftertouch=True)
     midi_path = None
     if out is not None:
         folder = Path(out)
