@@ -33,8 +33,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "itself), run one instrument agent per role (generate candidates, score, "
             "rejection-sample, post-process), commit the result to the Muse database "
             "with every input needed to reproduce it, record every candidate and event "
-            "as telemetry, and write the MIDI file. Exit codes: 0 done, 2 bad input, "
-            "3 generation failed, 4 database read-only or locked (nothing committed)."
+            "as telemetry, and write the MIDI file. Exit codes: 0 done, 1 refused (the "
+            "branch moved meanwhile), 2 bad input, 3 generation failed, 4 database "
+            "read-only or locked (nothing is committed unless the exit code is 0)."
         ),
     )
     parser.add_argument(
@@ -45,7 +46,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--candidates", type=int, default=None, help="candidates per generation (default 4)"
     )
     parser.add_argument(
-        "--backend", default="embedded", help="generation backend name (default: embedded)"
+        "--backend",
+        default="embedded",
+        help="generation backend name: embedded (default), testing, or a registered plug-in",
     )
     parser.add_argument(
         "--scorer", default=None, metavar="MODULE:NAME", help="scorer (default: built-in)"
