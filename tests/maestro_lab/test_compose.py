@@ -292,7 +292,7 @@ def test_unwritable_database_file_is_refused_before_generating(
 def test_import_maestro_lab_stays_light_and_exposes_compose_lazily() -> None:
     code = (
         "import sys, maestro_lab\n"
-        "heavy = [m for m in ('duckdb', 'pandas', 'maestro_lab.runtime.session') "
+        "heavy = [m for m in ('duckdb', 'maestro_lab.api', 'maestro_lab.runtime.session') "
         "if m in sys.modules]\n"
         "print(heavy, callable(maestro_lab.compose), callable(maestro_lab.reproduce))"
     )
