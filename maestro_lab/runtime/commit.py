@@ -183,21 +183,19 @@ def commit_variation(
             else:
                 mark_run_committed(conn, inputs.run_id, _run_outcome(pending, commit))
             telemetry_seconds = time.perf_counter() - committed
-        state = _committed_state(pending, phrase_ids)
-        if state.snapshot_id != commit.snapshot_id:  # pragma: no cover - Muse applied otherwise
-            state = repo.snapshot(commit.commit_id)
         branch = repo.head().branch
     ended = time.perf_counter()
+    state = _committed_state(pending, phrase_ids)
+    if state.snapshot_id != commit.snapshot_id:  # pragma: no cover - Muse applied otherwise
+        state = repo.snapshot(commit.commit_id)
     for event in closing:
         numbered = stream.emit(event.model_copy(update={"seq": -1}))
         assert numbered.seq == event.seq, "an event was emitted during the commit"
     midi_path = None
     out = prepared.config.out
     if out is not None:
-        from maestro_lab.runtime.session import midi_dir
-
-        folder = midi_dir(out)
-        assert folder is not None
+        folder = Path(out)
+        folder.mkdir(parents=True, exist_ok=True)
         midi_path = write_midi(
             project_to_score(state),
             folder / f"{commit.commit_id[:12]}.mid",

@@ -391,15 +391,6 @@ def check_writable(db: str | os.PathLike[str]) -> None:
         )
 
 
-def midi_dir(out: str | os.PathLike[str] | None) -> Path | None:
-    """The MIDI output folder (created), or ``None`` when no file is wanted."""
-    if out is None:
-        return None
-    path = Path(out)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 __all__ = [
     "DEFAULT_DB",
     "DEFAULT_OUT",
@@ -407,7 +398,6 @@ __all__ = [
     "RunConfig",
     "base_commit_for",
     "check_writable",
-    "midi_dir",
     "new_run_id",
     "prepare_run",
     "resolve_scorer",
