@@ -20,9 +20,13 @@ $(STAMP_DEV): pyproject.toml | $(PY)
 	$(PIP) install --quiet -e ".[dev]"
 	touch $@ $(STAMP_RUN)
 
-## demo: install and run the main job on the embedded default backend
+## demo: install and run the main job: compose on the embedded default backend,
+## commit to Muse (DuckDB), then reproduce the commit bit for bit
 demo: $(STAMP_RUN)
-	$(VENV)/bin/maestro-lab demo --out demo-output
+	rm -rf demo-output
+	$(VENV)/bin/maestro-lab compose experiments/demo_prompt.txt --seed 42 \
+		--db demo-output/maestro.duckdb --out demo-output
+	$(VENV)/bin/maestro-lab reproduce HEAD --db demo-output/maestro.duckdb
 
 ## test: install with the dev extra, then ruff, mypy --strict and pytest
 test: $(STAMP_DEV)

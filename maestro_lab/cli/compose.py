@@ -61,6 +61,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--out", default="maestro-output", help="folder for the MIDI file (default: %(default)s)"
     )
     parser.add_argument("--no-midi", action="store_true", help="do not write a MIDI file")
+    parser.add_argument(
+        "--no-plot", action="store_true", help="do not draw the piano roll next to the MIDI file"
+    )
     parser.add_argument("--branch", default=None, help="commit on this branch (created if new)")
     parser.add_argument(
         "--workers", type=int, default=1, help="agents run at once (output is the same)"
@@ -233,8 +236,25 @@ def _run(args: argparse.Namespace) -> int:
         result = run.result()
     except EXPECTED as exc:
         return report("compose", exc, args.json)
+    roll = None if args.no_plot else _plot(result)
     if args.json:
-        print_json(result.to_dict())
+        payload = result.to_dict()
+        payload["pianorollPath"] = str(roll) if roll else None
+        print_json(payload)
     else:
         _print_result(result)
+        if roll:
+            print(f"roll      {roll}")
     return 0
+
+
+def _plot(result: CompositionResult) -> Path | None:
+    """Draw the committed MIDI file as a piano roll PNG beside it."""
+    if not result.midi_path:
+        return None
+    from maestro_lab.viz.pianoroll import save_pianoroll
+    from storpheus.io import read_midi
+
+    midi = Path(result.midi_path)
+    title = f"commit {result.commit_id[:12]} · seed {result.base_seed}"
+    return save_pianoroll(read_midi(midi), midi.with_suffix(".png"), title=title)
