@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -165,6 +167,34 @@ def test_read_only_database_exits_4(
     monkeypatch.setattr(session_module.os, "access", lambda *_args: False)
     assert main(_compose(prompt, db, "--seed", "5")) == 4
     assert "not writable" in capsys.readouterr().err
+
+
+@contextmanager
+def _immutable(path: Path) -> Iterator[None]:
+    """Make ``path`` truly unwritable, even for root (``chattr +i``), for the block."""
+    done = subprocess.run(["chattr", "+i", str(path)], capture_output=True, check=False)
+    if done.returncode != 0:
+        pytest.skip(f"chattr +i is not permitted here: {done.stderr.decode().strip()}")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], check=False)
+
+
+def test_really_read_only_database_file_exits_4_and_keeps_history(
+    prompt: Path, db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(_compose(prompt, db, "--no-midi")) == 0
+    before = Repository.open(db, "default").head().commit_id
+    content = db.read_bytes()
+    capsys.readouterr()
+    with _immutable(db):
+        assert main(_compose(prompt, db, "--seed", "5", "--no-midi")) == 4
+        err = capsys.readouterr().err
+        assert str(db) in err
+        assert "not writable" in err
+    assert db.read_bytes() == content
+    assert Repository.open(db, "default").head().commit_id == before
 
 
 # --------------------------------------------------------- other commands
