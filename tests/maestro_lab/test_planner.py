@@ -14,7 +14,9 @@ from maestro_lab.planner import (
 )
 from maestro_lab.planner.execution import TOOL_PHASES
 from maestro_lab.prompts import parse_prompt
+from maestro_lab.tools import validation
 from storpheus.backends.base import GenerationRequest
+from storpheus.backends.embedded import EmbeddedBackend
 from storpheus.seeding import derive_seed, seed_from_text
 from storpheus.theory import parse_chord, parse_key
 
@@ -423,7 +425,6 @@ def test_no_effects_and_no_reverb() -> None:
 
 
 def test_every_tool_call_validates_against_the_runtime_tool_catalogue() -> None:
-    validation = pytest.importorskip("maestro_lab.tools.validation")
     prompts = [
         LOFI_VERSE,
         mp("Style: house\nRole: [kick, sub bass, strings, arp, risers]\nConstraints: {meter: 6/8}"),
@@ -587,8 +588,7 @@ def test_docstring_examples_run(module: str) -> None:
 
 
 def test_requests_drive_the_embedded_backend_on_the_planned_chords() -> None:
-    embedded = pytest.importorskip("storpheus.backends.embedded")
-    backend = embedded.EmbeddedBackend()
+    backend = EmbeddedBackend()
     p = plan(mp("Style: pop\nKey: E major\nRole: [bass]\nConstraints: {bars: 24}"), seed=3)
     bpb = p.beats_per_bar
     for step in p.generations:
@@ -605,7 +605,6 @@ def test_requests_drive_the_embedded_backend_on_the_planned_chords() -> None:
 
 
 def test_style_ids_grooves_and_voicings_are_known_to_the_embedded_backend() -> None:
-    pytest.importorskip("storpheus.backends.embedded")
     from maestro_lab.styles import STYLES
     from storpheus.backends.embedded.grooves import known_groove
     from storpheus.backends.embedded.styles import resolve_style

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
+import jsonschema
 import pytest
 
 from maestro_lab.errors import InvalidPlanError
@@ -90,7 +91,6 @@ def test_not_json_is_an_invalid_plan() -> None:
 
 
 def test_plan_json_matches_its_schema(bossa: CompositionPlan) -> None:
-    jsonschema = pytest.importorskip("jsonschema")
     schema = plan_schema()
     jsonschema.Draft202012Validator.check_schema(schema)
     jsonschema.validate(json.loads(bossa.to_json()), schema)

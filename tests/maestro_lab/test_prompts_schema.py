@@ -5,13 +5,12 @@ from __future__ import annotations
 import doctest
 import importlib
 
+import jsonschema
 import pytest
 import yaml
 
 from maestro_lab.prompts import parse_prompt
 from maestro_lab.prompts.schema import parsed_prompt_schema, prompt_body_schema
-
-jsonschema = pytest.importorskip("jsonschema")
 
 GOOD_BODY = """
 Mode: compose

@@ -12,7 +12,9 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import muspy
 import numpy as np
+import pretty_midi
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -25,8 +27,6 @@ from storpheus.score import Score, TimeSignature, Track
 from storpheus.scoring import METRIC_NAMES, compute_metrics, metrics_frame
 from storpheus.scoring import metrics as sm
 from storpheus.theory import Key
-
-muspy = pytest.importorskip("muspy")
 
 MEASURE = 4  # beats per measure used for the measure metrics
 
@@ -121,7 +121,6 @@ def assert_same(ours, theirs, *, context=""):
 def chorale_paths(tmp_path_factory):
     from storpheus.datasets import export_bach_chorales
 
-    pytest.importorskip("music21")
     paths = export_bach_chorales(tmp_path_factory.mktemp("chorales"), limit=12)
     assert len(paths) == 12
     return paths
@@ -184,7 +183,6 @@ def test_metrics_equal_muspy_on_generated_midi_files(tmp_path: Path, seed, roles
 
 
 def test_metrics_equal_muspy_through_pretty_midi(tmp_path: Path):
-    pretty_midi = pytest.importorskip("pretty_midi")
     path = write_midi(_generated_score(9, ("drums", "bass", "lead"), 480), tmp_path / "g.mid")
     theirs = muspy.from_pretty_midi(pretty_midi.PrettyMIDI(str(path)), resolution=480)
     # MusPy 0.5 maps the times at the resolution asked for but leaves
