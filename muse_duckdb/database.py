@@ -2,20 +2,27 @@
 
 DuckDB lets one process open a file for writing, or many processes open it
 read-only, never both at once. Muse therefore keeps connections
-*short-lived*: each read opens a read-only connection and each write opens a
-writable one inside one transaction, and both close when the operation ends.
-A notebook, a papermill run and the ``muse`` CLI can then share a file; while
-one of them is writing, the others wait up to ``lock_timeout`` seconds and
-then get :class:`~muse_duckdb.errors.RepositoryLockedError`, which names the
-database and the lock holder (program and PID, as DuckDB reports them).
+*short-lived*: each read attaches the file read-only and each write attaches
+it writable inside one transaction, and both release the file when the
+operation ends. A notebook, a papermill run and the ``muse`` CLI can then
+share a file; while one of them is writing, the others wait up to
+``lock_timeout`` seconds and then get
+:class:`~muse_duckdb.errors.RepositoryLockedError`, which names the database
+and the lock holder (program and PID, as DuckDB reports them).
 
-:meth:`Database.session` holds one connection for a batch of operations
-(faster: opening a DuckDB file costs ~10 ms); other processes are locked out
-meanwhile. A ``":memory:"`` database, or a connection passed in by the
-caller, is held for the life of the object.
+Files are attached to one in-memory DuckDB instance per process
+(:mod:`muse_duckdb.engine`): attaching costs ~0.5 ms where creating a DuckDB
+instance per operation cost ~14 ms. :meth:`Database.session` holds one
+attachment for a batch of operations (faster still); other processes are
+locked out meanwhile. A ``":memory:"`` database, or a connection passed in
+by the caller, is held for the life of the object.
 
 Every write runs in one transaction: if anything fails, or the process is
-killed, nothing of it is visible afterwards.
+killed, nothing of it is visible afterwards. A committed transaction is
+durable in DuckDB's write-ahead log (``<file>.wal``) and folded into the file
+by a checkpoint once the log grows (:data:`~muse_duckdb.engine.WAL_LIMIT`)
+or on :meth:`Database.checkpoint`; copy both files, or checkpoint first, to
+copy a repository.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from typing import Final, TypeVar
 
 import duckdb
 
+from muse_duckdb.engine import FileInUseError, Lease, attach
 from muse_duckdb.errors import (
     CorruptRepositoryError,
     NotARepositoryError,
@@ -125,7 +133,7 @@ class Database:
         self._external = False
         self._tx_depth = 0
         self._checked = False
-        self._config: dict[str, str] = {}
+        self._block_size: int | None = None
         if isinstance(target, Connection):
             self.path = _connection_path(target)
             self._held = target
@@ -142,7 +150,7 @@ class Database:
                 parent = Path(self.path).parent
                 if not parent.is_dir():
                     raise NotARepositoryError(self.path, f"directory {parent} does not exist")
-                self._config = {"default_block_size": str(BLOCK_SIZE)}
+                self._block_size = BLOCK_SIZE
             elif Path(self.path).is_dir():
                 raise NotARepositoryError(self.path, "is a directory, not a database file")
         if self._held is not None:
@@ -150,7 +158,7 @@ class Database:
         elif not Path(self.path).exists():
             with self.write("create the repository"):
                 pass
-            self._config = {}
+            self._block_size = None
 
     # ------------------------------------------------------------ sessions
     @property
@@ -168,13 +176,13 @@ class Database:
         if self._held is not None:
             yield self
             return
-        conn = self._open(write=write and not self.read_only)
-        self._held = conn
+        lease = self._open(write=write and not self.read_only)
+        self._held = lease.conn
         try:
             yield self
         finally:
             self._held = None
-            conn.close()
+            lease.close()
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -184,11 +192,11 @@ class Database:
                 self._ensure_schema(self._held, writable=not self.read_only)
                 yield self._held
                 return
-            conn = self._open(write=False)
+            lease = self._open(write=False)
             try:
-                yield conn
+                yield lease.conn
             finally:
-                conn.close()
+                lease.close()
 
     @contextmanager
     def write(self, operation: str = "write") -> Iterator[Connection]:
@@ -205,11 +213,31 @@ class Database:
                 self._ensure_schema(conn, writable=True)
                 yield from _transaction(conn, self)
                 return
-            conn = self._open(write=True)
+            lease = self._open(write=True)
             try:
-                yield from _transaction(conn, self)
+                yield from _transaction(lease.conn, self)
             finally:
-                conn.close()
+                lease.close()
+
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log into the database file (the file alone is then complete).
+
+        Muse checkpoints on its own once the log grows; call this before
+        copying the file without its ``.wal``. Not inside a write.
+        """
+        if self.read_only:
+            raise ReadOnlyRepositoryError(self.path, "checkpoint")
+        if self._tx_depth:
+            raise RuntimeError("checkpoint() inside a write transaction; call it afterwards")
+        with _storage_errors(self.path):
+            if self._held is not None:
+                self._held.execute("CHECKPOINT").fetchall()
+                return
+            lease = self._open(write=True)
+            try:
+                lease.conn.execute("CHECKPOINT").fetchall()
+            finally:
+                lease.close()
 
     def close(self) -> None:
         """Close a held in-memory connection (no-op for files and external connections)."""
@@ -218,24 +246,22 @@ class Database:
             self._held = None
 
     # -------------------------------------------------------------- opening
-    def _open(self, *, write: bool) -> Connection:
-        conn = _connect_with_retry(
-            self.path, write=write, timeout=self.lock_timeout, config=self._config
+    def _open(self, *, write: bool) -> Lease:
+        lease = _open_with_retry(
+            self.path, write=write, timeout=self.lock_timeout, block_size=self._block_size
         )
         try:
-            if write:
-                _tune_writes(conn)
-            self._ensure_schema(conn, writable=write)
+            self._ensure_schema(lease.conn, writable=write)
         except BaseException:
-            conn.close()
+            lease.close()
             raise
         if not self._checked and not write:
             # The schema needed migrating: reopen writable once, then read.
-            conn.close()
+            lease.close()
             with self.write("migrate the schema"):
                 pass
             return self._open(write=False)
-        return conn
+        return lease
 
     def _ensure_schema(self, conn: Connection, *, writable: bool) -> None:
         if self._checked:
@@ -264,10 +290,11 @@ class Database:
 def _tune_writes(conn: Connection) -> None:
     """Skip DuckDB's DICT_FSST string compression on write connections.
 
-    Every short-lived write connection checkpoints when it closes, and
-    analysing DICT_FSST for the columns of random 64-digit ids costs several
-    milliseconds per table per checkpoint (10 ms for ``commits``); plain
-    dictionary and FSST compression are still used.
+    Every write checkpoints when the file is closed, and analysing DICT_FSST
+    for the columns of random 64-digit ids costs several milliseconds per
+    table per checkpoint (10 ms for ``commits``); plain dictionary and FSST
+    compression are still used. (The engine of :mod:`muse_duckdb.engine`
+    has this setting; this is for files opened by ``duckdb.connect``.)
     """
     with contextlib.suppress(duckdb.Error):  # a DuckDB without the setting or the method
         conn.execute(f"SET disabled_compression_methods = '{DISABLED_COMPRESSION}'").fetchall()
@@ -321,39 +348,57 @@ def _transaction(conn: Connection, db: Database) -> Iterator[Connection]:
     conn.execute("COMMIT")
 
 
-def _connect_with_retry(
-    path: str, *, write: bool, timeout: float, config: dict[str, str]
-) -> Connection:
+def _open_with_retry(path: str, *, write: bool, timeout: float, block_size: int | None) -> Lease:
+    """Attach ``path`` to the engine, waiting up to ``timeout`` s for another process's lock.
+
+    A file this process already opened through another DuckDB instance is
+    opened with ``duckdb.connect`` instead, which joins that instance.
+    """
     if os.path.exists(path):
         _check_header(path)
     start = time.monotonic()
     delay = 0.005
-    read_only = not write
     while True:
         try:
-            return duckdb.connect(path, read_only=read_only, config=dict(config))
+            try:
+                return attach(path, write=write, block_size=block_size)
+            except FileInUseError:
+                return Lease(_connect(path, write=write), None)
         except duckdb.Error as exc:
             text = str(exc)
-            if "different configuration" in text and read_only:
-                read_only = False  # this process already holds the file read-write
-                continue
             if "Could not set lock" in text or "Conflicting lock" in text:
                 waited = time.monotonic() - start
                 if waited >= timeout:
-                    match = _LOCK_RE.search(text)
-                    holder = pid = None
-                    if match:
-                        pid = int(match["pid"])
-                        holder = f"{match['program']} (PID {pid})"
-                        if match["user"]:
-                            holder += f" of user {match['user'].rstrip('.')}"
-                    raise RepositoryLockedError(path, holder, pid, waited) from exc
+                    raise _locked(path, text, waited) from exc
                 time.sleep(min(delay, max(0.0, timeout - waited)))
                 delay = min(delay * 2, 0.1)
                 continue
             if "not a valid DuckDB database" in text:
                 raise NotARepositoryError(path, "not a DuckDB database file") from exc
             raise NotARepositoryError(path, f"cannot open: {_first_line(exc)}") from exc
+
+
+def _connect(path: str, *, write: bool) -> Connection:
+    try:
+        conn = duckdb.connect(path, read_only=not write)
+    except duckdb.Error as exc:
+        if "different configuration" not in str(exc) or write:
+            raise
+        conn = duckdb.connect(path)  # this process already holds the file read-write
+    if write:
+        _tune_writes(conn)
+    return conn
+
+
+def _locked(path: str, text: str, waited: float) -> RepositoryLockedError:
+    match = _LOCK_RE.search(text)
+    holder = pid = None
+    if match:
+        pid = int(match["pid"])
+        holder = f"{match['program']} (PID {pid})"
+        if match["user"]:
+            holder += f" of user {match['user'].rstrip('.')}"
+    return RepositoryLockedError(path, holder, pid, waited)
 
 
 def _connection_path(conn: Connection) -> str:

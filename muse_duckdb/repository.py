@@ -267,6 +267,10 @@ class Repository(MergingMixin, StagingMixin):
         with self.database.read() as conn:
             return check_integrity(conn, deep=deep)
 
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log into the database file (before copying the file alone)."""
+        self.database.checkpoint()
+
     def commit(
         self,
         state: StateLike,

@@ -258,7 +258,8 @@ def installed_versions(conn: duckdb.DuckDBPyConnection, path: str) -> dict[str, 
     tables = {
         str(row[0])
         for row in conn.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_catalog = current_database() AND table_schema = 'main'"
         ).fetchall()
     }
     if VERSIONS_TABLE not in tables:
@@ -320,7 +321,8 @@ def check_tables(conn: duckdb.DuckDBPyConnection, component: SchemaComponent, pa
     tables = {
         str(row[0])
         for row in conn.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_catalog = current_database() AND table_schema = 'main'"
         ).fetchall()
     }
     missing = [t for t in component.tables if t not in tables]
