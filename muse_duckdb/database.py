@@ -45,7 +45,13 @@ from muse_duckdb.errors import (
     ReadOnlyRepositoryError,
     RepositoryLockedError,
 )
-from muse_duckdb.schema import MUSE_SCHEMA, SchemaComponent, check_tables, installed_versions
+from muse_duckdb.schema import (
+    MUSE_SCHEMA,
+    SchemaComponent,
+    check_tables,
+    installed_versions,
+    main_tables,
+)
 from muse_duckdb.schema import migrate as apply_migrations
 from muse_duckdb.schema import pending as pending_migrations
 
@@ -267,7 +273,8 @@ class Database:
         if self._checked:
             return
         try:
-            versions = installed_versions(conn, self.path)
+            tables = main_tables(conn)
+            versions = installed_versions(conn, self.path, tables)
             todo = {c.name: pending_migrations(versions, c, self.path) for c in self.components}
         except duckdb.Error as exc:
             raise NotARepositoryError(self.path, f"cannot read schema: {_first_line(exc)}") from exc
@@ -282,9 +289,14 @@ class Database:
             for component in self.components:
                 if todo[component.name]:
                     apply_migrations(conn, component, self.path, _now_us())
+            tables = main_tables(conn)
         for component in self.components:
-            check_tables(conn, component, self.path)
+            check_tables(conn, component, self.path, tables)
         self._checked = True
+
+    def has_component(self, component: SchemaComponent) -> bool:
+        """Whether ``component`` is among this database's checked and migrated components."""
+        return self._checked and component in self.components
 
 
 def _tune_writes(conn: Connection) -> None:

@@ -247,21 +247,31 @@ MUSE_SCHEMA: Final = SchemaComponent("muse", (Migration(1, "history", _V1),))
 """The Muse history tables (see the module docstring)."""
 
 
-def installed_versions(conn: duckdb.DuckDBPyConnection, path: str) -> dict[str, int]:
+def main_tables(conn: duckdb.DuckDBPyConnection) -> set[str]:
+    """Names of the tables and views in the ``main`` schema of the connection's database."""
+    rows = conn.execute(
+        "SELECT table_name FROM duckdb_tables() "
+        "WHERE database_name = current_database() AND schema_name = 'main' "
+        "UNION ALL SELECT view_name FROM duckdb_views() "
+        "WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal"
+    ).fetchall()
+    return {str(row[0]) for row in rows}
+
+
+def installed_versions(
+    conn: duckdb.DuckDBPyConnection, path: str, tables: set[str] | None = None
+) -> dict[str, int]:
     """Component versions recorded in the database; ``{}`` for an empty database.
+
+    ``tables`` is :func:`main_tables` if the caller has it already.
 
     Raises
     ------
     NotARepositoryError
         The database has tables but no Muse version table (a foreign file).
     """
-    tables = {
-        str(row[0])
-        for row in conn.execute(
-            "SELECT table_name FROM information_schema.tables "
-            "WHERE table_catalog = current_database() AND table_schema = 'main'"
-        ).fetchall()
-    }
+    if tables is None:
+        tables = main_tables(conn)
     if VERSIONS_TABLE not in tables:
         if tables:
             shown = ", ".join(sorted(tables)[:5])
@@ -316,15 +326,18 @@ def migrate(
     return list(todo)
 
 
-def check_tables(conn: duckdb.DuckDBPyConnection, component: SchemaComponent, path: str) -> None:
-    """Raise :class:`NotARepositoryError` if a table of ``component`` is missing."""
-    tables = {
-        str(row[0])
-        for row in conn.execute(
-            "SELECT table_name FROM information_schema.tables "
-            "WHERE table_catalog = current_database() AND table_schema = 'main'"
-        ).fetchall()
-    }
+def check_tables(
+    conn: duckdb.DuckDBPyConnection,
+    component: SchemaComponent,
+    path: str,
+    tables: set[str] | None = None,
+) -> None:
+    """Raise :class:`NotARepositoryError` if a table of ``component`` is missing.
+
+    ``tables`` is :func:`main_tables` if the caller has it already.
+    """
+    if tables is None:
+        tables = main_tables(conn)
     missing = [t for t in component.tables if t not in tables]
     if missing:
         raise NotARepositoryError(path, f"Muse tables missing: {', '.join(missing)}")

@@ -62,13 +62,14 @@ class StagingMixin(RepositoryBase):
         *,
         author: str = "muse",
         metadata: Mapping[str, object] | None = None,
+        base: ProjectState | None = None,
     ) -> Commit:
         """Accept a READY variation: apply its structural changes and accepted phrases to HEAD.
 
         ``accepted_phrase_ids=None`` accepts every phrase; a subset is a
         partial acceptance. The commit records the variation id, the accepted
         phrase ids and a summary of every phrase (accepted or not). Same as
-        ``record(prepare_variation(...))``.
+        ``record(prepare_variation(...))``; ``base`` as there.
 
         Raises
         ------
@@ -80,7 +81,7 @@ class StagingMixin(RepositoryBase):
             An accepted id names no phrase of the variation.
         """
         candidate = self.prepare_variation(
-            variation_id, accepted_phrase_ids, author=author, metadata=metadata
+            variation_id, accepted_phrase_ids, author=author, metadata=metadata, base=base
         )
         return self.record(candidate)
 
@@ -91,8 +92,14 @@ class StagingMixin(RepositoryBase):
         *,
         author: str = "muse",
         metadata: Mapping[str, object] | None = None,
+        base: ProjectState | None = None,
     ) -> CommitCandidate:
-        """The commit candidate of accepting a READY variation (nothing is written)."""
+        """The commit candidate of accepting a READY variation (nothing is written).
+
+        ``base`` is the state of the variation's base commit if the caller
+        holds it (used when its snapshot id is that commit's, saving reading
+        the state back); otherwise it is loaded.
+        """
         from muse_duckdb.variations import VariationState, accepted_phrases, apply_phrases
 
         v = self.variations.get(variation_id)
@@ -104,7 +111,10 @@ class StagingMixin(RepositoryBase):
             head = refs.read_head(conn, self.project_id)
             if head.commit_id != v.base_commit_id:
                 raise StaleBaseError(variation_id, v.base_commit_id, head.commit_id)
-            base = self._load(conn, head.commit_id)
+            if head.commit_id is None:
+                base = ProjectState()
+            elif base is None or base.snapshot_id != self._commit(conn, head.commit_id).snapshot_id:
+                base = self._load(conn, head.commit_id)
         return CommitCandidate(
             parent=v.base_commit_id,
             state=apply_phrases(v.changeset.apply(base), chosen),

@@ -100,11 +100,14 @@ class PendingComposition:
         self.prepared.repo.discard_variation(self.variation.variation_id)
 
 
-def _switch_branch(repo: Repository, branch: str | None) -> None:
-    """Attach HEAD to ``branch`` (created at HEAD's commit if new) inside the caller's write."""
+def _switch_branch(repo: Repository, branch: str | None) -> str | None:
+    """Attach HEAD to ``branch`` (created at HEAD's commit if new) inside the caller's write.
+
+    Returns the branch HEAD is on afterwards (``None`` if detached).
+    """
     head = repo.head()
     if branch is None or head.branch == branch:
-        return
+        return head.branch
     if branch in repo.branches():
         repo.checkout(branch)
     elif head.commit_id is not None:
@@ -113,6 +116,7 @@ def _switch_branch(repo: Repository, branch: str | None) -> None:
         refs.check_ref_name(branch, "branch")
         with repo.database.write("switch to a new branch") as conn:
             refs.write_head(conn, repo.project_id, branch, None)
+    return branch
 
 
 def _numbered(stream: EventStream, events: Sequence[MaestroEvent]) -> list[MaestroEvent]:
@@ -151,39 +155,38 @@ def commit_variation(
         stream.emit(PlanStepUpdateEvent(step_id="commit", status="active", phase="commit"))
     began = time.perf_counter()
     telemetry_seconds = 0.0
-    with db.session(write=True):
-        with db.write("commit a composition") as conn:
-            _switch_branch(repo, inputs.branch)
-            commit = repo.commit_variation(
-                variation.variation_id,
-                phrase_ids,
-                author=prepared.config.author,
-                metadata=metadata,
+    with db.session(write=True), db.write("commit a composition") as conn:
+        branch = _switch_branch(repo, inputs.branch)
+        commit = repo.commit_variation(
+            variation.variation_id,
+            phrase_ids,
+            author=prepared.config.author,
+            metadata=metadata,
+            base=prepared.base,
+        )
+        committed = time.perf_counter()
+        if with_telemetry:
+            closing = _numbered(
+                stream,
+                [
+                    PlanStepUpdateEvent(
+                        step_id="commit",
+                        status="completed",
+                        phase="commit",
+                        result=commit.commit_id,
+                    ),
+                    _complete(pending, commit),
+                ],
             )
-            committed = time.perf_counter()
-            if with_telemetry:
-                closing = _numbered(
-                    stream,
-                    [
-                        PlanStepUpdateEvent(
-                            step_id="commit",
-                            status="completed",
-                            phase="commit",
-                            result=commit.commit_id,
-                        ),
-                        _complete(pending, commit),
-                    ],
-                )
-                recorder = pending.recorder
-                recorder.finish_run("completed", metadata=_run_outcome(pending, commit))
-                batch = TelemetryBatch.concat(
-                    [recorder.batch(), events_batch(inputs.run_id, [*stream.events, *closing])]
-                )
-                ingest(db, batch)
-            else:
-                mark_run_committed(conn, inputs.run_id, _run_outcome(pending, commit))
-            telemetry_seconds = time.perf_counter() - committed
-        branch = repo.head().branch
+            recorder = pending.recorder
+            recorder.finish_run("completed", metadata=_run_outcome(pending, commit))
+            batch = TelemetryBatch.concat(
+                [recorder.batch(), events_batch(inputs.run_id, [*stream.events, *closing])]
+            )
+            ingest(db, batch)
+        else:
+            mark_run_committed(conn, inputs.run_id, _run_outcome(pending, commit))
+        telemetry_seconds = time.perf_counter() - committed
     ended = time.perf_counter()
     state = _committed_state(pending, phrase_ids)
     if state.snapshot_id != commit.snapshot_id:  # pragma: no cover - Muse applied otherwise

@@ -17,9 +17,11 @@ import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Final
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from muse_duckdb.database import Connection, Database, first_row
 from muse_duckdb.schema import installed_versions
@@ -74,7 +76,8 @@ def ingest(target: Target, batch: TelemetryBatch, *, in_transaction: bool = Fals
             raise TelemetryWriteError(target.path, "the database is opened read-only")
         try:
             with target.write("record telemetry") as conn:
-                _require_schema(conn, target.path)
+                if not target.has_component(TELEMETRY_SCHEMA):
+                    _require_schema(conn, target.path)
                 return _ingest(conn, batch)
         except (TelemetryError, duckdb.Error) as exc:
             raise _wrap(exc, target.path) from exc
@@ -146,9 +149,7 @@ def _one(
     return first_row(conn.execute(sql, params or []).fetchall())
 
 
-def _int(conn: Connection, sql: str) -> int:
-    row = _one(conn, sql)
-    value = row[0] if row else 0
+def _int(value: object) -> int:
     return value if isinstance(value, int) else 0
 
 
@@ -165,12 +166,14 @@ def _ingest(conn: Connection, batch: TelemetryBatch) -> IngestReport:
         "events": batch.events,
     }
     with _registered(conn, tables) as t:
-        _check(conn, t)
-        n_replaced = _int(
+        _check(conn, batch, t)
+        row = _one(
             conn,
-            f"SELECT count(*) FROM generations WHERE generation_id IN "
-            f"(SELECT generation_id FROM {t['gens']})",
+            f"SELECT (SELECT count(*) FROM generations WHERE generation_id IN "
+            f"(SELECT generation_id FROM {t['gens']})), "
+            f"(SELECT coalesce(max(candidate_id) + 1, 0) FROM candidates)",
         )
+        n_replaced, offset = (_int(row[0]), _int(row[1])) if row else (0, 0)
         if n_replaced:
             doomed = (
                 f"SELECT candidate_id FROM candidates WHERE generation_id IN "
@@ -185,9 +188,10 @@ def _ingest(conn: Connection, batch: TelemetryBatch) -> IngestReport:
                 f"DELETE FROM generations WHERE generation_id IN "
                 f"(SELECT generation_id FROM {t['gens']})"
             )
+            after = _one(conn, "SELECT coalesce(max(candidate_id) + 1, 0) FROM candidates")
+            offset = _int(after[0]) if after else 0
         conn.execute(f"INSERT OR REPLACE INTO runs BY NAME SELECT * FROM {t['runs']}")
         conn.execute(f"INSERT INTO generations BY NAME SELECT * FROM {t['gens']}")
-        offset = _int(conn, "SELECT coalesce(max(candidate_id) + 1, 0) FROM candidates")
         conn.execute(
             f"INSERT INTO candidates BY NAME "
             f"SELECT ?::BIGINT + c.candidate_row AS candidate_id, c.run_id, c.generation_id, "
@@ -201,9 +205,10 @@ def _ingest(conn: Connection, batch: TelemetryBatch) -> IngestReport:
             f"SELECT ?::BIGINT + candidate_row AS candidate_id, name, value FROM {t['metrics']}",
             [offset],
         )
-        before = _int(conn, "SELECT count(*) FROM candidate_notes")
-        conn.execute(f"INSERT OR IGNORE INTO candidate_notes BY NAME SELECT * FROM {t['notes']}")
-        n_new = _int(conn, "SELECT count(*) FROM candidate_notes") - before
+        inserted = _one(
+            conn, f"INSERT OR IGNORE INTO candidate_notes BY NAME SELECT * FROM {t['notes']}"
+        )
+        n_new = _int(inserted[0]) if inserted else 0
         conn.execute(f"INSERT OR REPLACE INTO events BY NAME SELECT * FROM {t['events']}")
     return IngestReport(
         runs=batch.runs.num_rows,
@@ -217,81 +222,132 @@ def _ingest(conn: Connection, batch: TelemetryBatch) -> IngestReport:
     )
 
 
-def _check(conn: Connection, t: dict[str, str]) -> None:
-    """Raise :class:`TelemetryBatchError` at the first inconsistency of the batch."""
-    checks: tuple[tuple[str, str, str], ...] = (
-        (
-            "runs",
-            f"SELECT run_id FROM {t['runs']} GROUP BY run_id HAVING count(*) > 1",
-            "run {} appears twice",
-        ),
-        (
-            "generations",
-            f"SELECT generation_id FROM {t['gens']} GROUP BY generation_id HAVING count(*) > 1",
-            "generation {} appears twice",
-        ),
-        (
+def _check(conn: Connection, batch: TelemetryBatch, t: dict[str, str]) -> None:
+    """Raise :class:`TelemetryBatchError` at the first inconsistency of the batch.
+
+    What the batch says about itself (duplicates, references between its
+    tables) is checked on the Arrow tables in memory; the database is asked
+    only about what the batch refers to outside itself (runs, generations or
+    note objects recorded by earlier batches), and not at all when the batch
+    is self-contained, as a whole run's batch is.
+    """
+    runs, gens, cands = batch.runs, batch.generations, batch.candidates
+    notes, events = batch.notes, batch.events
+    _refuse(_duplicate(runs, "run_id"), "runs", "run {} appears twice")
+    _refuse(_duplicate(gens, "generation_id"), "generations", "generation {} appears twice")
+    if _outside(gens.column("run_id"), runs.column("run_id")):
+        _refuse_sql(
+            conn,
             "generations",
             f"SELECT g.run_id FROM {t['gens']} g WHERE g.run_id NOT IN "
             f"(SELECT run_id FROM {t['runs']}) AND g.run_id NOT IN (SELECT run_id FROM runs)",
             "generation of unknown run {}: record the run (start_run) in this or an earlier batch",
-        ),
-        (
-            "candidates",
-            f"SELECT generation_id || ' #' || candidate_index FROM {t['cands']} "
-            f"GROUP BY generation_id, candidate_index HAVING count(*) > 1",
-            "candidate {} appears twice",
-        ),
-        (
+        )
+    _refuse(
+        _duplicate(cands, "generation_id", "candidate_index"),
+        "candidates",
+        "candidate {} appears twice",
+    )
+    outside_gens = _outside(cands.column("generation_id"), gens.column("generation_id"))
+    if outside_gens:
+        _refuse_sql(
+            conn,
             "candidates",
             f"SELECT c.generation_id FROM {t['cands']} c WHERE c.generation_id NOT IN "
             f"(SELECT generation_id FROM {t['gens']}) AND c.generation_id NOT IN "
             f"(SELECT generation_id FROM generations)",
             "candidate of unknown generation {}",
-        ),
-        (
+        )
+    _refuse(
+        _run_mismatch(cands, gens),
+        "candidates",
+        "candidate run_id differs from the run of its generation {}",
+    )
+    if outside_gens:
+        _refuse_sql(
+            conn,
             "candidates",
-            f"SELECT c.generation_id FROM {t['cands']} c "
-            f"JOIN (SELECT generation_id, run_id FROM {t['gens']} UNION ALL "
-            f"SELECT generation_id, run_id FROM generations WHERE generation_id NOT IN "
-            f"(SELECT generation_id FROM {t['gens']})) g USING (generation_id) "
-            f"WHERE g.run_id <> c.run_id",
+            f"SELECT c.generation_id FROM {t['cands']} c JOIN generations g "
+            f"USING (generation_id) WHERE g.run_id <> c.run_id "
+            f"AND c.generation_id NOT IN (SELECT generation_id FROM {t['gens']})",
             "candidate run_id differs from the run of its generation {}",
-        ),
-        (
+        )
+        _refuse_sql(
+            conn,
             "candidates",
             f"SELECT c.generation_id || ' #' || c.candidate_index FROM {t['cands']} c "
             f"JOIN candidates d ON d.generation_id = c.generation_id "
             f"AND d.candidate_index = c.candidate_index "
             f"WHERE c.generation_id NOT IN (SELECT generation_id FROM {t['gens']})",
             "candidate {} is already recorded (re-send its generation to replace it)",
-        ),
-        (
+        )
+    if _outside(cands.column("notes_id"), notes.column("notes_id")):
+        _refuse_sql(
+            conn,
             "candidates",
             f"SELECT c.notes_id FROM {t['cands']} c WHERE c.notes_id IS NOT NULL "
             f"AND c.notes_id NOT IN (SELECT notes_id FROM {t['notes']}) "
             f"AND c.notes_id NOT IN (SELECT notes_id FROM candidate_notes)",
             "candidate notes {} are neither in the batch nor in the database",
-        ),
-        (
-            "notes",
-            f"SELECT notes_id FROM {t['notes']} GROUP BY notes_id HAVING count(*) > 1",
-            "note object {} appears twice",
-        ),
-        (
-            "events",
-            f"SELECT run_id || ' seq ' || seq FROM {t['events']} GROUP BY run_id, seq "
-            f"HAVING count(*) > 1",
-            "event {} appears twice",
-        ),
-        (
+        )
+    _refuse(_duplicate(notes, "notes_id"), "notes", "note object {} appears twice")
+    _refuse(_duplicate(events, "run_id", "seq"), "events", "event {} appears twice")
+    if _outside(events.column("run_id"), runs.column("run_id")):
+        _refuse_sql(
+            conn,
             "events",
             f"SELECT e.run_id FROM {t['events']} e WHERE e.run_id NOT IN "
             f"(SELECT run_id FROM {t['runs']}) AND e.run_id NOT IN (SELECT run_id FROM runs)",
             "events of unknown run {}",
-        ),
+        )
+
+
+_KEY_SEPARATORS: Final[dict[tuple[str, ...], str]] = {
+    ("generation_id", "candidate_index"): " #",
+    ("run_id", "seq"): " seq ",
+}
+
+
+def _duplicate(table: pa.Table, *keys: str) -> str | None:
+    """The first key of ``table`` (in row order) that appears more than once, as text."""
+    if table.num_rows < 2:
+        return None
+    counts = table.select(list(keys)).group_by(list(keys), use_threads=False)
+    counted = counts.aggregate([([], "count_all")])
+    twice = counted.filter(pc.greater(counted.column("count_all"), 1))
+    if not twice.num_rows:
+        return None
+    first = twice.slice(0, 1).to_pylist()[0]
+    return _KEY_SEPARATORS.get(keys, "").join(str(first[k]) for k in keys)
+
+
+def _outside(values: pa.ChunkedArray, inside: pa.ChunkedArray) -> bool:
+    """Whether some non-null value of ``values`` is not among ``inside``."""
+    present = values.drop_null()
+    if not len(present):
+        return False
+    found = pc.is_in(present, value_set=inside.combine_chunks().drop_null())
+    return not pc.all(found).as_py()
+
+
+def _run_mismatch(cands: pa.Table, gens: pa.Table) -> str | None:
+    """A generation of the batch having a candidate of another run, if any."""
+    if not cands.num_rows or not gens.num_rows:
+        return None
+    runs = gens.select(["generation_id", "run_id"]).rename_columns(["generation_id", "gen_run"])
+    joined = cands.select(["generation_id", "run_id"]).join(
+        runs, "generation_id", join_type="inner", use_threads=False
     )
-    for table, sql, message in checks:
-        row = _one(conn, sql + " LIMIT 1")
-        if row is not None:
-            raise TelemetryBatchError(table, message.format(repr(row[0])))
+    differs = joined.filter(pc.not_equal(joined.column("run_id"), joined.column("gen_run")))
+    return str(differs.column("generation_id")[0].as_py()) if differs.num_rows else None
+
+
+def _refuse(found: str | None, table: str, message: str) -> None:
+    if found is not None:
+        raise TelemetryBatchError(table, message.format(repr(found)))
+
+
+def _refuse_sql(conn: Connection, table: str, sql: str, message: str) -> None:
+    row = _one(conn, sql + " LIMIT 1")
+    if row is not None:
+        raise TelemetryBatchError(table, message.format(repr(row[0])))
