@@ -81,20 +81,51 @@ def check_ref_name(name: str, kind: RefKind) -> str:
 
 
 # --------------------------------------------------------------------- HEAD
+@dataclass(frozen=True)
+class RefLookup:
+    """HEAD and what one name means as a branch or a tag, read with one query."""
+
+    head: Head
+    branch: str | None
+    """Tip of the branch called by the name, if there is one."""
+    tag: str | None
+    """Commit of the tag called by the name, if there is one."""
+
+
+def lookup(conn: Connection, project_id: str, name: str) -> RefLookup:
+    """HEAD (with its branch's tip) and the branch and tag called ``name``, in one query.
+
+    (Every branch of the project is read: one simple query is cheaper than
+    a filtered one, and projects have few branches; tags are read by name.)
+    """
+    rows = conn.execute(
+        "SELECT 'HEAD', branch, commit_id FROM heads WHERE project_id = $1 "
+        "UNION ALL SELECT kind, name, commit_id FROM refs "
+        "WHERE project_id = $1 AND (kind = 'branch' OR name = $2)",
+        [project_id, name],
+    ).fetchall()
+    head_row = None
+    branches: dict[str, str] = {}
+    tags: dict[str, str] = {}
+    for kind, ref_name, commit in rows:
+        if kind == HEAD:
+            head_row = (ref_name, commit)
+        elif kind == "branch":
+            branches[str(ref_name)] = str(commit)
+        else:
+            tags[str(ref_name)] = str(commit)
+    if head_row is None:
+        head = Head(DEFAULT_BRANCH, branches.get(DEFAULT_BRANCH))
+    elif head_row[0] is not None:
+        head = Head(str(head_row[0]), branches.get(str(head_row[0])))
+    else:
+        head = Head(None, None if head_row[1] is None else str(head_row[1]))
+    return RefLookup(head, branches.get(name), tags.get(name))
+
+
 def read_head(conn: Connection, project_id: str) -> Head:
     """The project's HEAD (an unborn ``main`` if the project has none yet)."""
-    rows = conn.execute(
-        "SELECT h.branch, h.commit_id, r.commit_id FROM heads h LEFT JOIN refs r "
-        "ON r.project_id = h.project_id AND r.kind = 'branch' AND r.name = h.branch "
-        "WHERE h.project_id = ?",
-        [project_id],
-    ).fetchall()
-    if not rows:
-        return Head(DEFAULT_BRANCH, ref_commit(conn, project_id, "branch", DEFAULT_BRANCH))
-    branch, detached, tip = rows[0]
-    if branch is not None:
-        return Head(str(branch), None if tip is None else str(tip))
-    return Head(None, None if detached is None else str(detached))
+    return lookup(conn, project_id, HEAD).head
 
 
 def write_head(
@@ -148,6 +179,16 @@ def list_refs(conn: Connection, project_id: str, kind: RefKind) -> dict[str, str
 
 
 # --------------------------------------------------------------- resolution
+@dataclass(frozen=True)
+class Located:
+    """What a ref resolved to, with the HEAD read on the way."""
+
+    commit_id: str
+    head: Head
+    branch: str | None
+    """The ref itself when it is exactly a branch name (no ``~``/``^`` suffix), else ``None``."""
+
+
 def resolve(conn: Connection, project_id: str, ref: str) -> str:
     """The full commit id ``ref`` names (see the module docstring).
 
@@ -160,6 +201,11 @@ def resolve(conn: Connection, project_id: str, ref: str) -> str:
     NoCommitsError
         ``HEAD`` (or a branch) has no commits yet.
     """
+    return locate(conn, project_id, ref).commit_id
+
+
+def locate(conn: Connection, project_id: str, ref: str) -> Located:
+    """:func:`resolve`, also returning HEAD and whether ``ref`` is a branch name."""
     if not isinstance(ref, str) or not ref.strip():
         raise RefNotFoundError(str(ref), project_id)
     ref = ref.strip()
@@ -167,7 +213,8 @@ def resolve(conn: Connection, project_id: str, ref: str) -> str:
     match = _SUFFIX_RE.search(ref)
     if match and match.start() > 0:
         base, steps = ref[: match.start()], match.group(0)
-    commit = _resolve_base(conn, project_id, base, ref)
+    found = lookup(conn, project_id, base)
+    commit = _resolve_base(conn, project_id, base, ref, found)
     for step in _STEP_RE.finditer(steps):
         if step.group(0).startswith("~"):
             count = int(step.group(1) or 1)
@@ -178,22 +225,20 @@ def resolve(conn: Connection, project_id: str, ref: str) -> str:
             if index not in (1, 2):
                 raise RefNotFoundError(ref, project_id, reason="only ^1 and ^2 exist")
             commit = _parent(conn, commit, index - 1, ref)
-    return commit
+    branch = base if not steps and found.branch is not None else None
+    return Located(commit, found.head, branch)
 
 
-def _resolve_base(conn: Connection, project_id: str, base: str, ref: str) -> str:
+def _resolve_base(conn: Connection, project_id: str, base: str, ref: str, found: RefLookup) -> str:
     if base == HEAD:
-        head = read_head(conn, project_id)
-        if head.commit_id is None:
-            raise NoCommitsError(project_id, head.branch)
-        return head.commit_id
-    kinds: tuple[RefKind, ...] = ("branch", "tag")
-    for kind in kinds:
-        found = ref_commit(conn, project_id, kind, base)
-        if found is not None:
-            return found
-    head = read_head(conn, project_id)
-    if head.branch == base:
+        if found.head.commit_id is None:
+            raise NoCommitsError(project_id, found.head.branch)
+        return found.head.commit_id
+    if found.branch is not None:
+        return found.branch
+    if found.tag is not None:
+        return found.tag
+    if found.head.branch == base:
         raise NoCommitsError(project_id, base)
     if is_hex_prefix(base.lower()) and len(base) >= MIN_PREFIX:
         rows = conn.execute(

@@ -414,22 +414,19 @@ class Repository(MergingMixin, StagingMixin):
         if create_branch is not None:
             refs.check_ref_name(create_branch, "branch")
         with self._writing("checkout") as conn:
-            target = refs.resolve(conn, self.project_id, ref)
-            head = refs.read_head(conn, self.project_id)
+            located = refs.locate(conn, self.project_id, ref)
+            target, head = located.commit_id, located.head
             if not force:
                 self._refuse_dirty(conn, head, working)
-            commit = load_commit(conn, target)
-            assert commit is not None
+            commit = self._commit(conn, target)
             state = load_snapshot(conn, commit.snapshot_id)
-            branch: str | None = None
+            branch = located.branch
             if create_branch is not None:
-                if refs.ref_commit(conn, self.project_id, "branch", create_branch) is not None:
-                    existing = refs.ref_commit(conn, self.project_id, "branch", create_branch)
-                    raise RefExistsError("branch", create_branch, existing or "")
+                existing = refs.ref_commit(conn, self.project_id, "branch", create_branch)
+                if existing is not None:
+                    raise RefExistsError("branch", create_branch, existing)
                 refs.set_ref(conn, self.project_id, "branch", create_branch, target)
                 branch = create_branch
-            elif refs.ref_commit(conn, self.project_id, "branch", ref) is not None:
-                branch = ref
             refs.write_head(conn, self.project_id, branch, target)
             self._set_worktree(conn, commit.snapshot_id)
             return CheckoutResult(commit, state, branch, head.commit_id)

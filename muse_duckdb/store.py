@@ -17,6 +17,7 @@ import numpy.typing as npt
 from muse_duckdb.database import first_row
 from muse_duckdb.ids import ticks_to_beats
 from muse_duckdb.project import Mixer, ProjectState, RegionState, TrackState
+from storpheus.columnar import ColumnarArray
 from storpheus.events import AftertouchArray, ControlChangeArray, PitchBendArray
 from storpheus.notes import NoteArray
 from storpheus.score import TimeSignature
@@ -50,22 +51,26 @@ def snapshot_key(conn: Connection, snapshot_id: str) -> int | None:
 
 
 def load_snapshot(conn: Connection, snapshot_id: str) -> ProjectState:
-    """The project state of a stored snapshot (``KeyError`` if absent)."""
-    row = first_row(
-        conn.execute(
-            "SELECT snapshot_key, bpm, ts_numerator, ts_denominator, key "
-            "FROM snapshots WHERE snapshot_id = ?",
-            [snapshot_id],
-        ).fetchall()
-    )
-    if row is None:
-        raise KeyError(f"snapshot {snapshot_id} is not stored")
-    key, bpm, num, den, music_key = row
-    track_rows = conn.execute(
-        "SELECT track_id, name, program, is_drum, channel, role, volume, pan, mute, solo "
-        "FROM snapshot_tracks WHERE snapshot_key = ? ORDER BY position",
-        [key],
+    """The project state of a stored snapshot (``KeyError`` if absent).
+
+    Two queries: the snapshot with its tracks and regions (joined), then the
+    events of its region objects.
+    """
+    rows = conn.execute(
+        "SELECT s.bpm, s.ts_numerator, s.ts_denominator, s.key, t.position, t.track_id, "
+        "t.name, t.program, t.is_drum, t.channel, t.role, t.volume, t.pan, t.mute, t.solo, "
+        "m.region_id, m.name, m.start_tick, m.duration_ticks, m.object_key, o.object_id, "
+        "o.n_notes, o.n_cc, o.n_bends, o.n_aftertouch FROM snapshots s "
+        "LEFT JOIN snapshot_tracks t ON t.snapshot_key = s.snapshot_key "
+        "LEFT JOIN manifest_regions m ON m.manifest_key = t.manifest_key "
+        "LEFT JOIN region_objects o ON o.object_key = m.object_key "
+        "WHERE s.snapshot_id = ?",
+        [snapshot_id],
     ).fetchall()
+    if not rows:
+        raise KeyError(f"snapshot {snapshot_id} is not stored")
+    bpm, num, den, music_key = rows[0][:4]
+    track_rows = {int(r[4]): r[5:15] for r in rows if r[4] is not None}
     tracks = tuple(
         TrackState(
             track_id=tid,
@@ -76,19 +81,17 @@ def load_snapshot(conn: Connection, snapshot_id: str) -> ProjectState:
             role=role,
             mixer=Mixer(float(volume), float(pan), bool(mute), bool(solo)),
         )
-        for tid, name, program, drum, channel, role, volume, pan, mute, solo in track_rows
+        for tid, name, program, drum, channel, role, volume, pan, mute, solo in (
+            track_rows[position] for position in sorted(track_rows)
+        )
     )
-    region_rows = conn.execute(
-        "SELECT r.region_id, r.track_id, r.name, r.start_tick, r.duration_ticks, "
-        "r.object_key, o.object_id FROM snapshot_regions r "
-        "JOIN region_objects o ON o.object_key = r.object_key "
-        "WHERE r.snapshot_key = ? ORDER BY r.region_id",
-        [key],
-    ).fetchall()
-    events = load_objects(conn, sorted({int(r[5]) for r in region_rows}))
+    region_rows = sorted(r[15:20] + r[5:6] + r[20:] for r in rows if r[15] is not None)
+    objects = {int(r[4]): r[7:] for r in region_rows}
+    totals = [sum(int(n[i]) for n in objects.values()) for i in range(len(_EVENT_TABLES))]
+    events = load_objects(conn, sorted(objects), totals)
     regions = tuple(
         RegionState._trusted(rid, tid, int(start), int(dur), name, events[int(okey)], oid)
-        for rid, tid, name, start, dur, okey, oid in region_rows
+        for rid, name, start, dur, okey, tid, oid, *_counts in region_rows
     )
     state = ProjectState(
         tracks=tracks,
@@ -101,20 +104,28 @@ def load_snapshot(conn: Connection, snapshot_id: str) -> ProjectState:
     return state
 
 
-def load_objects(conn: Connection, keys: Sequence[int]) -> dict[int, Events]:
-    """The events of region objects by ``object_key``, in canonical order."""
+def load_objects(
+    conn: Connection, keys: Sequence[int], totals: Sequence[int] | None = None
+) -> dict[int, Events]:
+    """The events of region objects by ``object_key``, in canonical order.
+
+    ``totals`` are the numbers of notes, CC, bends and aftertouch events of
+    these objects if the caller knows them (event tables with none are not
+    queried); otherwise they are read first.
+    """
     out: dict[int, Events] = {}
     if not keys:
         return out
     key_list = [int(k) for k in keys]
-    counts = first_row(
-        conn.execute(
-            "SELECT sum(n_notes), sum(n_cc), sum(n_bends), sum(n_aftertouch) FROM region_objects "
-            "WHERE object_key IN (SELECT unnest(?::BIGINT[]))",
-            [key_list],
-        ).fetchall()
-    )
-    totals = [int(x or 0) for x in counts] if counts else [0, 0, 0, 0]
+    if totals is None:
+        counts = first_row(
+            conn.execute(
+                "SELECT sum(n_notes), sum(n_cc), sum(n_bends), sum(n_aftertouch) "
+                "FROM region_objects WHERE object_key IN (SELECT unnest(?::BIGINT[]))",
+                [key_list],
+            ).fetchall()
+        )
+        totals = [int(x or 0) for x in counts] if counts else [0, 0, 0, 0]
     per_kind: list[dict[int, object]] = []
     for (attr, table, cols), total in zip(_EVENT_TABLES, totals, strict=True):
         if not total:
@@ -148,35 +159,32 @@ def load_objects(conn: Connection, keys: Sequence[int]) -> dict[int, Events]:
 
 # ------------------------------------------------------------------ helpers
 def _split(attr: str, data: Mapping[str, npt.NDArray[np.generic]]) -> dict[int, object]:
+    """One event array per object, from rows sorted by object key.
+
+    The rows of all objects are validated once, as one array, then sliced
+    per object (slices of a validated array need no validation).
+    """
     keys = data["object_key"].astype(np.int64)
     bounds = np.flatnonzero(np.diff(keys)) + 1
     starts = np.concatenate([[0], bounds])
     ends = np.concatenate([bounds, [len(keys)]])
-    out: dict[int, object] = {}
-    for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
-        sl = slice(s, e)
-        if attr == "notes":
-            out[int(keys[s])] = NoteArray(
-                pitch=data["pitch"][sl],
-                velocity=data["velocity"][sl],
-                start_beat=ticks_to_beats(data["start_tick"][sl]),
-                duration_beats=ticks_to_beats(data["duration_ticks"][sl]),
-                channel=data["channel"][sl],
-            )
-        elif attr == "cc":
-            out[int(keys[s])] = ControlChangeArray(
-                number=data["number"][sl],
-                value=data["value"][sl],
-                beat=ticks_to_beats(data["tick"][sl]),
-            )
-        elif attr == "bends":
-            out[int(keys[s])] = PitchBendArray(
-                value=data["value"][sl], beat=ticks_to_beats(data["tick"][sl])
-            )
-        else:
-            out[int(keys[s])] = AftertouchArray(
-                value=data["value"][sl],
-                beat=ticks_to_beats(data["tick"][sl]),
-                pitch=data["pitch"][sl],
-            )
-    return out
+    whole: ColumnarArray
+    if attr == "notes":
+        whole = NoteArray(
+            pitch=data["pitch"],
+            velocity=data["velocity"],
+            start_beat=ticks_to_beats(data["start_tick"]),
+            duration_beats=ticks_to_beats(data["duration_ticks"]),
+            channel=data["channel"],
+        )
+    elif attr == "cc":
+        whole = ControlChangeArray(
+            number=data["number"], value=data["value"], beat=ticks_to_beats(data["tick"])
+        )
+    elif attr == "bends":
+        whole = PitchBendArray(value=data["value"], beat=ticks_to_beats(data["tick"]))
+    else:
+        whole = AftertouchArray(
+            value=data["value"], beat=ticks_to_beats(data["tick"]), pitch=data["pitch"]
+        )
+    return {int(keys[s]): whole[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)}
