@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Final
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -309,16 +310,28 @@ _KEY_SEPARATORS: Final[dict[tuple[str, ...], str]] = {
 
 
 def _duplicate(table: pa.Table, *keys: str) -> str | None:
-    """The first key of ``table`` (in row order) that appears more than once, as text."""
-    if table.num_rows < 2:
+    """The first key of ``table`` (in row order) that appears more than once, as text.
+
+    Each key column is dictionary-encoded and the codes combined into one
+    integer per row; a sort finds repeats (no Python object per row).
+    """
+    rows = table.num_rows
+    if rows < 2:
         return None
-    counts = table.select(list(keys)).group_by(list(keys), use_threads=False)
-    counted = counts.aggregate([([], "count_all")])
-    twice = counted.filter(pc.greater(counted.column("count_all"), 1))
-    if not twice.num_rows:
+    combined = np.zeros(rows, dtype=np.int64)
+    for key in keys:
+        encoded = pc.dictionary_encode(table.column(key)).combine_chunks()
+        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        combined = combined * len(encoded.dictionary) + codes  # < rows ** len(keys)
+    ranked = np.sort(combined)
+    if not (ranked[1:] == ranked[:-1]).any():
         return None
-    first = twice.slice(0, 1).to_pylist()[0]
-    return _KEY_SEPARATORS.get(keys, "").join(str(first[k]) for k in keys)
+    order = np.argsort(combined, kind="stable")
+    ranked = combined[order]
+    repeats = np.flatnonzero(ranked[1:] == ranked[:-1])  # i: rows order[i], order[i+1] equal
+    starts = repeats[np.r_[True, repeats[1:] != repeats[:-1] + 1]]  # first of each run
+    row = table.slice(int(order[starts].min()), 1).to_pylist()[0]
+    return _KEY_SEPARATORS.get(keys, "").join(str(row[k]) for k in keys)
 
 
 def _outside(values: pa.ChunkedArray, inside: pa.ChunkedArray) -> bool:
@@ -334,12 +347,13 @@ def _run_mismatch(cands: pa.Table, gens: pa.Table) -> str | None:
     """A generation of the batch having a candidate of another run, if any."""
     if not cands.num_rows or not gens.num_rows:
         return None
-    runs = gens.select(["generation_id", "run_id"]).rename_columns(["generation_id", "gen_run"])
-    joined = cands.select(["generation_id", "run_id"]).join(
-        runs, "generation_id", join_type="inner", use_threads=False
-    )
-    differs = joined.filter(pc.not_equal(joined.column("run_id"), joined.column("gen_run")))
-    return str(differs.column("generation_id")[0].as_py()) if differs.num_rows else None
+    at = pc.index_in(cands.column("generation_id"), value_set=gens.column("generation_id"))
+    gen_runs = gens.column("run_id").combine_chunks().take(at)  # null where not in the batch
+    differs = pc.fill_null(pc.not_equal(cands.column("run_id"), gen_runs), False)
+    if not pc.any(differs).as_py():
+        return None
+    first = pc.index(differs, True).as_py()
+    return str(cands.column("generation_id")[first].as_py())
 
 
 def _refuse(found: str | None, table: str, message: str) -> None:
