@@ -38,9 +38,10 @@ from typing import Final, TypeVar
 
 import duckdb
 
-from muse_duckdb.engine import FileInUseError, Lease, attach
+from muse_duckdb.engine import Lease, attach
 from muse_duckdb.errors import (
     CorruptRepositoryError,
+    FileInUseError,
     NotARepositoryError,
     ReadOnlyRepositoryError,
     RepositoryLockedError,

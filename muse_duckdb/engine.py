@@ -26,11 +26,14 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import tempfile
 import threading
 from dataclasses import dataclass
 from typing import Final
 
 import duckdb
+
+from muse_duckdb.errors import FileInUseError
 
 Connection = duckdb.DuckDBPyConnection
 
@@ -52,14 +55,10 @@ A commit is durable once DuckDB has synced it to the write-ahead log, so
 folding the log into the database file (a *checkpoint*) can wait. A
 checkpoint rewrites the changed tables' last row groups: ~15 ms after a
 one-region commit, whatever its size, while every attach replays the log
-(~0.3 ms per one-region commit it holds). Checkpointing once the log passes
+(~0.4 ms per one-region commit it holds). Checkpointing once the log passes
 64 KiB (about 8 such commits) costs a fraction of checkpointing after every
 write and bounds what readers replay.
 """
-
-
-class FileInUseError(Exception):
-    """The file is open in this process by a DuckDB instance other than the engine."""
 
 
 @dataclass
@@ -147,18 +146,21 @@ class _Engine:
     def _detach(self, key: str) -> None:
         held = self._attached.pop(key)
         assert self._instance is not None
-        try:
-            if held.writable and _wal_size(key) > WAL_LIMIT:
+        if held.writable and _wal_size(key) > WAL_LIMIT:
+            # The writes are committed and durable in the log whatever happens here: a
+            # failed checkpoint is retried by the next writer, never reported as a failed write.
+            with contextlib.suppress(duckdb.Error):
                 self._instance.execute(f"CHECKPOINT {held.alias}")
-        finally:
-            self._instance.execute(f"DETACH {held.alias}")
+        self._instance.execute(f"DETACH {held.alias}")
 
 
 def _new_instance() -> Connection:
     instance = duckdb.connect(":memory:")
-    for name, value in ENGINE_SETTINGS.items():
+    # An in-memory instance would spill large queries to ./.tmp; use the system's temp folder.
+    spill = os.path.join(tempfile.gettempdir(), f"muse-duckdb-{os.getpid()}")
+    for name, value in {**ENGINE_SETTINGS, "temp_directory": spill}.items():
         with contextlib.suppress(duckdb.Error):  # a DuckDB without this setting
-            instance.execute(f"SET {name} = '{value}'")
+            instance.execute(f"SET {name} = {_quote(value)}")
     return instance
 
 

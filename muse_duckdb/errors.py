@@ -106,6 +106,16 @@ class ReadOnlyRepositoryError(MuseError):
         super().__init__(f"{path}: opened read-only; cannot {operation}")
 
 
+class FileInUseError(MuseError):
+    """The file is open in this process through another DuckDB instance.
+
+    Raised by :func:`muse_duckdb.engine.attach` (the caller's own
+    ``duckdb.connect`` holds the file, or the engine holds it read-only
+    while a write is asked for); :class:`~muse_duckdb.database.Database`
+    then opens the file with ``duckdb.connect`` instead.
+    """
+
+
 class IntegrityError(MuseError):
     """The integrity check found missing or inconsistent objects.
 
