@@ -6,6 +6,7 @@ import itertools
 import multiprocessing
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -122,3 +123,31 @@ def test_a_read_only_database_reads_a_file_with_a_pending_log(tmp_path):
     reader = Repository(Database(path, read_only=True), "p")
     assert reader.log()[0].message == "in the log"
     assert os.path.exists(path)
+
+
+COMMIT_THEN_HANG = """
+import sys, time
+sys.path.insert(0, {root!r})
+from muse_duckdb import Repository
+from tests.muse_duckdb.states import piano_state
+Repository.open({path!r}, "p").commit(piano_state([62, 65]), "only in the log")
+print("DONE", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_commit_only_in_the_log_survives_a_killed_process(tmp_path):
+    path = tmp_path / "m.duckdb"
+    repo = Repository.open(path, "p")
+    repo.commit(piano_state([60]), "first")
+    repo.checkpoint()
+    root = str(Path(__file__).resolve().parents[2])
+    code = COMMIT_THEN_HANG.format(root=root, path=str(path))
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "DONE"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert Path(str(path) + ".wal").stat().st_size > 0  # not checkpointed: only the log has it
+    assert [c.message for c in repo.log()] == ["only in the log", "first"]
+    assert repo.check_integrity(deep=True).ok
