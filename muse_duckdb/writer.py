@@ -224,9 +224,9 @@ class Batch:
         sql = (
             "SELECT 's', snapshot_id, snapshot_key FROM snapshots WHERE snapshot_id = ? "
             "UNION ALL SELECT 'o', object_id, object_key FROM region_objects "
-            "WHERE object_id IN (SELECT unnest(?::VARCHAR[])) "
+            "WHERE list_contains(?::VARCHAR[], object_id) "
             "UNION ALL SELECT 'm', manifest_id, manifest_key FROM manifests "
-            "WHERE manifest_id IN (SELECT unnest(?::VARCHAR[])) "
+            "WHERE list_contains(?::VARCHAR[], manifest_id) "
             "UNION ALL SELECT 'c', commit_id, 0 FROM commits WHERE commit_id = ?"
         )
         if self._keys is None:
