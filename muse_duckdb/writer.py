@@ -424,8 +424,11 @@ class Batch:
         for table in _TABLE_ORDER:
             parts = self._tables.pop(table, [])
             if parts:
-                data = parts[0] if len(parts) == 1 else pa.concat_tables(parts)
-                self.conn.from_arrow(data).insert_into(table)
+                batch_rows = parts[0] if len(parts) == 1 else pa.concat_tables(parts)
+                # DuckDB reads the Arrow table by its Python name (a replacement scan):
+                # one statement, where a relation (from_arrow) is bound, then run.
+                self.conn.execute(f"INSERT INTO {table} SELECT * FROM batch_rows")
+                del batch_rows
         self.pending_commits = 0
 
 
