@@ -26,37 +26,42 @@ from typing import TYPE_CHECKING
 from storpheus import __version__
 
 if TYPE_CHECKING:
-    from muse_duckdb.blame import BlameResult, RegionVersion
-    from muse_duckdb.candidate import CommitCandidate
-    from muse_duckdb.changes import ChangeSet
-    from muse_duckdb.commit import Commit
-    from muse_duckdb.conflicts import Conflict
     from muse_duckdb.convert import RegionLayout, Section, project_to_score, score_to_project
-    from muse_duckdb.diff import ProjectDiff, RegionDiff, Severity
-    from muse_duckdb.integrity import IntegrityReport
-    from muse_duckdb.merge import MergeResult, merge_states
+    from muse_duckdb.diff.states import ProjectDiff, RegionDiff, Severity
+    from muse_duckdb.history.blame import BlameResult, RegionVersion
+    from muse_duckdb.merge.conflicts import Conflict
+    from muse_duckdb.merge.three_way import MergeResult, merge_states
+    from muse_duckdb.model.candidate import CommitCandidate
+    from muse_duckdb.model.changes import ChangeSet
+    from muse_duckdb.model.commit import Commit
     from muse_duckdb.project import Mixer, ProjectState, RegionState, RepositoryState, TrackState
     from muse_duckdb.repository import Repository, init
-    from muse_duckdb.results import CheckoutResult, MergeOutcome, Status, WorkingTreeProjection
+    from muse_duckdb.repository.results import (
+        CheckoutResult,
+        MergeOutcome,
+        Status,
+        WorkingTreeProjection,
+    )
+    from muse_duckdb.storage.integrity import IntegrityReport
     from muse_duckdb.variations import Phrase, Variation, VariationState
 
 _EXPORTS: dict[str, str] = {
-    "BlameResult": "muse_duckdb.blame",
-    "RegionVersion": "muse_duckdb.blame",
-    "ChangeSet": "muse_duckdb.changes",
-    "CommitCandidate": "muse_duckdb.candidate",
-    "Commit": "muse_duckdb.commit",
-    "Conflict": "muse_duckdb.conflicts",
+    "BlameResult": "muse_duckdb.history.blame",
+    "RegionVersion": "muse_duckdb.history.blame",
+    "ChangeSet": "muse_duckdb.model.changes",
+    "CommitCandidate": "muse_duckdb.model.candidate",
+    "Commit": "muse_duckdb.model.commit",
+    "Conflict": "muse_duckdb.merge.conflicts",
     "RegionLayout": "muse_duckdb.convert",
     "Section": "muse_duckdb.convert",
     "project_to_score": "muse_duckdb.convert",
     "score_to_project": "muse_duckdb.convert",
-    "ProjectDiff": "muse_duckdb.diff",
-    "RegionDiff": "muse_duckdb.diff",
-    "Severity": "muse_duckdb.diff",
-    "IntegrityReport": "muse_duckdb.integrity",
-    "MergeResult": "muse_duckdb.merge",
-    "merge_states": "muse_duckdb.merge",
+    "ProjectDiff": "muse_duckdb.diff.states",
+    "RegionDiff": "muse_duckdb.diff.states",
+    "Severity": "muse_duckdb.diff.states",
+    "IntegrityReport": "muse_duckdb.storage.integrity",
+    "MergeResult": "muse_duckdb.merge.three_way",
+    "merge_states": "muse_duckdb.merge.three_way",
     "Mixer": "muse_duckdb.project",
     "ProjectState": "muse_duckdb.project",
     "RepositoryState": "muse_duckdb.project",
@@ -64,10 +69,10 @@ _EXPORTS: dict[str, str] = {
     "TrackState": "muse_duckdb.project",
     "Repository": "muse_duckdb.repository",
     "init": "muse_duckdb.repository",
-    "CheckoutResult": "muse_duckdb.results",
-    "MergeOutcome": "muse_duckdb.results",
-    "Status": "muse_duckdb.results",
-    "WorkingTreeProjection": "muse_duckdb.results",
+    "CheckoutResult": "muse_duckdb.repository.results",
+    "MergeOutcome": "muse_duckdb.repository.results",
+    "Status": "muse_duckdb.repository.results",
+    "WorkingTreeProjection": "muse_duckdb.repository.results",
     "Phrase": "muse_duckdb.variations",
     "Variation": "muse_duckdb.variations",
     "VariationState": "muse_duckdb.variations",

@@ -51,7 +51,7 @@ import numpy as np
 import numpy.typing as npt
 
 from muse_duckdb.errors import ProjectStateError
-from muse_duckdb.ids import TPQ, beat_to_tick, beats_to_ticks
+from muse_duckdb.model.ids import TPQ, beat_to_tick, beats_to_ticks
 from muse_duckdb.project import (
     Mixer,
     ProjectState,

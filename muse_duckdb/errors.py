@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from muse_duckdb.conflicts import Conflict
+    from muse_duckdb.merge.conflicts import Conflict
 
 
 class MuseError(Exception):
@@ -109,9 +109,9 @@ class ReadOnlyRepositoryError(MuseError):
 class FileInUseError(MuseError):
     """The file is open in this process through another DuckDB instance.
 
-    Raised by :func:`muse_duckdb.engine.attach` (the caller's own
+    Raised by :func:`muse_duckdb.storage.engine.attach` (the caller's own
     ``duckdb.connect`` holds the file, or the engine holds it read-only
-    while a write is asked for); :class:`~muse_duckdb.database.Database`
+    while a write is asked for); :class:`~muse_duckdb.storage.database.Database`
     then opens the file with ``duckdb.connect`` instead.
     """
 
@@ -188,7 +188,7 @@ class AmbiguousRefError(RefError, LookupError):
 
 
 class InvalidRefNameError(RefError, ValueError):
-    """A branch or tag name is not allowed (see :func:`muse_duckdb.refs.check_ref_name`)."""
+    """A branch or tag name is not allowed (see :func:`muse_duckdb.history.refs.check_ref_name`)."""
 
     def __init__(self, name: str, reason: str) -> None:
         self.name = name
@@ -279,7 +279,7 @@ class MergeConflictError(MuseError):
     Attributes
     ----------
     conflicts:
-        Every conflict, each with its location (:class:`muse_duckdb.merge.Conflict`).
+        Every conflict, each with its location (:class:`muse_duckdb.merge.conflicts.Conflict`).
     ours, theirs, base:
         The commits involved.
     """

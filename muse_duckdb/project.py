@@ -21,7 +21,7 @@ canonical order), so the state that comes back from a checkout is equal
 The content of a region (its events) is an immutable *region object*
 identified by :attr:`RegionState.object_id`; the whole state is identified by
 :attr:`ProjectState.snapshot_id`. Both are content hashes (see
-:mod:`muse_duckdb.ids`).
+:mod:`muse_duckdb.model.ids`).
 
 Example
 -------
@@ -46,7 +46,7 @@ import numpy as np
 import pyarrow as pa
 
 from muse_duckdb.errors import ProjectStateError
-from muse_duckdb.ids import TPQ, beat_to_tick, beats_to_ticks, json_digest, ticks_to_beats
+from muse_duckdb.model.ids import TPQ, beat_to_tick, beats_to_ticks, json_digest, ticks_to_beats
 from storpheus import midi_types as mt
 from storpheus.events import AftertouchArray, ControlChangeArray, PitchBendArray
 from storpheus.identity import content_id
@@ -494,7 +494,7 @@ def shift_ticks(events: A, ticks: int) -> A:
 
 
 def region_object_id(region: RegionState) -> str:
-    """Content id of a region's events (see :mod:`muse_duckdb.ids`)."""
+    """Content id of a region's events (see :mod:`muse_duckdb.model.ids`)."""
     doc = {
         "notes": content_id(region.notes),
         "cc": content_id(region.cc),
@@ -505,7 +505,7 @@ def region_object_id(region: RegionState) -> str:
 
 
 def snapshot_id(state: ProjectState) -> str:
-    """Content id of a whole project state (see :mod:`muse_duckdb.ids`)."""
+    """Content id of a whole project state (see :mod:`muse_duckdb.model.ids`)."""
     doc = {
         "bpm": state.bpm,
         "time_signature": [state.time_signature.numerator, state.time_signature.denominator],

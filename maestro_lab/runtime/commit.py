@@ -29,8 +29,6 @@ from maestro_lab.runtime.orchestrator import OrchestrationResult
 from maestro_lab.runtime.recording import mark_run_committed
 from maestro_lab.runtime.results import CompositionResult, SectionCard
 from maestro_lab.runtime.stream import EventStream
-from muse_duckdb import refs
-from muse_duckdb.commit import Commit
 from muse_duckdb.convert import project_to_score
 from muse_duckdb.errors import (
     MuseError,
@@ -38,6 +36,8 @@ from muse_duckdb.errors import (
     ReadOnlyRepositoryError,
     RepositoryLockedError,
 )
+from muse_duckdb.history import refs
+from muse_duckdb.model.commit import Commit
 from muse_duckdb.project import ProjectState
 from muse_duckdb.repository import Repository
 from muse_duckdb.telemetry import TelemetryBatch, TelemetryRecorder, ingest

@@ -27,7 +27,7 @@ from pydantic import JsonValue
 from maestro_lab.planner.model import CompositionPlan
 from maestro_lab.runtime.agents import SectionResult
 from maestro_lab.runtime.options import AgentOptions
-from muse_duckdb.database import Connection
+from muse_duckdb.storage.database import Connection
 from muse_duckdb.telemetry import TelemetryRecorder
 from storpheus import __version__
 

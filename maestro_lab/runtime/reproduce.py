@@ -42,12 +42,12 @@ from maestro_lab.runtime.recording import METADATA_FORMAT, METADATA_KEY
 from maestro_lab.runtime.stream import EventStream
 from maestro_lab.tools.muse_bridge import snapshot_from_project, snapshot_to_project
 from maestro_lab.tools.state import StateStore
-from muse_duckdb.commit import Commit
 from muse_duckdb.convert import project_to_score
-from muse_duckdb.database import Database
 from muse_duckdb.errors import RefNotFoundError
+from muse_duckdb.model.commit import Commit
 from muse_duckdb.project import ProjectState
 from muse_duckdb.repository import Repository
+from muse_duckdb.storage.database import Database
 from muse_duckdb.variations import VariationStore, apply_phrases, variation_from_states
 from storpheus.backends.base import MusicGeneratorBackend
 from storpheus.io import score_to_midi_bytes

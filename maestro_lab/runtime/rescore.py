@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from muse_duckdb.database import Connection
+from muse_duckdb.storage.database import Connection
 from muse_duckdb.telemetry import GenerationInfo, Rescorer, open_database
 from muse_duckdb.telemetry import rescore as telemetry_rescore
 from muse_duckdb.telemetry.errors import TelemetryError

@@ -60,10 +60,10 @@ from maestro_lab.runtime.stream import EventStream
 from maestro_lab.runtime.variation import emit_variation, propose_variation
 from maestro_lab.tools.muse_bridge import snapshot_from_project, snapshot_to_project
 from maestro_lab.tools.state import StateStore
-from muse_duckdb.database import Database
 from muse_duckdb.errors import ReadOnlyRepositoryError
 from muse_duckdb.project import ProjectState
 from muse_duckdb.repository import Repository
+from muse_duckdb.storage.database import Database
 from muse_duckdb.telemetry import TelemetryBatch, TelemetryRecorder, ingest, open_database
 from storpheus.backends.base import MusicGeneratorBackend
 from storpheus.scoring import Scorer, load_scorer

@@ -6,12 +6,12 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from muse_duckdb.commit import JSONValue
 from muse_duckdb.convert import RegionLayout
 from muse_duckdb.errors import NotARepositoryError
+from muse_duckdb.model.commit import JSONValue
 from muse_duckdb.project import ProjectState
 from muse_duckdb.repository import Repository
-from muse_duckdb.repository_base import StateLike
+from muse_duckdb.repository.base import StateLike
 
 if TYPE_CHECKING:  # argparse has no public name for the subparsers action
     SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]

@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TextIO
 
-from muse_duckdb.commit import JSONValue
 from muse_duckdb.errors import (
     DirtyWorkingTreeError,
     MergeConflictError,
@@ -16,6 +15,7 @@ from muse_duckdb.errors import (
     NothingToCommitError,
     StaleBaseError,
 )
+from muse_duckdb.model.commit import JSONValue
 from storpheus.errors import StorpheusError
 
 EXIT_OK = 0

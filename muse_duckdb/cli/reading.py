@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 from muse_duckdb.cli.common import add_command, json_strings, open_repo, state_or_ref
 from muse_duckdb.cli.output import EXIT_OK, emit_json, lines, table
-from muse_duckdb.commit import Commit, JSONValue
-from muse_duckdb.diff import ProjectDiff
+from muse_duckdb.diff.states import ProjectDiff
+from muse_duckdb.model.commit import Commit, JSONValue
 from muse_duckdb.project import ProjectState
 
 if TYPE_CHECKING:
@@ -313,7 +313,7 @@ def _changed(before: dict[str, float | int], after: dict[str, float | int]) -> s
 def ascii_graph(commits: Sequence[Commit], labels: dict[str, list[str]]) -> list[str]:
     r"""A ``git log --graph``-style drawing, newest first (one lane per open line of descent).
 
-    >>> from muse_duckdb.commit import Commit
+    >>> from muse_duckdb.model.commit import Commit
     >>> def c(i, *parents):
     ...     return Commit(i * 64, "p", tuple(p * 64 for p in parents), "s", 1, 0, "a", i)
     >>> print("\n".join(ascii_graph([c("d", "b", "c"), c("c", "a"), c("b", "a"), c("a")], {})))

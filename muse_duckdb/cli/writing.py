@@ -21,8 +21,8 @@ from muse_duckdb.cli.common import (
 )
 from muse_duckdb.cli.midi import load_score, midi_files
 from muse_duckdb.cli.output import EXIT_OK, emit_json, lines, progress, table
-from muse_duckdb.commit import JSONValue
 from muse_duckdb.errors import InvalidCommitError
+from muse_duckdb.model.commit import JSONValue
 from muse_duckdb.repository import PendingCommit, init
 from storpheus.io import read_midi, write_midi
 

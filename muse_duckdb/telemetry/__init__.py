@@ -37,8 +37,8 @@ from __future__ import annotations
 
 import os
 
-from muse_duckdb.database import Connection, Database
-from muse_duckdb.schema import MUSE_SCHEMA
+from muse_duckdb.storage.database import Connection, Database
+from muse_duckdb.storage.schema import MUSE_SCHEMA
 from muse_duckdb.telemetry.batch import SCHEMAS, TelemetryBatch
 from muse_duckdb.telemetry.errors import (
     TelemetryBatchError,
@@ -76,7 +76,7 @@ def open_database(
     read_only: bool = False,
     lock_timeout: float = 2.0,
 ) -> Database:
-    """A Muse :class:`~muse_duckdb.database.Database` holding history and telemetry.
+    """A Muse :class:`~muse_duckdb.storage.database.Database` holding history and telemetry.
 
     Both schema components are created or migrated on first write; the file
     can be shared with :class:`muse_duckdb.Repository`.

@@ -24,8 +24,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from muse_duckdb.database import Connection, Database, first_row
-from muse_duckdb.schema import installed_versions
+from muse_duckdb.storage.database import Connection, Database, first_row
+from muse_duckdb.storage.schema import installed_versions
 from muse_duckdb.telemetry.batch import TelemetryBatch
 from muse_duckdb.telemetry.errors import TelemetryBatchError, TelemetryError, TelemetryWriteError
 from muse_duckdb.telemetry.schema import TELEMETRY_SCHEMA, ensure_schema
@@ -57,7 +57,7 @@ def ingest(target: Target, batch: TelemetryBatch, *, in_transaction: bool = Fals
     ----------
     target:
         A DuckDB connection (the telemetry tables are created or migrated
-        first) or a Muse :class:`~muse_duckdb.database.Database` opened with
+        first) or a Muse :class:`~muse_duckdb.storage.database.Database` opened with
         the telemetry component (see :func:`muse_duckdb.telemetry.open_database`).
     batch:
         The records to write.

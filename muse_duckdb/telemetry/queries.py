@@ -32,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from muse_duckdb.database import Connection, Database, first_row
+from muse_duckdb.storage.database import Connection, Database, first_row
 from muse_duckdb.telemetry.errors import TelemetryError, UnknownRunError
 from storpheus.notes import NoteArray
 

@@ -1,9 +1,9 @@
 """The telemetry tables: a schema component migrated like Muse's own.
 
 Telemetry lives in the same DuckDB file as Muse history, as the
-``"telemetry"`` :class:`~muse_duckdb.schema.SchemaComponent` with its own
+``"telemetry"`` :class:`~muse_duckdb.storage.schema.SchemaComponent` with its own
 forward migrations and version (recorded in ``muse_schema_versions``). A
-:class:`~muse_duckdb.database.Database` opened with
+:class:`~muse_duckdb.storage.database.Database` opened with
 ``components=(MUSE_SCHEMA, TELEMETRY_SCHEMA)`` migrates both; on a bare
 connection :func:`ensure_schema` does it (idempotent).
 
@@ -49,7 +49,7 @@ from typing import Final
 
 import duckdb
 
-from muse_duckdb.schema import (
+from muse_duckdb.storage.schema import (
     Migration,
     SchemaComponent,
     check_tables,

@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from muse_duckdb import TrackState
-from muse_duckdb.changes import (
+from muse_duckdb.errors import ProjectStateError
+from muse_duckdb.model.changes import (
     ChangeSet,
     CreateRegion,
     CreateTrack,
@@ -22,7 +23,6 @@ from muse_duckdb.changes import (
     UpdateTrack,
     change_from_dict,
 )
-from muse_duckdb.errors import ProjectStateError
 from tests.muse_duckdb.states import band_state
 
 

@@ -10,14 +10,14 @@ import duckdb
 import pytest
 
 from muse_duckdb import Repository
-from muse_duckdb.database import Database
 from muse_duckdb.errors import (
     NotARepositoryError,
     ReadOnlyRepositoryError,
     RepositoryLockedError,
     SchemaVersionError,
 )
-from muse_duckdb.schema import MUSE_SCHEMA, Migration, SchemaComponent
+from muse_duckdb.storage.database import Database
+from muse_duckdb.storage.schema import MUSE_SCHEMA, Migration, SchemaComponent
 from tests.muse_duckdb.states import piano_state
 
 ROOT = Path(__file__).resolve().parents[2]

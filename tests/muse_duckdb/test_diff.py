@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from muse_duckdb import ProjectState, RegionState, Severity, TrackState
-from muse_duckdb.diff import diff_states
+from muse_duckdb.diff.states import diff_states
 from storpheus.events import ControlChangeArray
 from storpheus.notes import NoteArray
 from tests.muse_duckdb.states import band_state, notes, with_notes

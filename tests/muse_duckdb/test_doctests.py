@@ -9,10 +9,10 @@ MODULES = [
     "muse_duckdb",
     "muse_duckdb.project",
     "muse_duckdb.convert",
-    "muse_duckdb.changes",
-    "muse_duckdb.merge",
-    "muse_duckdb.repository",
-    "muse_duckdb.commit",
+    "muse_duckdb.model.changes",
+    "muse_duckdb.merge.three_way",
+    "muse_duckdb.repository.api",
+    "muse_duckdb.model.commit",
     "muse_duckdb.cli.reading",
 ]
 

@@ -41,7 +41,7 @@ print("DONE", flush=True)
 """
 
 PAUSE_MID_FLUSH = """
-import muse_duckdb.writer as w
+import muse_duckdb.storage.batch as w
 _real_flush = w.Batch.flush
 def flush(self):
     tables = list(self._tables)

@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 
 from muse_duckdb import Repository
-from muse_duckdb.database import Database
-from muse_duckdb.engine import WAL_LIMIT
+from muse_duckdb.storage.database import Database
+from muse_duckdb.storage.engine import WAL_LIMIT
 from tests.muse_duckdb.states import piano_state
 
 OPEN_WRITABLE = "import duckdb, sys; duckdb.connect(sys.argv[1]).close(); print('opened')"

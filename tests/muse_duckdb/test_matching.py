@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from muse_duckdb.matching import NoteTable, match_notes, occurrence_rank, pair_equal
+from muse_duckdb.diff.matching import NoteTable, match_notes, occurrence_rank, pair_equal
 from storpheus.notes import NoteArray
 
 

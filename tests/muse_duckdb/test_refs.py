@@ -8,7 +8,7 @@ from muse_duckdb.errors import (
     NoCommitsError,
     RefNotFoundError,
 )
-from muse_duckdb.refs import check_ref_name
+from muse_duckdb.history.refs import check_ref_name
 from muse_duckdb.repository import PendingCommit
 from tests.muse_duckdb.states import piano_state
 
