@@ -21,9 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from maestro_lab.prompts.keys import Key
 from storpheus.errors import TheoryError
-from storpheus.theory import LETTERS, MODES, spell_on_letter, split_roman
+from storpheus.theory import LETTERS, MODES, Key, spell_on_letter, split_roman
 
 MAJOR: Final = MODES["major"]
 _QUALITIES: Final = {"°": "diminished", "ø": "half-diminished", "+": "augmented"}
@@ -61,8 +60,8 @@ def parse_numeral(text: str) -> Numeral:
 
 def root_name(numeral: Numeral, key: Key) -> str:
     """The letter-correct name of the numeral's root in ``key``."""
-    letter = LETTERS[(LETTERS.index(key.tonic[0]) + numeral.degree - 1) % 7]
-    target = key.pitch_class + MAJOR[numeral.degree - 1] + numeral.alteration
+    letter = LETTERS[(LETTERS.index(key.tonic_name[0]) + numeral.degree - 1) % 7]
+    target = key.tonic + MAJOR[numeral.degree - 1] + numeral.alteration
     try:
         return spell_on_letter(target, letter)
     except TheoryError:  # pragma: no cover - only reachable with triple accidentals

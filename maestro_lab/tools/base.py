@@ -8,7 +8,6 @@ phase, kind, which entity it creates, which parameters hold entity ids).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import Enum
 from typing import Annotated, Final, Literal
@@ -16,8 +15,8 @@ from typing import Annotated, Final, Literal
 from pydantic import AfterValidator, Field
 
 from maestro_lab.runtime.wire import CamelModel
-from storpheus.errors import TheoryError
-from storpheus.theory import CHURCH_MODES, MAJOR_MINOR_ALIASES, canonical_mode
+from storpheus.errors import KeyParseError
+from storpheus.theory import normalise_key as theory_normalise_key
 
 ToolPhase = Literal["setup", "instrument", "mixing"]
 """Execution phase: project-level setup, per-instrument work, shared mixing."""
@@ -163,35 +162,22 @@ class ToolSpec:
 
 
 # ----------------------------------------------------------------- key names
-_KEY_RE = re.compile(r"^\s*([A-Ga-g])\s*([#♯b♭]?)\s*(.*?)\s*$")
-
-
 def normalise_key(text: str) -> str:
     """A key name in the canonical ``"<tonic> <mode>"`` form (``"F#m"`` -> ``"F# minor"``).
 
-    Raises ``ValueError`` (naming the text) for anything that is not a key.
+    The one key vocabulary (:func:`storpheus.theory.normalise_key`): a tool
+    accepts every key a prompt accepts. Raises a ``ValueError``
+    (:class:`~storpheus.errors.KeyParseError`) naming the text otherwise.
 
     Examples
     --------
-    >>> normalise_key("Am"), normalise_key("eb major"), normalise_key("D dorian")
-    ('A minor', 'Eb major', 'D dorian')
+    >>> normalise_key("Am"), normalise_key("eb major"), normalise_key("C harmonic minor")
+    ('A minor', 'Eb major', 'C harmonic minor')
     """
-    match = _KEY_RE.match(text)
-    if match is None:
-        raise ValueError(f"{text!r} is not a key such as 'C', 'Am' or 'F# minor'")
-    tonic, accidental, mode_text = match.groups()
     try:
-        mode = canonical_mode(
-            "major" if mode_text == "M" else mode_text,
-            modes=CHURCH_MODES,
-            aliases=MAJOR_MINOR_ALIASES,
-            separators="",
-        )
-    except TheoryError:
-        known = ", ".join(sorted(CHURCH_MODES))
-        raise ValueError(f"{text!r}: unknown mode {mode_text!r} (known: {known})") from None
-    accidental = {"♯": "#", "♭": "b"}.get(accidental, accidental)
-    return f"{tonic.upper()}{accidental} {mode}"
+        return theory_normalise_key(text)
+    except KeyParseError as exc:
+        raise ValueError(f"{text!r} is not a key: {exc.reason}") from None
 
 
 KeyName = Annotated[

@@ -75,7 +75,8 @@ def build_library(out_dir: Path = DATA_DIR, styles: Sequence[str] | None = None)
     for style in styles or style_names():
         profile = get_style(style)
         home = parse_key(profile.key)
-        away = Key((home.tonic + 6) % 12, home.mode)
+        away_tonic = (home.tonic + 6) % 12
+        away = Key(away_tonic, home.mode, spelling=NOTE_NAMES[away_tonic])
         jobs: list[tuple[str, Key | None, int]] = [("drums", None, v) for v in range(DRUM_VARIANTS)]
         jobs += [(role, key, 0) for role in PITCHED_ROLES for key in (home, away)]
         for role, key, variant in jobs:

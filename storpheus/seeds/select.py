@@ -21,13 +21,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from storpheus.backends.embedded.harmony import Key, parse_key
+from storpheus.backends.embedded.harmony import NOTE_NAMES, parse_key
 from storpheus.backends.embedded.styles import DEFAULT_STYLE, MatchKind, resolve_style
 from storpheus.errors import InvalidRequestError, MidiRangeError, SeedNotFoundError
 from storpheus.notes import NoteArray
 from storpheus.score import Score, Track
 from storpheus.seeds.library import SeedInfo, load_index, seed_notes
-from storpheus.theory import interval_between
+from storpheus.theory import Key, interval_between
 
 ROLE_FALLBACKS: dict[str, tuple[str, ...]] = {
     "drums": ("drums",),
@@ -70,7 +70,8 @@ class SelectedSeed:
         if self.info.key is None:
             return None
         key = parse_key(self.info.key)
-        return Key((key.tonic + self.transpose) % 12, key.mode).name
+        tonic = (key.tonic + self.transpose) % 12
+        return Key(tonic, key.mode, spelling=NOTE_NAMES[tonic]).name
 
 
 def _mode_family(key: Key) -> bool:

@@ -44,6 +44,7 @@ from storpheus.theory.keyfinding import (
 )
 from storpheus.theory.keys import (
     CHURCH_MODES,
+    KEY_MODES,
     MAJOR_MINOR_ALIASES,
     MODE_ALIASES,
     MODES,
@@ -52,6 +53,7 @@ from storpheus.theory.keys import (
     as_key,
     canonical_mode,
     is_minor_mode,
+    normalise_key,
     parse_key,
     scale_pitch_classes,
 )
@@ -75,6 +77,7 @@ from storpheus.theory.pitch import (
 __all__ = [
     "CHURCH_MODES",
     "FLAT_NAMES",
+    "KEY_MODES",
     "LETTERS",
     "LETTER_PITCH_CLASSES",
     "MAJOR_KEY_NAMES",
@@ -102,6 +105,7 @@ __all__ = [
     "key_from_index",
     "midi_pitch",
     "mode_profile",
+    "normalise_key",
     "note_name",
     "parse_chord",
     "parse_key",

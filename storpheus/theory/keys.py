@@ -20,6 +20,7 @@ Example
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Final
@@ -30,11 +31,11 @@ import numpy.typing as npt
 from storpheus.errors import KeyParseError, TheoryError
 from storpheus.theory.pitch import (
     FLAT_NAMES,
+    LETTER_PITCH_CLASSES,
     MAJOR_KEY_NAMES,
     MINOR_KEY_NAMES,
     SHARP_NAMES,
     interval_between,
-    split_note_name,
 )
 
 MODES: Final[dict[str, tuple[int, ...]]] = {
@@ -58,6 +59,10 @@ CHURCH_MODES: Final = ("major", "minor", "dorian", "phrygian", "lydian", "mixoly
 
 SEVEN_NOTE_MODES: Final = tuple(mode for mode, steps in MODES.items() if len(steps) == 7)
 """The church modes plus harmonic and melodic minor: the modes with seven degrees."""
+
+KEY_MODES: Final = SEVEN_NOTE_MODES
+"""The modes a composition's key may have: the prompt, the tools and every
+backend accept exactly these (a key needs seven degrees for diatonic chords)."""
 
 MAJOR_MINOR_ALIASES: Final[dict[str, str]] = {
     "": "major",
@@ -200,6 +205,15 @@ class Key:
         """Full name, e.g. ``"F# minor"`` or ``"D dorian"``."""
         return f"{self.tonic_name} {self.mode}"
 
+    @property
+    def short(self) -> str:
+        """Compact form: ``"Am"``, ``"Eb"``, ``"D dorian"`` (the DAW wire style)."""
+        if self.mode == "major":
+            return self.tonic_name
+        if self.mode == "minor":
+            return f"{self.tonic_name}m"
+        return self.name
+
     def __str__(self) -> str:
         return self.name
 
@@ -237,6 +251,19 @@ class Key:
         if n < 1:
             raise TheoryError(f"scale degree {n} must be >= 1")
         return self.pitch_classes[(n - 1) % len(self.intervals)]
+
+    def degree_pitch(self, degree: int, octave_base: int = 60) -> int:
+        """MIDI pitch of 0-based scale ``degree`` above the tonic at or below ``octave_base``.
+
+        Degrees past the last one continue in the next octave (in a
+        seven-note mode, 7 is the tonic an octave up).
+
+        >>> parse_key("A minor").degree_pitch(2), parse_key("A minor").degree_pitch(7)
+        (48, 57)
+        """
+        base = octave_base - ((octave_base - self.tonic) % 12)
+        octave, step = divmod(degree, len(self.intervals))
+        return base + 12 * octave + self.intervals[step]
 
     def contains(self, pitches: npt.ArrayLike) -> npt.NDArray[np.bool_]:
         """Whether each MIDI pitch (or pitch class) is in the scale."""
@@ -284,48 +311,109 @@ class Key:
         raise TheoryError(f"{self.name} has no parallel key (only major and minor do)")
 
 
-def parse_key(text: str) -> Key:
-    """Parse a key name into a :class:`Key`.
+def parse_key(text: str, *, modes: Collection[str] = MODES) -> Key:
+    """Parse a key name into a :class:`Key`: the one key parser of the project.
 
-    Accepts a tonic (``C``, ``F#``, ``Eb``, ``Bb``, ``B-``...; letter in
-    either case) followed by an optional mode: nothing or ``M``/``maj``/
+    Accepts a tonic letter (either case) with at most one accidental written
+    ``#``, ``b``, ``♯``, ``♭``, ``-`` (``"B-"``) or as a word (``"F sharp"``,
+    ``"B-flat"``), followed by an optional mode: nothing or ``M``/``maj``/
     ``major`` for major, ``m``/``min``/``minor`` for minor, or any mode of
-    :data:`MODES` and :data:`MODE_ALIASES`, with or without a space.
+    ``modes`` under its name or an alias of :data:`MODE_ALIASES`, with or
+    without a space. The mode may also come first (``"Dorian D"``). Runs of
+    white space and ``_`` count as one space. ``modes`` narrows the
+    vocabulary: a composition's key takes :data:`KEY_MODES`.
+
+    The tonic keeps the spelling it was written with (``"Gb major"`` stays
+    ``Gb``), so :attr:`Key.name` is the canonical form ``"<Tonic> <mode>"``.
 
     Examples
     --------
     >>> [parse_key(t).name for t in ("F# minor", "Eb major", "Am", "C", "G mixolydian")]
     ['F# minor', 'Eb major', 'A minor', 'C major', 'G mixolydian']
+    >>> [parse_key(t).name for t in ("Dorian D", "B-flat", "E♭m", "F sharp harmonic minor")]
+    ['D dorian', 'Bb major', 'Eb minor', 'F# harmonic minor']
 
     Raises
     ------
     KeyParseError
-        Not a string, empty, no tonic, or an unknown mode.
+        Not a string, empty, no tonic, a double accidental, or a mode outside
+        ``modes``; the reason is in the message and in ``reason``.
     """
     if not isinstance(text, str):
         raise KeyParseError(text, f"must be a string, got {type(text).__name__}")
-    stripped = text.strip()
-    if not stripped:
+    cleaned = " ".join(text.replace("_", " ").replace("♯", "#").replace("♭", "b").split())
+    if not cleaned:
         raise KeyParseError(text, "is empty; expected a name such as 'C major' or 'F# minor'")
     try:
-        tonic, rest = split_note_name(stripped, dash_is_flat=False)
-    except TheoryError:
-        raise KeyParseError(text, "does not start with a tonic letter A-G") from None
-    spelled_len = len(stripped) - len(rest)
-    if rest.startswith("-") and (len(rest) == 1 or rest[1].isspace()):
-        tonic, rest, spelled_len = (tonic - 1) % 12, rest[1:], spelled_len + 1
-    spelling = stripped[:spelled_len]
-    spelling = spelling[0].upper() + spelling[1:].replace("-", "b")
-    mode_text = rest.strip().lstrip(":").strip()
+        return _parse_tonic_first(text, cleaned, modes)
+    except KeyParseError as error:
+        head, _, last = cleaned.rpartition(" ")
+        if not head or _TONIC_ONLY.fullmatch(last) is None:
+            raise
+        try:
+            return _parse_tonic_first(text, f"{last} {head}", modes)
+        except KeyParseError as flipped:
+            if error.reason.startswith(_NO_TONIC):
+                raise flipped from None
+            raise error from None
+
+
+def normalise_key(text: str, *, modes: Collection[str] = KEY_MODES) -> str:
+    """The canonical name of a key written any accepted way (``"F#m"`` -> ``"F# minor"``).
+
+    ``modes`` defaults to :data:`KEY_MODES`, the modes a composition's key
+    may have; see :func:`parse_key` for what is read.
+
+    >>> normalise_key("f#m"), normalise_key("E♭"), normalise_key("dorian a")
+    ('F# minor', 'Eb major', 'A dorian')
+
+    Raises
+    ------
+    KeyParseError
+        ``text`` is not a key (see :func:`parse_key`).
+    """
+    return parse_key(text, modes=modes).name
+
+
+_NO_TONIC: Final = "does not start with a tonic"
+_TONIC_ONLY: Final = re.compile(r"[A-Ga-g][#b-]?")
+_SIGN_WORD: Final = re.compile(r"[ -]?(sharp|flat)(?![a-z])", re.IGNORECASE)
+
+
+def _parse_tonic_first(text: str, cleaned: str, modes: Collection[str]) -> Key:
+    letter = cleaned[0].upper()
+    if letter not in LETTER_PITCH_CLASSES:
+        raise KeyParseError(text, f"{_NO_TONIC}: a note letter A-G (e.g. 'F#m', 'Eb')")
+    rest, sign = cleaned[1:], ""
+    word = _SIGN_WORD.match(rest)
+    if word is not None:
+        sign, rest = ("#" if word.group(1).lower() == "sharp" else "b"), rest[word.end() :]
+    elif rest[:1] in ("#", "b"):
+        sign, rest = rest[0], rest[1:]
+    elif rest[:1] == "-" and (len(rest) == 1 or rest[1] == " "):
+        sign, rest = "b", rest[1:]
+    if sign and (rest[:1] == "#" or (rest[:1] == "b" and _is_mode(rest[1:], modes))):
+        raise KeyParseError(text, "double accidentals are not supported")
+    mode_text = rest.strip(" -:")
     if mode_text == "M":
         mode_text = "major"
     try:
-        mode = canonical_mode(mode_text)
+        mode = canonical_mode(mode_text, modes=modes)
     except TheoryError:
         raise KeyParseError(
-            text, f"unknown mode {mode_text!r}; known modes: {', '.join(MODES)}"
+            text, f"unknown mode {mode_text!r}; known modes: {', '.join(modes)}"
         ) from None
-    return Key(tonic, mode, spelling=spelling)
+    tonic = (LETTER_PITCH_CLASSES[letter] + {"#": 1, "b": -1, "": 0}[sign]) % 12
+    return Key(tonic, mode, spelling=letter + sign)
+
+
+def _is_mode(text: str, modes: Collection[str]) -> bool:
+    words = text.strip(" -:")
+    try:
+        canonical_mode("major" if words == "M" else words, modes=modes)
+    except TheoryError:
+        return False
+    return True
 
 
 def scale_pitch_classes(key: Key | str) -> tuple[int, ...]:

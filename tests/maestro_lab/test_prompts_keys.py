@@ -42,6 +42,11 @@ from maestro_lab.prompts.keys import LETTERS, MODES
         ("C melodic minor", "C melodic minor"),
         ("  d   minor ", "D minor"),
         ("C_major", "C major"),
+        ("Dorian D", "D dorian"),
+        ("harmonic minor C", "C harmonic minor"),
+        ("B-flat", "Bb major"),
+        ("B flat melodic minor", "Bb melodic minor"),
+        ("C# Harmonic Minor", "C# harmonic minor"),
     ],
 )
 def test_key_spellings_normalise_to_canonical_form(text: str, canonical: str) -> None:
@@ -71,13 +76,24 @@ def test_non_keys_raise_typed_error_with_reason(text: str, reason: str) -> None:
 
 def test_key_properties() -> None:
     key = parse_key("Bbm")
-    assert key == Key("Bb", "minor")
-    assert key.pitch_class == 10
+    assert key == Key(10, "minor")
+    assert (key.tonic, key.tonic_name) == (10, "Bb")
     assert key.is_minor
     assert key.short == "Bbm"
     assert parse_key("Eb").short == "Eb"
     assert parse_key("D dorian").short == "D dorian"
-    assert parse_key("A minor").scale_pitch_classes == (9, 11, 0, 2, 4, 5, 7)
+    assert parse_key("A minor").pitch_classes == (9, 11, 0, 2, 4, 5, 7)
+
+
+def test_the_prompt_key_is_the_theory_key() -> None:
+    """One ``Key`` type: the prompt hands the planner and the backends the theory's key."""
+    from storpheus import theory
+    from storpheus.backends.embedded import harmony
+
+    assert Key is theory.Key
+    for text in ("C harmonic minor", "Dorian D", "B-flat", "F♯m", "E♭ melodic minor"):
+        assert parse_key(text) == theory.parse_key(text) == harmony.parse_key(text)
+        assert normalise_key(text) == theory.normalise_key(text)
 
 
 @given(st.sampled_from(LETTERS), st.sampled_from(["", "#", "b"]), st.sampled_from(MODES))

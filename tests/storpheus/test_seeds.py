@@ -109,7 +109,7 @@ def test_the_nearest_key_is_chosen_and_transposed_by_the_shortest_signed_distanc
 def test_a_key_of_the_other_mode_uses_the_relative_key() -> None:
     chosen = select_seed("house", "chords", "C major", _rng())  # house seeds are minor
     assert parse_key(chosen.info.key or "").is_minor
-    scale = set(parse_key("C major").scale)
+    scale = set(parse_key("C major").pitch_classes)
     pcs = set((chosen.notes.pitch % 12).tolist())
     assert len(pcs & scale) / len(pcs) >= 0.85
 

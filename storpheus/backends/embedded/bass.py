@@ -55,7 +55,7 @@ def _approach(target: int, ctx: RenderContext, dice: Dice, chromatic: float = 0.
     """A pitch class leading into ``target``: a scale step above or below, or a half step."""
     if dice.chance(chromatic):
         return (target + dice.pick((-1, 1))) % 12
-    scale = ctx.key.scale
+    scale = ctx.key.pitch_classes
     below = max((pc for pc in scale if (target - pc) % 12 in (1, 2)), default=(target - 2) % 12)
     above = min((pc for pc in scale if (pc - target) % 12 in (1, 2)), default=(target + 2) % 12)
     return below if dice.chance(0.6) else above
@@ -237,7 +237,7 @@ def _render_kick_lock(ctx: RenderContext, dice: Dice, buf: NoteBuffer) -> str:
 def _render_walking(ctx: RenderContext, dice: Dice, buf: NoteBuffer) -> str:
     """Quarter notes: roots on changes, stepwise chord and scale tones, approach at the end."""
     voice = _Voice(ctx, dice)
-    scale = set(ctx.key.scale)
+    scale = set(ctx.key.pitch_classes)
     beats = int(np.ceil(ctx.total_beats - 1e-9))
     changes = [c.start for c in ctx.chords]
     chromatic_left = max(1, ctx.bars // 4)

@@ -22,7 +22,7 @@ import numpy.typing as npt
 from storpheus.backends.base import GenerationRequest
 from storpheus.backends.embedded.defaults import default_constraints, progression_symbols
 from storpheus.backends.embedded.grooves import Groove, groove_for, known_groove
-from storpheus.backends.embedded.harmony import Chord, Key, parse_chord, parse_key
+from storpheus.backends.embedded.harmony import Chord, parse_chord, parse_key
 from storpheus.backends.embedded.styles import (
     ROLE_CHANNELS,
     StyleProfile,
@@ -38,6 +38,7 @@ from storpheus.spec import (
     MelodySpec,
     MusicSpec,
 )
+from storpheus.theory import Key
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ class RenderContext:
     @property
     def scale_pcs(self) -> frozenset[int]:
         """Pitch classes of the key's scale."""
-        return frozenset(self.key.scale)
+        return frozenset(self.key.pitch_classes)
 
 
 def _section_bounds(

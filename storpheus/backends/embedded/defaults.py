@@ -15,7 +15,7 @@ Example
 
 from __future__ import annotations
 
-from storpheus.backends.embedded.harmony import Key, diatonic_chord, parse_key
+from storpheus.backends.embedded.harmony import diatonic_chord, parse_key
 from storpheus.backends.embedded.styles import StyleProfile, resolve_style
 from storpheus.spec import (
     BassSpec,
@@ -30,6 +30,7 @@ from storpheus.spec import (
     MusicSpec,
     SectionMapEntry,
 )
+from storpheus.theory import Key
 
 
 def _clip(x: float, low: float, high: float) -> float:

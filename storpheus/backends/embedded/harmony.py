@@ -1,17 +1,19 @@
 """Keys, scales and chord symbols for the embedded renderers.
 
-A thin layer over :mod:`storpheus.theory` that keeps the generator's own
-conventions: keys in the seven church modes, named with :data:`NOTE_NAMES`
-(``"C# major"``, ``"Ab minor"``), and chord symbols read in the theory's
-*compact* reading with the vocabulary :data:`CHORD_QUALITIES`, into the
-renderers' :class:`Chord` (root, intervals, bass pitch class). Pitch classes
-are integers 0-11 (C = 0).
+A thin layer over :mod:`storpheus.theory`. Keys are the theory's
+:class:`~storpheus.theory.Key`, read by the one key parser with the modes a
+composition's key may have (:data:`~storpheus.theory.KEY_MODES`: the church
+modes, harmonic and melodic minor), so the backend accepts every key a
+prompt or a tool accepts. Chord symbols are read in the theory's *compact*
+reading with the vocabulary :data:`CHORD_QUALITIES`, into the renderers'
+:class:`Chord` (root, intervals, bass pitch class). Pitch classes are
+integers 0-11 (C = 0).
 
 Example
 -------
->>> key = parse_key("A minor")
->>> key.tonic, key.mode, key.scale
-(9, 'minor', (9, 11, 0, 2, 4, 5, 7))
+>>> key = parse_key("A harmonic minor")
+>>> key.tonic, key.mode, key.pitch_classes
+(9, 'harmonic minor', (9, 11, 0, 2, 4, 5, 8))
 >>> chord = parse_chord("Bb/D")
 >>> chord.root, chord.intervals, chord.bass
 (10, (0, 4, 7), 2)
@@ -27,18 +29,9 @@ from typing import Final
 
 from storpheus import theory
 from storpheus.errors import TheoryError
-from storpheus.theory import (
-    CHURCH_MODES,
-    MAJOR_MINOR_ALIASES,
-    canonical_mode,
-    chord_quality,
-    split_note_name,
-)
+from storpheus.theory import KEY_MODES, Key, chord_quality, split_note_name
 from storpheus.theory import MIXED_NAMES as NOTE_NAMES
 from storpheus.theory import interval_between as shortest_shift
-
-MODES: Final[dict[str, tuple[int, ...]]] = {mode: theory.MODES[mode] for mode in CHURCH_MODES}
-"""Seven-note scales by mode name, as intervals above the tonic."""
 
 CHORD_QUALITIES: Final[dict[str, str]] = {
     **{suffix: suffix for suffix in (
@@ -57,29 +50,6 @@ What follows the type in a symbol is read as tensions (``E7#9``,
 """
 
 _SIGNS: Final = "#b♯♭"
-
-
-class Key(theory.Key):
-    """A tonic pitch class and a mode, named the generator's way (:data:`NOTE_NAMES`)."""
-
-    @property
-    def tonic_name(self) -> str:
-        """The tonic spelled with :data:`NOTE_NAMES`."""
-        return NOTE_NAMES[self.tonic]
-
-    @property
-    def scale(self) -> tuple[int, ...]:
-        """The seven pitch classes of the key, starting on the tonic."""
-        return self.pitch_classes
-
-    def degree_pitch(self, degree: int, octave_base: int = 60) -> int:
-        """MIDI pitch of scale ``degree`` (0 = tonic, 7 = tonic an octave up) above ``octave_base``.
-
-        ``octave_base`` is rounded down to the tonic at or below it.
-        """
-        base = octave_base - ((octave_base - self.tonic) % 12)
-        octave, step = divmod(degree, 7)
-        return base + 12 * octave + MODES[self.mode][step]
 
 
 @dataclass(frozen=True)
@@ -129,28 +99,17 @@ def parse_pitch_class(text: str) -> tuple[int, str]:
 
 @lru_cache(maxsize=256)
 def parse_key(text: str) -> Key:
-    """Parse a key name: ``"C"``, ``"C major"``, ``"Am"``, ``"A minor"``, ``"F# dorian"``...
+    """Parse a key name with the one key parser (:func:`storpheus.theory.parse_key`).
 
-    Raises ``ValueError`` naming the text when it is not a key.
+    Accepts every key of :data:`~storpheus.theory.KEY_MODES` written any
+    common way (``"C"``, ``"Am"``, ``"F# dorian"``, ``"C harmonic minor"``);
+    raises :class:`~storpheus.errors.KeyParseError` (a ``ValueError``)
+    naming the text otherwise.
 
-    >>> parse_key("Ebm").name
-    'Eb minor'
+    >>> parse_key("Ebm").name, parse_key("Dorian D").name
+    ('Eb minor', 'D dorian')
     """
-    if not isinstance(text, str) or not text.strip():
-        raise ValueError(f"key {text!r} is empty")
-    try:
-        tonic, rest = parse_pitch_class(text)
-    except ValueError as exc:
-        raise ValueError(f"key {text!r}: {exc}") from None
-    try:
-        mode = canonical_mode(
-            rest.strip(), modes=CHURCH_MODES, aliases=MAJOR_MINOR_ALIASES, separators=""
-        )
-    except TheoryError:
-        raise ValueError(
-            f"key {text!r}: unknown mode {rest.strip()!r}; use major, minor or a church mode"
-        ) from None
-    return Key(tonic, mode)
+    return theory.parse_key(text, modes=KEY_MODES)
 
 
 @lru_cache(maxsize=1024)
@@ -205,7 +164,7 @@ def add_extensions(chord: Chord, key: Key, *, ninth: bool = False) -> Chord:
     """
     if len(chord.intervals) != 3 or any(i >= 9 for i in chord.intervals):
         return chord
-    scale = set(key.scale)
+    scale = set(key.pitch_classes)
     added = list(chord.intervals)
     seventh = next((i for i in (10, 11) if (chord.root + i) % 12 in scale), None)
     if seventh is None or (chord.intervals[1:] == (3, 6) and seventh == 11):
@@ -239,7 +198,6 @@ def nearest_pitch(pc: int, target: float, low: int = 0, high: int = 127) -> int:
 
 __all__ = [
     "CHORD_QUALITIES",
-    "MODES",
     "NOTE_NAMES",
     "Chord",
     "Key",

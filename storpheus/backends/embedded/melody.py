@@ -18,7 +18,7 @@ import numpy as np
 
 from storpheus.backends.embedded.context import RenderContext
 from storpheus.backends.embedded.dice import Dice
-from storpheus.backends.embedded.harmony import MODES, Chord
+from storpheus.backends.embedded.harmony import Chord
 from storpheus.backends.embedded.motif import Motif, extract_motif, invent_motif, vary
 from storpheus.backends.embedded.notebuf import NoteBuffer, RenderedPart, apply_swing, finalize
 
@@ -41,7 +41,7 @@ class _Degrees:
     """Scale-degree arithmetic for one key and register."""
 
     def __init__(self, ctx: RenderContext, pentatonic: bool) -> None:
-        self.steps = MODES[ctx.key.mode]
+        self.steps = ctx.key.intervals
         low, high = ctx.register
         self.low, self.high = low, high
         self.base = low - ((low - ctx.key.tonic) % 12)  # tonic at or below the register

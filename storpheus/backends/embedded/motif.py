@@ -25,8 +25,8 @@ from typing import Final
 import numpy as np
 
 from storpheus.backends.embedded.dice import Dice
-from storpheus.backends.embedded.harmony import Key
 from storpheus.notes import NoteArray
+from storpheus.theory import Key
 
 _T = 1.0 / 3.0
 
@@ -177,7 +177,7 @@ def extract_motif(notes: NoteArray, key: Key, length: float, source: str) -> Mot
 
 def _degree_of(pitch: int, key: Key) -> int:
     octave, pc = divmod(pitch - key.tonic, 12)
-    steps = [(s - 0) % 12 for s in (p - key.tonic for p in key.scale)]
+    steps = [(s - 0) % 12 for s in (p - key.tonic for p in key.pitch_classes)]
     nearest = min(range(7), key=lambda i: (abs(steps[i] - pc), i))
     return octave * 7 + nearest
 
