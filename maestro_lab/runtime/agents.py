@@ -35,6 +35,7 @@ from pydantic import JsonValue
 
 from maestro_lab.errors import AgentError, ProtocolViolationError
 from maestro_lab.planner.model import CompositionPlan, GenerationStep, RolePlan
+from maestro_lab.planner.targets import scoring_params
 from maestro_lab.runtime.context import KICK_LOCKED_ROLES, CompositionContext, DrumTelemetry
 from maestro_lab.runtime.contracts import (
     CompositionContract,
@@ -357,7 +358,7 @@ def _run_section(
     opened.generator = work
     began = time.perf_counter()
     timed = _TimedBackend(env.backend)
-    params = ScoringParams.from_request(request)
+    params = scoring_params(env.plan, step, request)  # a target for every dimension
     options = env.options
     sampling = rejection_sample(
         timed,

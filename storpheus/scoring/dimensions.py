@@ -7,28 +7,52 @@ are vectorised: they take a whole
 candidate. A dimension returns NaN for a candidate when it does not apply
 (no target was given); the scorer then leaves it out of the total.
 
-The built-in constraint-fit dimensions of the candidate scorer:
+The built-in constraint-fit dimensions of the candidate scorer (version 2
+of the definitions: every one is graded against a target the planner sets,
+so it separates candidates instead of saturating at 1):
 
 ==========================  ====================================================
-``key_compliance``          Pearson correlation of the duration-weighted
-                            pitch-class histogram (drums excluded) with the
-                            target key's profile, clipped to [0, 1]; 0 without
-                            pitched notes. Not applicable without a key.
+``key_compliance``          ``0.95 * inside + 0.05 * tonal``: ``inside`` is the
+                            duration-weighted share of pitched notes whose pitch
+                            class is in the target key's scale (drums excluded);
+                            ``tonal`` the Pearson correlation of the pitch-class
+                            histogram with the key's profile, clipped to [0, 1]
+                            (it only orders parts that are equally in the
+                            scale). A fully diatonic part scores >= 0.95; 0
+                            without pitched notes. Not applicable without a key.
 ``density_fit``             notes per beat ``d`` against ``target_density``
                             ``t``: ``min(d, t) / max(d, t)``.
-``register_fit``            mean over pitched notes of ``1 - excess / 12``
-                            (clipped to [0, 1]), where ``excess`` is how far a
-                            pitch lies beyond ``register_center ±
-                            register_spread`` (spread 12 when not given).
-``velocity_fit``            mean over notes of ``1 - distance / 20`` (clipped),
+``register_fit``            mean of ``centre`` (``1 - |mean pitch - register_center|
+                            / spread``, clipped) and ``inside`` (mean over pitched
+                            notes of ``1 - excess / 12``, ``excess`` how far a
+                            pitch lies beyond ``register_center ± spread``);
+                            spread 12 when not given.
+``velocity_fit``            mean of ``level`` (``1 - |mean velocity - goal| /
+                            half range``, clipped; ``goal`` is
+                            ``target_velocity`` or the middle of the range) and
+                            ``inside`` (mean over notes of ``1 - distance / 20``,
                             the distance outside ``[velocity_floor,
-                            velocity_ceiling]``.
-``pitch_pair_diversity``    distinct consecutive pitch pairs / (notes - 1),
-                            notes in onset order (0 with fewer than 2 notes).
-``channel_coverage``        distinct channels / ``expected_channels``, capped at 1.
-``bar_coverage``            share of the ``bars`` target bars in which a note
-                            sounds (silent bars lower it).
+                            velocity_ceiling]``).
+``pitch_pair_diversity``    distinct consecutive pitch pairs / (notes - 1), notes
+                            in onset order, scored against ``target_diversity``
+                            with :func:`closeness` (the raw share without a
+                            target; 0 with fewer than 2 notes).
+``coverage_fit``            share of the span during which a note sounds,
+                            against ``target_coverage`` (:func:`closeness`),
+                            times the share of ``expected_channels`` used.
+``silence_fit``             share of the onset grid's steps (``subdivision`` per
+                            beat) with no onset, against ``target_silence``
+                            (:func:`closeness`), times the share of bars in which
+                            a note sounds (silent bars lower it).
 ==========================  ====================================================
+
+:func:`closeness` of a value ``x`` to a target ``t`` in [0, 1] is
+``1 - |x - t| / max(t, 1 - t)``: 1 on target, 0 at the farthest possible value.
+
+Version 1 definitions (``channel_coverage``, ``bar_coverage``, the profile
+correlation as ``key_compliance``, the saturating register and velocity
+fits) stay importable as :data:`V1_DIMENSIONS`; a scorer built from them
+keeps its old :attr:`~storpheus.scoring.scorer.Scorer.scorer_id`.
 
 Users add their own with :func:`dimension`, from a plain function of one
 candidate's notes::
@@ -210,17 +234,54 @@ def dimension(
 
 
 # ------------------------------------------------------------ built-ins
-def key_compliance(batch: CandidateBatch, params: ScoringParams) -> F64:
-    """Correlation with the target key's profile, clipped to [0, 1]."""
-    key = params.key
-    if key is None:
-        return np.full(batch.size, np.nan)
+KEY_TONAL_SHARE: Final = 0.05
+"""Share of ``key_compliance`` given to the key-profile correlation."""
+
+
+def closeness(values: F64, target: float) -> F64:
+    """``1 - |values - target| / max(target, 1 - target)``: 1 on target, 0 farthest away.
+
+    >>> closeness(np.array([0.25, 0.5, 1.0]), 0.25).tolist()
+    [1.0, 0.6666666666666667, 0.0]
+    """
+    reach = max(target, 1.0 - target)
+    out: F64 = np.clip(1.0 - np.abs(values - target) / reach, 0.0, 1.0)
+    return out
+
+
+def _pitched_histogram(batch: CandidateBatch) -> tuple[F64, npt.NDArray[np.intp]]:
     order = batch.order
     pitched = order[~batch.is_drum[order]]
     bins = batch.seg[pitched] * 12 + batch.pitch[pitched] % 12
-    hist = np.bincount(
-        bins, weights=batch.duration_beats[pitched], minlength=batch.size * 12
-    ).reshape(batch.size, 12)
+    hist: F64 = (
+        np.bincount(bins, weights=batch.duration_beats[pitched], minlength=batch.size * 12)
+        .reshape(batch.size, 12)
+        .astype(np.float64)
+    )
+    return hist, pitched
+
+
+def key_compliance(batch: CandidateBatch, params: ScoringParams) -> F64:
+    """Duration-weighted share of pitched notes in the key's scale (plus a tonal tie-break)."""
+    key = params.key
+    if key is None:
+        return np.full(batch.size, np.nan)
+    hist, _ = _pitched_histogram(batch)
+    total = hist.sum(axis=1)
+    inside_weight = hist[:, key.mask].sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inside = np.where(total > 0, inside_weight / np.where(total > 0, total, 1.0), 0.0)
+    tonal = np.clip(np.nan_to_num(key_fit(hist, key), nan=0.0), 0.0, 1.0)
+    value = (1.0 - KEY_TONAL_SHARE) * inside + KEY_TONAL_SHARE * tonal
+    return np.where(total > 0, value, 0.0)
+
+
+def key_profile_fit(batch: CandidateBatch, params: ScoringParams) -> F64:
+    """Version 1 ``key_compliance``: profile correlation, clipped to [0, 1]."""
+    key = params.key
+    if key is None:
+        return np.full(batch.size, np.nan)
+    hist, _ = _pitched_histogram(batch)
     fit = key_fit(hist, key)
     return np.clip(np.nan_to_num(fit, nan=0.0), 0.0, 1.0)
 
@@ -234,33 +295,75 @@ def density_fit(batch: CandidateBatch, params: ScoringParams) -> F64:
     return np.minimum(density, target) / np.maximum(density, target)
 
 
-def register_fit(batch: CandidateBatch, params: ScoringParams) -> F64:
-    """Mean closeness of pitched notes to ``register_center ± register_spread``."""
-    if params.register_center is None:
-        return np.full(batch.size, np.nan)
+def _register_inside(batch: CandidateBatch, params: ScoringParams, center: int) -> F64:
     spread = DEFAULT_SPREAD if params.register_spread is None else params.register_spread
     order = batch.order  # sums in canonical order: independent of the input order
     pitched = order[~batch.is_drum[order]]
-    excess = np.maximum(0, np.abs(batch.pitch[pitched] - params.register_center) - spread)
-    closeness = np.clip(1.0 - excess / REGISTER_FALLOFF, 0.0, 1.0)
-    return _mean_by(batch.seg[pitched], closeness, batch.size)
+    excess = np.maximum(0, np.abs(batch.pitch[pitched] - center) - spread)
+    closeness_ = np.clip(1.0 - excess / REGISTER_FALLOFF, 0.0, 1.0)
+    return _mean_by(batch.seg[pitched], closeness_, batch.size)
 
 
-def velocity_fit(batch: CandidateBatch, params: ScoringParams) -> F64:
-    """Mean closeness of velocities to ``[velocity_floor, velocity_ceiling]``."""
-    if params.velocity_floor is None and params.velocity_ceiling is None:
+def register_fit(batch: CandidateBatch, params: ScoringParams) -> F64:
+    """Closeness of the mean pitch to ``register_center`` and of every pitch to the range."""
+    center = params.register_center
+    if center is None:
         return np.full(batch.size, np.nan)
+    spread = DEFAULT_SPREAD if params.register_spread is None else params.register_spread
+    order = batch.order
+    pitched = order[~batch.is_drum[order]]
+    mean = _mean_by(batch.seg[pitched], batch.pitch[pitched].astype(np.float64), batch.size)
+    has = np.bincount(batch.seg[pitched], minlength=batch.size) > 0
+    centre = np.clip(1.0 - np.abs(mean - center) / max(spread, 1), 0.0, 1.0)
+    inside = _register_inside(batch, params, center)
+    return np.where(has, 0.5 * centre + 0.5 * inside, 0.0)
+
+
+def register_range_fit(batch: CandidateBatch, params: ScoringParams) -> F64:
+    """Version 1 ``register_fit``: mean closeness of pitched notes to the range."""
+    if params.register_center is None:
+        return np.full(batch.size, np.nan)
+    return _register_inside(batch, params, params.register_center)
+
+
+def _velocity_bounds(params: ScoringParams) -> tuple[int, int]:
     floor = 0 if params.velocity_floor is None else params.velocity_floor
     ceiling = 127 if params.velocity_ceiling is None else params.velocity_ceiling
+    return floor, ceiling
+
+
+def _velocity_inside(batch: CandidateBatch, params: ScoringParams) -> F64:
+    floor, ceiling = _velocity_bounds(params)
     order = batch.order
     v = batch.velocity[order]
     distance = np.maximum(0, np.maximum(floor - v, v - ceiling))
-    closeness = np.clip(1.0 - distance / VELOCITY_FALLOFF, 0.0, 1.0)
-    return _mean_by(batch.seg[order], closeness, batch.size)
+    closeness_ = np.clip(1.0 - distance / VELOCITY_FALLOFF, 0.0, 1.0)
+    return _mean_by(batch.seg[order], closeness_, batch.size)
 
 
-def pitch_pair_diversity(batch: CandidateBatch, params: ScoringParams) -> F64:
-    """Distinct consecutive pitch pairs over ``notes - 1`` (notes in onset order)."""
+def velocity_fit(batch: CandidateBatch, params: ScoringParams) -> F64:
+    """Closeness of the mean velocity to its goal and of every velocity to the range."""
+    goal = params.velocity_goal
+    if goal is None:
+        return np.full(batch.size, np.nan)
+    floor, ceiling = _velocity_bounds(params)
+    half = max((ceiling - floor) / 2.0, 1.0)
+    order = batch.order
+    mean = _mean_by(batch.seg[order], batch.velocity[order].astype(np.float64), batch.size)
+    level = np.clip(1.0 - np.abs(mean - goal) / half, 0.0, 1.0)
+    value = 0.5 * level + 0.5 * _velocity_inside(batch, params)
+    return np.where(batch.counts > 0, value, 0.0)
+
+
+def velocity_range_fit(batch: CandidateBatch, params: ScoringParams) -> F64:
+    """Version 1 ``velocity_fit``: mean closeness of velocities to the range."""
+    if params.velocity_floor is None and params.velocity_ceiling is None:
+        return np.full(batch.size, np.nan)
+    return _velocity_inside(batch, params)
+
+
+def pair_diversity(batch: CandidateBatch) -> F64:
+    """Distinct consecutive pitch pairs over ``notes - 1`` per candidate (onset order)."""
     order = batch.order
     seg, pitch = batch.seg[order], batch.pitch[order]
     same = seg[1:] == seg[:-1]
@@ -270,6 +373,19 @@ def pitch_pair_diversity(batch: CandidateBatch, params: ScoringParams) -> F64:
     possible = np.maximum(batch.counts - 1, 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(possible > 0, found / np.where(possible > 0, possible, 1), 0.0)
+
+
+def pitch_pair_diversity(batch: CandidateBatch, params: ScoringParams) -> F64:
+    """Distinct consecutive pitch pairs against ``target_diversity`` (raw share without one)."""
+    raw = pair_diversity(batch)
+    if params.target_diversity is None:
+        return raw
+    return np.where(batch.counts > 1, closeness(raw, params.target_diversity), 0.0)
+
+
+def pitch_pair_diversity_v1(batch: CandidateBatch, params: ScoringParams) -> F64:
+    """Version 1 ``pitch_pair_diversity``: the raw share."""
+    return pair_diversity(batch)
 
 
 def channel_coverage(batch: CandidateBatch, params: ScoringParams) -> F64:
@@ -291,6 +407,46 @@ def bar_coverage(batch: CandidateBatch, params: ScoringParams) -> F64:
     return covered / params.bars
 
 
+def sounding_share(batch: CandidateBatch, params: ScoringParams) -> F64:
+    """Share of the span's 1/48-beat steps during which at least one note sounds."""
+    steps = COVERAGE_STEPS_PER_BEAT
+    n = round(params.total_beats * steps)
+    first = np.rint(batch.start_beat * steps).astype(np.int64)
+    last = np.rint(batch.end_beat * steps).astype(np.int64) - 1
+    inside = first < n
+    last = np.minimum(last, n - 1)
+    keep = inside & (last >= first)
+    units = np.full(batch.size, n, dtype=np.int64)
+    covered = k.union_count(batch.seg[keep], first[keep], last[keep], batch.size, n_units=units)
+    return covered / n
+
+
+def rest_share(batch: CandidateBatch, params: ScoringParams) -> F64:
+    """Share of the onset grid's steps (``subdivision`` per beat) with no onset."""
+    n = round(params.total_beats * params.subdivision)
+    step = np.rint(batch.start_beat * params.subdivision).astype(np.int64)
+    keep = step < n
+    occupied = sorted_unique(batch.seg[keep] * n + step[keep])
+    used = np.bincount(occupied // n, minlength=batch.size).astype(np.float64)
+    return 1.0 - used / n
+
+
+def coverage_fit(batch: CandidateBatch, params: ScoringParams) -> F64:
+    """Sounding share against ``target_coverage``, times the share of channels used."""
+    channels = channel_coverage(batch, params)
+    if params.target_coverage is None:
+        return np.full(batch.size, np.nan)
+    return closeness(sounding_share(batch, params), params.target_coverage) * channels
+
+
+def silence_fit(batch: CandidateBatch, params: ScoringParams) -> F64:
+    """Rest share of the onset grid against ``target_silence``, times the bars with sound."""
+    if params.target_silence is None:
+        return np.full(batch.size, np.nan)
+    bars = bar_coverage(batch, params)
+    return closeness(rest_share(batch, params), params.target_silence) * bars
+
+
 def _mean_by(seg: npt.NDArray[np.int64], values: F64, size: int) -> F64:
     total = np.bincount(seg, weights=values, minlength=size)
     count = np.bincount(seg, minlength=size)
@@ -298,13 +454,31 @@ def _mean_by(seg: npt.NDArray[np.int64], values: F64, size: int) -> F64:
         return np.where(count > 0, total / np.where(count > 0, count, 1), 0.0)
 
 
+COVERAGE_STEPS_PER_BEAT: Final = 48
+"""Resolution of ``coverage_fit``'s sounding share (divides triplets and 16ths)."""
+
 BUILTIN_DIMENSIONS: Final = (
-    Dimension("key_compliance", key_compliance, 2.0, True, "1", "fit to the target key"),
+    Dimension("key_compliance", key_compliance, 2.0, True, "2", "notes in the target key"),
     Dimension("density_fit", density_fit, 1.0, True, "1", "notes per beat vs target"),
-    Dimension("register_fit", register_fit, 1.0, True, "1", "pitches inside the register"),
-    Dimension("velocity_fit", velocity_fit, 0.5, True, "1", "velocities inside the range"),
-    Dimension("pitch_pair_diversity", pitch_pair_diversity, 1.0, True, "1", "distinct pitch pairs"),
+    Dimension("register_fit", register_fit, 1.0, True, "2", "pitch centre and range vs target"),
+    Dimension("velocity_fit", velocity_fit, 0.5, True, "2", "velocity level and range vs target"),
+    Dimension(
+        "pitch_pair_diversity", pitch_pair_diversity, 1.0, True, "2", "pitch pairs vs target"
+    ),
+    Dimension("coverage_fit", coverage_fit, 1.0, True, "1", "sounding time and channels"),
+    Dimension("silence_fit", silence_fit, 1.5, True, "1", "rests vs target, no silent bars"),
+)
+"""The constraint-fit dimensions of the default scorer, with their default weights."""
+
+V1_DIMENSIONS: Final = (
+    Dimension("key_compliance", key_profile_fit, 2.0, True, "1", "fit to the target key"),
+    Dimension("density_fit", density_fit, 1.0, True, "1", "notes per beat vs target"),
+    Dimension("register_fit", register_range_fit, 1.0, True, "1", "pitches inside the register"),
+    Dimension("velocity_fit", velocity_range_fit, 0.5, True, "1", "velocities inside the range"),
+    Dimension(
+        "pitch_pair_diversity", pitch_pair_diversity_v1, 1.0, True, "1", "distinct pitch pairs"
+    ),
     Dimension("channel_coverage", channel_coverage, 1.0, True, "1", "expected channels used"),
     Dimension("bar_coverage", bar_coverage, 1.5, True, "1", "bars with sound (no silence)"),
 )
-"""The constraint-fit dimensions of the default scorer, with their default weights."""
+"""The version 1 dimensions (the default scorer's before version 2), for old runs."""

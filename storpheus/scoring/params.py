@@ -57,6 +57,17 @@ class ScoringParams:
         (``None`` spread = 12 semitones).
     velocity_floor, velocity_ceiling:
         Acceptable velocity range (either may be ``None``).
+    target_velocity:
+        Target mean velocity (``None``: the middle of the range).
+    target_diversity:
+        Target share of distinct consecutive pitch pairs (0-1), or ``None``
+        (the raw diversity is scored).
+    target_coverage:
+        Target share of the span during which a note sounds (0-1), or ``None``.
+    target_silence:
+        Target share of the onset grid's steps with no onset (0-1), or ``None``.
+    subdivision:
+        Steps per beat of the onset grid that ``silence_fit`` counts on.
     beats_per_bar:
         Quarter-note beats per bar (4.0 for 4/4, 3.0 for 6/8).
     role:
@@ -73,6 +84,11 @@ class ScoringParams:
     register_spread: int | None = None
     velocity_floor: int | None = None
     velocity_ceiling: int | None = None
+    target_velocity: float | None = None
+    target_diversity: float | None = None
+    target_coverage: float | None = None
+    target_silence: float | None = None
+    subdivision: int = 4
     beats_per_bar: float = 4.0
     role: str | None = None
     weights: Mapping[str, float] | None = None
@@ -107,6 +123,13 @@ class ScoringParams:
                 self.velocity_floor,
                 f"exceeds velocity_ceiling={self.velocity_ceiling}",
             )
+        if self.target_velocity is not None:
+            _within("target_velocity", self.target_velocity, 0.0, 127.0)
+        for name in ("target_diversity", "target_coverage", "target_silence"):
+            value = getattr(self, name)
+            if value is not None:
+                _within(name, value, 0.0, 1.0)
+        _integer("subdivision", self.subdivision, 1, 16)
         _positive("beats_per_bar", self.beats_per_bar)
         if self.weights is not None:
             clean: dict[str, float] = {}
@@ -140,6 +163,11 @@ class ScoringParams:
             "register_spread": self.register_spread,
             "velocity_floor": self.velocity_floor,
             "velocity_ceiling": self.velocity_ceiling,
+            "target_velocity": self.target_velocity,
+            "target_diversity": self.target_diversity,
+            "target_coverage": self.target_coverage,
+            "target_silence": self.target_silence,
+            "subdivision": self.subdivision,
             "beats_per_bar": self.beats_per_bar,
             "role": self.role,
             "weights": dict(self.weights) if self.weights is not None else None,
@@ -155,6 +183,17 @@ class ScoringParams:
                 "from_dict", unknown, f"unknown fields; known: {sorted(known)}"
             )
         return cls(**data)  # type: ignore[arg-type]
+
+    @property
+    def velocity_goal(self) -> float | None:
+        """The mean velocity aimed at: ``target_velocity``, else the range's middle."""
+        if self.target_velocity is not None:
+            return self.target_velocity
+        if self.velocity_floor is None and self.velocity_ceiling is None:
+            return None
+        floor = 0 if self.velocity_floor is None else self.velocity_floor
+        ceiling = 127 if self.velocity_ceiling is None else self.velocity_ceiling
+        return (floor + ceiling) / 2.0
 
     @property
     def params_hash(self) -> str:
@@ -187,6 +226,7 @@ class ScoringParams:
             register_spread=None if drums or constraints is None else constraints.register_spread,
             velocity_floor=None if constraints is None else constraints.velocity_floor,
             velocity_ceiling=None if constraints is None else constraints.velocity_ceiling,
+            subdivision=4 if constraints is None else constraints.subdivision,
             beats_per_bar=request.beats_per_bar,
             role=request.role,
             weights=weights,
@@ -196,6 +236,16 @@ class ScoringParams:
 def _integer(name: str, value: object, low: int, high: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise InvalidScoringParamsError(name, value, f"must be an integer {low}-{high}")
+
+
+def _within(name: str, value: object, low: float, high: float) -> None:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or not low <= value <= high
+    ):
+        raise InvalidScoringParamsError(name, value, f"must be a number {low:g}-{high:g}")
 
 
 def _positive(name: str, value: object) -> None:

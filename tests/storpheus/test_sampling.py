@@ -263,8 +263,6 @@ def test_a_fitting_candidate_satisfies_every_constraint():
         "register_fit",
         "velocity_fit",
         "pitch_pair_diversity",
-        "channel_coverage",
-        "bar_coverage",
     }
     assert 0.0 <= report.score <= 1.0
 

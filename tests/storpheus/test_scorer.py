@@ -48,6 +48,9 @@ PARAMS = ScoringParams(
     register_spread=12,
     velocity_floor=60,
     velocity_ceiling=110,
+    target_diversity=0.8,
+    target_coverage=0.9,
+    target_silence=0.5,
 )
 IN_KEY = NoteArray([60, 64, 67, 72, 65, 62, 71, 60], 90, np.arange(8) * 0.5 + 0.0, 0.5)
 OUT_OF_KEY = NoteArray([61, 66, 70, 63, 68, 61, 66, 70], 90, np.arange(8) * 0.5, 0.5)
@@ -80,7 +83,7 @@ def test_total_is_the_weighted_mean_of_the_applicable_dimensions():
     no_targets = ScoringParams(bars=2, target_key=None, expected_channels=1)
     sparse = Scorer().score([IN_KEY], no_targets)
     applicable = {k: float(v[0]) for k, v in sparse.dimensions.items() if not math.isnan(v[0])}
-    assert set(applicable) == {"pitch_pair_diversity", "channel_coverage", "bar_coverage"}
+    assert set(applicable) == {"pitch_pair_diversity"}
     expected = sum(weights[k] * applicable[k] for k in applicable) / sum(
         weights[k] for k in applicable
     )
@@ -276,9 +279,9 @@ def test_cards_concatenate_and_refuse_mixed_scorers():
 
 def test_multi_track_scores_are_scored_as_one_candidate():
     score = Score((Track("a", IN_KEY), Track("b", IN_KEY.transpose(-12))))
-    params = ScoringParams(bars=2, target_key="C major", expected_channels=2)
+    params = ScoringParams(bars=2, target_key="C major", expected_channels=2, target_coverage=0.5)
     cards = Scorer().score([score, IN_KEY], params)
-    assert cards.dimensions["channel_coverage"].tolist() == [1.0, 0.5]
+    assert cards.dimensions["coverage_fit"].tolist() == [1.0, 0.5]
 
 
 @st.composite
@@ -306,6 +309,11 @@ def any_params(draw):
         register_spread=draw(st.none() | st.integers(0, 40)),
         velocity_floor=draw(st.none() | st.integers(0, 60)),
         velocity_ceiling=draw(st.none() | st.integers(60, 127)),
+        target_velocity=draw(st.none() | st.floats(0, 127)),
+        target_diversity=draw(st.none() | st.floats(0, 1)),
+        target_coverage=draw(st.none() | st.floats(0, 1)),
+        target_silence=draw(st.none() | st.floats(0, 1)),
+        subdivision=draw(st.integers(1, 16)),
         beats_per_bar=draw(st.sampled_from([2.0, 3.0, 4.0, 6.0])),
     )
 
@@ -320,8 +328,8 @@ def test_scores_are_always_within_zero_and_one(candidates, params):
         assert ((finite >= 0) & (finite <= 1)).all(), name
     # only dimensions without a target may be NaN (not applicable)
     assert not np.isnan(cards.dimensions["pitch_pair_diversity"]).any()
-    assert not np.isnan(cards.dimensions["channel_coverage"]).any()
-    assert not np.isnan(cards.dimensions["bar_coverage"]).any()
+    for name, target in (("coverage_fit", "target_coverage"), ("silence_fit", "target_silence")):
+        assert np.isnan(cards.dimensions[name]).any() == (getattr(params, target) is None)
     assert np.isnan(cards.dimensions["key_compliance"]).all() == (params.target_key is None)
 
 

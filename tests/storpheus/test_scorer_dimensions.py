@@ -124,20 +124,41 @@ def test_density_fit_is_the_ratio_of_smaller_to_larger_density():
     assert math.isnan(value(dims.density_fit, notes))
 
 
-def test_register_fit_falls_off_over_an_octave_beyond_the_register():
+def test_register_range_fit_falls_off_over_an_octave_beyond_the_register():
     notes = NoteArray([60, 72, 78, 90], 90, range(4), 1.0)
-    got = value(dims.register_fit, notes, register_center=60, register_spread=12)
+    got = value(dims.register_range_fit, notes, register_center=60, register_spread=12)
     assert got == pytest.approx((1 + 1 + 0.5 + 0) / 4)
-    assert math.isnan(value(dims.register_fit, notes))
+    assert math.isnan(value(dims.register_range_fit, notes))
     drums_only = NoteArray([36], 100, 0.0, 0.5, channel=9)
+    assert value(dims.register_range_fit, drums_only, register_center=60) == 0.0
     assert value(dims.register_fit, drums_only, register_center=60) == 0.0
 
 
-def test_velocity_fit_measures_distance_outside_the_range():
+def test_register_fit_averages_centre_closeness_and_range_closeness():
+    notes = NoteArray([60, 72, 78, 90], 90, range(4), 1.0)  # mean 75, 15 above the centre
+    got = value(dims.register_fit, notes, register_center=60, register_spread=12)
+    assert got == pytest.approx(0.5 * 0.0 + 0.5 * (1 + 1 + 0.5 + 0) / 4)
+    centred = NoteArray([54, 66], 90, range(2), 1.0)  # mean on the centre, inside the range
+    assert value(dims.register_fit, centred, register_center=60, register_spread=12) == 1.0
+
+
+def test_velocity_range_fit_measures_distance_outside_the_range():
     notes = NoteArray([60, 60, 60], [80, 120, 30], [0.0, 1.0, 2.0], 1.0)
-    got = value(dims.velocity_fit, notes, velocity_floor=60, velocity_ceiling=110)
+    got = value(dims.velocity_range_fit, notes, velocity_floor=60, velocity_ceiling=110)
     assert got == pytest.approx((1 + 0.5 + 0) / 3)
-    assert value(dims.velocity_fit, notes, velocity_floor=20) == 1.0
+    assert value(dims.velocity_range_fit, notes, velocity_floor=20) == 1.0
+    assert math.isnan(value(dims.velocity_range_fit, notes))
+
+
+def test_velocity_fit_averages_level_closeness_and_range_closeness():
+    notes = NoteArray([60, 60, 60], [80, 120, 30], [0.0, 1.0, 2.0], 1.0)  # mean 76.67
+    got = value(
+        dims.velocity_fit, notes, velocity_floor=60, velocity_ceiling=110, target_velocity=85.0
+    )
+    level = 1 - abs(230 / 3 - 85.0) / 25.0
+    assert got == pytest.approx(0.5 * level + 0.5 * (1 + 0.5 + 0) / 3)
+    middle = value(dims.velocity_fit, notes, velocity_floor=60, velocity_ceiling=110)
+    assert middle == pytest.approx(0.5 * (1 - abs(230 / 3 - 85.0) / 25.0) + 0.25)
     assert math.isnan(value(dims.velocity_fit, notes))
 
 
