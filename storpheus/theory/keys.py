@@ -259,7 +259,7 @@ class Key:
         seven-note mode, 7 is the tonic an octave up).
 
         >>> parse_key("A minor").degree_pitch(2), parse_key("A minor").degree_pitch(7)
-        (48, 57)
+        (60, 69)
         """
         base = octave_base - ((octave_base - self.tonic) % 12)
         octave, step = divmod(degree, len(self.intervals))

@@ -18,7 +18,7 @@ Example
 >>> chord.root, chord.intervals, chord.bass
 (10, (0, 4, 7), 2)
 >>> diatonic_chord(key, 4, seventh=True).symbol
-'Em7'
+'E7'
 """
 
 from __future__ import annotations
