@@ -85,6 +85,34 @@ class BackendError(GenerationError):
         super().__init__(f"backend {backend!r} failed: {reason}")
 
 
+class BackendUnavailable(BackendError):  # noqa: N818 - the name the backend contract uses
+    """A remote backend could not be reached or kept failing (retries spent, breaker open).
+
+    Attributes
+    ----------
+    space:
+        The service asked (a Gradio Space name or URL).
+    cause:
+        The last failure, in plain words.
+    attempts:
+        Calls made before giving up (0 when the circuit breaker refused at once).
+    breaker_state:
+        The circuit breaker's state when giving up (``"closed"``, ``"open"``, ``"half_open"``).
+    """
+
+    def __init__(
+        self, backend: str, space: str, cause: str, *, attempts: int = 0, breaker_state: str = ""
+    ) -> None:
+        self.space = space
+        self.cause = cause
+        self.attempts = attempts
+        self.breaker_state = breaker_state
+        state = f", breaker {breaker_state}" if breaker_state else ""
+        super().__init__(
+            backend, f"space {space!r} unavailable after {attempts} attempts{state}: {cause}"
+        )
+
+
 # ---------------------------------------------------------------- music theory
 class TheoryError(StorpheusError, ValueError):
     """A music-theory value (note, key, chord) cannot be understood."""
