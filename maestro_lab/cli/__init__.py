@@ -27,6 +27,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "reproduce",
     "rescore",
     "runs",
+    "serve",
+    "mcp",
 )
 """Modules of :mod:`maestro_lab.cli` whose ``register`` adds a working subcommand."""
 

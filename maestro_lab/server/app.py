@@ -1,0 +1,389 @@
+"""The HTTP server: the composition stream, variations, history, protocol and MCP at ``/mcp``.
+
+=========================================  =========================================
+route                                      what it does
+=========================================  =========================================
+``POST /maestro/stream``                   compose; ``text/event-stream``, one
+                                           ``data: {event}`` frame per event
+``GET  /api/v1/health``                    liveness, versions, writer queue (no token)
+``GET  /api/v1/protocol``                  event and tool JSON Schemas, protocol hash
+``POST /api/v1/variations``                run a prompt and stage its variation
+``POST /api/v1/variations/{id}/accept``    commit all or some of its phrases
+``POST /api/v1/variations/{id}/discard``   drop it
+``GET  /api/v1/log``                       commits from ``ref``, newest first
+``GET  /api/v1/commits/{ref}``             one commit and its diff
+``GET  /api/v1/diff``                      differences between refs ``a`` and ``b``
+``/mcp``                                   the MCP tools over streamable HTTP
+=========================================  =========================================
+
+Writing routes share one :class:`~maestro_lab.server.writer.WriterQueue` with
+the MCP tools: one writer per database, others queue and get 503 past the
+busy timeout. A stream whose client disconnects cancels its run before the
+commit, so HEAD does not move. Failures are JSON ``{"error": {"code",
+"message"}}`` with a status that says whose fault it is (422 bad input, 404
+unknown ref, 409 conflicting history, 503 busy, 500 a bug).
+
+Example
+-------
+>>> from maestro_lab.server import ServerConfig, create_app   # doctest: +SKIP
+>>> app = create_app(ServerConfig(db="lab.duckdb"))             # doctest: +SKIP
+>>> import uvicorn; uvicorn.run(app, host="127.0.0.1", port=10001)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING
+
+import anyio
+from pydantic import Field, JsonValue
+
+from maestro_lab.errors import MaestroLabError
+from maestro_lab.runtime.events import PROTOCOL_VERSION
+from maestro_lab.runtime.wire import CamelModel, JSONObject
+from maestro_lab.server.config import ServerConfig, is_loopback
+from maestro_lab.server.errors import WriterBusyError
+from maestro_lab.server.extras import require_serve
+from maestro_lab.server.guards import HEALTH_PATH, BearerAuth, BodyLimit, RateLimit
+from maestro_lab.server.history import diff_json, log_json, show_json
+from maestro_lab.server.mcp_server import MaestroTools, build_mcp_server
+from maestro_lab.server.runs import ComposeJob, ComposeRequest, prepare_request
+from maestro_lab.server.writer import WriterQueue
+from storpheus import __version__
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+    from starlette.types import Receive, Scope, Send
+
+    from maestro_lab.runtime.commit import PendingComposition
+
+MAX_PENDING = 32
+"""Staged variations kept per server; the oldest is dropped past this."""
+
+
+class AcceptRequest(CamelModel):
+    """Body of ``POST /api/v1/variations/{id}/accept``."""
+
+    phrase_ids: list[str] | None = Field(
+        default=None, max_length=10_000, description="phrases to commit (default: all)"
+    )
+
+
+def error_status(exc: BaseException) -> int:
+    """The HTTP status of an error: whose fault it is.
+
+    Examples
+    --------
+    >>> from maestro_lab.errors import NothingToComposeError
+    >>> error_status(NothingToComposeError("empty")), error_status(RuntimeError("bug"))
+    (422, 500)
+    """
+    from muse_duckdb.errors import MuseError, RepositoryLockedError
+
+    if isinstance(exc, WriterBusyError | RepositoryLockedError):
+        return 503
+    if isinstance(exc, LookupError):
+        return 404
+    if isinstance(exc, MuseError):
+        return 409
+    if isinstance(exc, MaestroLabError | ValueError):
+        return 422
+    return 500
+
+
+def error_body(exc: BaseException) -> JSONObject:
+    """``{"error": {"code", "message"}}`` of an error."""
+    return {"error": {"code": type(exc).__name__, "message": str(exc) or type(exc).__name__}}
+
+
+def _frame(event_json: str, seq: int) -> bytes:
+    return f"id: {seq}\ndata: {event_json}\n\n".encode()
+
+
+def _event_stream_response(job: ComposeJob) -> object:
+    """A ``text/event-stream`` response of ``job``'s events that cancels it on disconnect."""
+    from starlette.responses import StreamingResponse
+
+    async def frames() -> AsyncIterator[bytes]:
+        while True:
+            event = await job.events.get()
+            if event is None:
+                return
+            yield _frame(event.to_json(), event.seq)
+
+    class EventStreamResponse(StreamingResponse):
+        async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+            try:
+                async with anyio.create_task_group() as group:
+
+                    async def watch() -> None:
+                        while (await receive())["type"] != "http.disconnect":
+                            pass
+                        job.cancel()
+                        group.cancel_scope.cancel()
+
+                    group.start_soon(watch)
+                    with contextlib.suppress(OSError):  # the client went away mid-send
+                        await self.stream_response(send)
+                    group.cancel_scope.cancel()
+            finally:
+                job.cancel()  # a no-op once the run has ended
+
+    return EventStreamResponse(
+        frames(),
+        media_type="text/event-stream",
+        headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
+    )
+
+
+def create_app(config: ServerConfig, *, writer: WriterQueue | None = None) -> FastAPI:
+    """The FastAPI application serving ``config``'s database (see the module docstring).
+
+    Raises
+    ------
+    MissingExtraError
+        FastAPI, uvicorn or the MCP SDK is missing (``pip install 'maestro-lab[serve]'``).
+    InsecureBindError
+        ``config.host`` is beyond loopback and no token is set.
+    """
+    require_serve()
+    config.check()
+    from fastapi import FastAPI, Request
+    from fastapi.exceptions import RequestValidationError
+    from fastapi.responses import JSONResponse
+    from mcp.server.streamable_http_manager import (
+        StreamableHTTPASGIApp,
+        StreamableHTTPSessionManager,
+    )
+    from mcp.server.transport_security import TransportSecuritySettings
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    writer = writer or WriterQueue(config.busy_timeout)
+    tools = MaestroTools(config, writer)
+    repo = tools.repo
+    security = None
+    if is_loopback(config.host):
+        security = TransportSecuritySettings(
+            enable_dns_rebinding_protection=True,
+            allowed_hosts=["127.0.0.1:*", "localhost:*", "[::1]:*"],
+            allowed_origins=["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"],
+        )
+    sessions = StreamableHTTPSessionManager(
+        app=build_mcp_server(tools),
+        security_settings=security,
+        max_request_body_size=config.max_body_bytes,
+    )
+    pending: OrderedDict[str, PendingComposition] = OrderedDict()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        async with sessions.run():
+            yield
+
+    app = FastAPI(
+        title="Maestro Lab",
+        version=__version__,
+        description="Compose MIDI from a MAESTRO PROMPT; events stream as they happen.",
+        lifespan=lifespan,
+    )
+    app.state.config = config
+    app.state.writer = writer
+
+    async def on_error(_request: Request, exc: Exception) -> Response:
+        headers = {"retry-after": "1"} if error_status(exc) == 503 else None
+        return JSONResponse(error_body(exc), status_code=error_status(exc), headers=headers)
+
+    async def on_invalid(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        problems = [
+            f"{'.'.join(str(p) for p in e['loc'] if p != 'body') or 'body'}: {e['msg']}"
+            for e in exc.errors()
+        ]
+        body = {"error": {"code": "InvalidRequest", "message": "; ".join(problems)}}
+        return JSONResponse(body, status_code=422)
+
+    from muse_duckdb.errors import MuseError
+
+    app.add_exception_handler(RequestValidationError, on_invalid)
+    # expected failures are answered here; anything else is a bug (500, logged by uvicorn)
+    for expected in (MaestroLabError, MuseError, ValueError, LookupError):
+        app.add_exception_handler(expected, on_error)
+    app.add_exception_handler(Exception, on_error)
+
+    @app.get(HEALTH_PATH)
+    async def health() -> JSONObject:
+        state: JSONObject = dict(writer.status(config.db))
+        return {
+            "status": "ok",
+            "version": __version__,
+            "protocolVersion": PROTOCOL_VERSION,
+            "project": config.project,
+            "writer": state,
+            "auth": config.requires_token,
+        }
+
+    @app.get("/api/v1/protocol")
+    async def protocol() -> JSONObject:
+        from maestro_lab.runtime.protocol import protocol_snapshot
+
+        return await anyio.to_thread.run_sync(protocol_snapshot)
+
+    @app.post("/maestro/stream", response_model=None)
+    async def stream(body: ComposeRequest) -> object:
+        slot = await writer.acquire(config.db, holder="stream")
+        try:
+            prepared = await anyio.to_thread.run_sync(prepare_request, config, body)
+        except BaseException:
+            slot.release()
+            raise
+        job = ComposeJob(
+            lambda events: prepared.execute(events, accept=True),
+            prepared.run_id,
+            asyncio.get_running_loop(),
+            slot.release,
+        )
+        return _event_stream_response(job.start())
+
+    @app.post("/api/v1/variations")
+    async def propose(body: ComposeRequest) -> JSONObject:
+        def run() -> PendingComposition:
+            from maestro_lab.runtime.commit import PendingComposition
+
+            outcome = prepare_request(config, body).execute(accept=False)
+            assert isinstance(outcome, PendingComposition)
+            return outcome
+
+        async with writer.slot(config.db, holder="propose"):
+            staged = await anyio.to_thread.run_sync(run)
+        variation_id = staged.variation.variation_id
+        pending[variation_id] = staged
+        while len(pending) > MAX_PENDING:
+            pending.popitem(last=False)
+        phrases: list[JsonValue] = [e.to_wire() for e in staged.stream.events if e.type == "phrase"]
+        return {
+            "variationId": variation_id,
+            "runId": staged.run_id,
+            "baseCommitId": staged.variation.base_commit_id,
+            "phraseIds": list(staged.phrase_ids),
+            "phrases": phrases,
+        }
+
+    def staged(variation_id: str) -> PendingComposition:
+        found = pending.get(variation_id)
+        if found is None:
+            raise LookupError(
+                f"no staged variation {variation_id!r} (accepted, discarded or unknown)"
+            )
+        return found
+
+    @app.post("/api/v1/variations/{variation_id}/accept")
+    async def accept(variation_id: str, body: AcceptRequest | None = None) -> JSONObject:
+        chosen = staged(variation_id)
+        phrase_ids = None if body is None else body.phrase_ids
+        async with writer.slot(config.db, holder="accept"):
+            result = await anyio.to_thread.run_sync(chosen.accept, phrase_ids)
+        pending.pop(variation_id, None)
+        return {
+            "variationId": variation_id,
+            "commitId": result.commit_id,
+            "snapshotId": result.snapshot_id,
+            "acceptedPhraseIds": list(phrase_ids) if phrase_ids is not None else chosen.phrase_ids,
+        }
+
+    @app.post("/api/v1/variations/{variation_id}/discard")
+    async def discard(variation_id: str) -> JSONObject:
+        chosen = staged(variation_id)
+        async with writer.slot(config.db, holder="discard"):
+            await anyio.to_thread.run_sync(chosen.discard)
+        pending.pop(variation_id, None)
+        return {"variationId": variation_id, "discarded": True}
+
+    @app.get("/api/v1/log")
+    async def log(ref: str = "HEAD", limit: int = 50) -> JSONObject:
+        return await anyio.to_thread.run_sync(log_json, repo, ref, limit)
+
+    @app.get("/api/v1/commits/{ref}")
+    async def show(ref: str) -> JSONObject:
+        return await anyio.to_thread.run_sync(show_json, repo, ref)
+
+    @app.get("/api/v1/diff")
+    async def diff(a: str = "HEAD~1", b: str = "HEAD") -> JSONObject:
+        return await anyio.to_thread.run_sync(diff_json, repo, a, b)
+
+    app.router.routes.append(Route("/mcp", endpoint=StreamableHTTPASGIApp(sessions)))
+    # the last added middleware is the outermost: rate limit, then token, then body size
+    app.add_middleware(BodyLimit, limit=config.max_body_bytes)
+    if config.token is not None:
+        app.add_middleware(BearerAuth, token=config.token)
+    app.add_middleware(
+        RateLimit,
+        rate=config.rate_per_second,
+        burst=config.burst,
+        exempt=frozenset({HEALTH_PATH}),
+    )
+    return app
+
+
+def serve(config: ServerConfig, *, log_level: str = "warning") -> None:
+    """Run the server with uvicorn until interrupted (``maestro-lab serve``)."""
+    require_serve()
+    import uvicorn
+
+    app = create_app(config)
+    uvicorn.run(app, host=config.host, port=config.port, log_level=log_level)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port free on ``host`` right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextlib.contextmanager
+def serve_in_thread(
+    app: object, *, host: str = "127.0.0.1", port: int | None = None, timeout: float = 20.0
+) -> Iterator[str]:
+    """Run ``app`` with uvicorn in a background thread; yields its base URL, stops on exit.
+
+    For notebooks, tests and benchmarks. Binds ``host`` (loopback by default).
+    """
+    require_serve()
+    import uvicorn
+
+    port = port or free_port(host)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")  # type: ignore[arg-type]
+    )
+    thread = threading.Thread(target=server.run, name="maestro-lab-serve", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + timeout
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError(f"the server did not start on {host}:{port} within {timeout} s")
+        time.sleep(0.01)
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout)
+
+
+__all__ = [
+    "MAX_PENDING",
+    "AcceptRequest",
+    "create_app",
+    "error_body",
+    "error_status",
+    "free_port",
+    "serve",
+    "serve_in_thread",
+]
