@@ -42,6 +42,7 @@ C = TypeVar("C", bound=ColumnarArray)
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -118,6 +119,30 @@ class RegionLayout:
         return cls("sections", sections=tuple(sorted(items, key=lambda s: s.start_beat)))
 
     @classmethod
+    def from_markers(
+        cls, markers: Sequence[tuple[str, float]], end_beat: float
+    ) -> RegionLayout | None:
+        """One region per section marker (``(name, start beat)``), ``None`` if there are none.
+
+        A section lasts until the next marker; the last one until ``end_beat``.
+        Names repeated later in the piece get a number (``verse``, ``verse 2``).
+        """
+        if not markers:
+            return None
+        ordered = sorted(markers, key=lambda m: m[1])
+        seen: dict[str, int] = {}
+        sections = []
+        for i, (name, start) in enumerate(ordered):
+            stop = ordered[i + 1][1] if i + 1 < len(ordered) else max(end_beat, start + 1.0)
+            if stop <= start:
+                continue
+            base = name.strip()
+            seen[slug(base)] = seen.get(slug(base), 0) + 1
+            count = seen[slug(base)]
+            sections.append(Section(base if count == 1 else f"{base} {count}", start, stop - start))
+        return cls.from_sections(sections) if sections else None
+
+    @classmethod
     def parse(cls, text: str) -> RegionLayout:
         """Parse the CLI form: ``"whole"`` (or ``"track"``) or ``"bars:N"``."""
         value = text.strip().lower()
@@ -141,6 +166,15 @@ class RegionLayout:
                 out.append((f"bars-{first:03d}-{last:03d}", f"bars {first}-{last}", i * span, span))
             return out
         return [(slug(s.name), s.name, s.start_beat, s.duration_beats) for s in self.sections]
+
+
+def marker_layout(path: str | os.PathLike[str], score: Score) -> RegionLayout | None:
+    """The section layout of a MIDI file's markers (see :meth:`RegionLayout.from_markers`)."""
+    from storpheus.io.layout import section_markers
+
+    bpb = score.beats_per_bar
+    end = math.ceil(max(score.end_beat, bpb) / bpb - 1e-9) * bpb
+    return RegionLayout.from_markers(section_markers(path), end)
 
 
 def slug(name: str) -> str:

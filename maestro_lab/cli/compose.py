@@ -193,6 +193,15 @@ def _print_result(result: CompositionResult) -> None:
         ]
         for r in table.to_dict("records")
     ]
+    changes = result.edit.lines()
+    if changes:
+        print()
+        for line in changes:
+            print(line)
+    if not rows:
+        print()
+        print("no new material (a structural edit)")
+        return
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(headers)]
     print()
     print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))

@@ -22,6 +22,7 @@ roles, regenerates them on their tracks); ``ask`` plans nothing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 
@@ -32,9 +33,10 @@ from maestro_lab.planner.compose import compose_plan
 from maestro_lab.planner.context import PlanContext
 from maestro_lab.planner.model import CompositionPlan, RolePlan
 from maestro_lab.planner.natural import prompt_from_text
-from maestro_lab.planner.project import ProjectState, as_project
+from maestro_lab.planner.project import ProjectSection, ProjectState, as_project
 from maestro_lab.planner.roles import ROLE_COLORS, ROLE_ICONS, normalise_role
 from maestro_lab.prompts.base import MaestroPrompt
+from maestro_lab.prompts.fields import FieldError, edit_fields
 from maestro_lab.prompts.parser import parse_prompt
 from storpheus.seeding import derive_seed
 
@@ -79,14 +81,55 @@ def plan(
     """
     parsed = _as_prompt(prompt)
     state = as_project(project)
+    try:
+        given_sections, layer = edit_fields(dict(parsed.extensions))
+    except FieldError as exc:
+        raise PlanningError(str(exc)) from None
+    if given_sections is not None:
+        state = _with_sections(state, given_sections, parsed)
+    parsed = _with_target_role(parsed, state)
     intent = classify_intent(parsed)
     ctx = PlanContext.create(parsed, state, seed, num_candidates)
+    ctx.layer = layer if layer is not None else _LAYER_RE.search(parsed.request) is not None
+    if ctx.layer:
+        ctx.notes.append("layer: new regions go over the existing ones (nothing is replaced)")
     if parsed.mode == "ask":
         ctx.notes.append("ask mode: reasoning only, nothing to execute")
         return ctx.finish(intent.intent.value, intent.label, setup=False)
     if parsed.mode == "edit" and not parsed.roles:
         return _edit_plan(ctx, intent.intent.value, intent.label)
     return compose_plan(ctx, intent.intent.value, intent.label)
+
+
+_LAYER_RE = re.compile(r"\b(layer|on top of|over the existing)\b", re.IGNORECASE)
+
+
+def _with_sections(
+    state: ProjectState, given: tuple[tuple[str, int, int], ...], prompt: MaestroPrompt
+) -> ProjectState:
+    """``state`` with the arrangement of a ``Sections:`` field (bars of the prompt's meter)."""
+    meter = prompt.constraints.get("time_signature")
+    num, den = state.time_signature or (4, 4)
+    if isinstance(meter, str):
+        top, _, bottom = meter.partition("/")
+        num, den = int(top), int(bottom)
+    bpb = num * 4.0 / den
+    sections = tuple(
+        ProjectSection(name, first * bpb, bars * bpb)
+        for name, first, bars in sorted(given, key=lambda s: s[1])
+    )
+    return replace(state, sections=sections)
+
+
+def _with_target_role(prompt: MaestroPrompt, state: ProjectState) -> MaestroPrompt:
+    """A ``Target: track:<name>`` without ``Role`` regenerates that existing track's role."""
+    target = prompt.target
+    if prompt.roles or target is None or target.kind != "track" or target.name is None:
+        return prompt
+    wanted = target.name.casefold()
+    track = next((t for t in state.tracks if wanted in (t.name.casefold(), t.id.casefold())), None)
+    word = (track.role or track.name) if track is not None else target.name
+    return replace(prompt, roles=(word,))
 
 
 def _as_prompt(prompt: MaestroPrompt | str) -> MaestroPrompt:

@@ -11,6 +11,7 @@ material; ``between`` without ``bars`` fills the gap.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 
 from pydantic import JsonValue
@@ -24,6 +25,7 @@ from maestro_lab.planner.arrangement import PlannedSection
 from maestro_lab.planner.context import PlanContext
 from maestro_lab.planner.model import CompositionPlan, GenerationStep, RolePlan, SectionPlan
 from maestro_lab.planner.tracks import plan_tracks
+from maestro_lab.prompts.constraints import DENSITY_WORDS
 from storpheus.seeding import derive_seed, rng_for
 from storpheus.spec import (
     ChordScheduleEntry,
@@ -43,7 +45,14 @@ def compose_plan(ctx: PlanContext, intent: str, label: str) -> CompositionPlan:
     prompt = ctx.prompt
     bpb = ctx.beats_per_bar
     total, form, pairs = section_pairs(ctx)
-    placement = arr.place(prompt.position, ctx.project, total * bpb)
+    in_place = None if prompt.position is not None else in_place_sections(ctx, pairs)
+    if in_place is not None:
+        start_beat, pairs = in_place
+        placement = arr.Placement(start_beat, None, (), ())
+        names = ", ".join(name for name, _ in pairs)
+        ctx.notes.append(f"edits the project's {names} in place, from beat {start_beat:g}")
+    else:
+        placement = arr.place(prompt.position, ctx.project, total * bpb)
     ctx.notes.extend(placement.notes)
     ctx.warnings.extend(placement.warnings)
     if placement.gap_beats and "bars" not in prompt.constraints and len(pairs) == 1:
@@ -130,6 +139,43 @@ def compose_plan(ctx: PlanContext, intent: str, label: str) -> CompositionPlan:
         start_beat=placement.start_beat,
         spec=piece,
     )
+
+
+def in_place_sections(
+    ctx: PlanContext, pairs: list[tuple[str, int]]
+) -> tuple[float, list[tuple[str, int]]] | None:
+    """Where planned sections the project already has go: their own beats (edit in place).
+
+    When every planned section names a section of the project and those
+    sections follow each other in the planned order, the plan takes the
+    project's spans: ``(start beat, [(project section name, bars)...])``.
+    Otherwise (new sections, or a different order) ``None``: the material is
+    placed as ``Position`` says.
+    """
+    if not pairs or not ctx.project.sections:
+        return None
+    found = [ctx.project.section(name) for name, _ in pairs]
+    if any(s is None for s in found):
+        return None
+    sections = [s for s in found if s is not None]
+    for before, after in itertools.pairwise(sections):
+        if abs(before.end_beat - after.start_beat) > 1e-6:
+            ctx.notes.append(
+                f"sections {before.name} and {after.name} are not adjacent in the project; "
+                "placing the new material as planned"
+            )
+            return None
+    bpb = ctx.beats_per_bar
+    out: list[tuple[str, int]] = []
+    for (asked, bars), section in zip(pairs, sections, strict=True):
+        have = max(1, round(section.length_beats / bpb))
+        if "bars" in ctx.prompt.constraints and bars != have and len(pairs) == 1:
+            ctx.warnings.append(
+                f"{asked}: the project's {section.name} is {have} bars, not {bars}; "
+                "editing it in place"
+            )
+        out.append((section.name, have))
+    return sections[0].start_beat, out
 
 
 def section_pairs(ctx: PlanContext) -> tuple[int, str, list[tuple[str, int]]]:
@@ -270,7 +316,7 @@ def _section_spec(
         drum_spec=specs.drum_spec(
             ctx.style, role_c.get("drums", neutral), bpb, drums.drum_parts if drums else ()
         ),
-        bass_spec=specs.bass_spec(ctx.style, role_c.get("bass", neutral), bpb),
+        bass_spec=specs.bass_spec(ctx.style, role_c.get("bass", neutral), bpb, busier=_busier(ctx)),
         harmonic_spec=specs.harmonic_spec(ctx.style, neutral, timeline),
         melody_spec=specs.melody_spec(
             ctx.style, ctx.key, role_c.get("melody", role_c.get("lead", neutral))
@@ -296,11 +342,25 @@ def _piece_spec(
         drum_spec=specs.drum_spec(
             ctx.style, _constraints(vector, ctx, "drums"), bpb, drums.drum_parts if drums else ()
         ),
-        bass_spec=specs.bass_spec(ctx.style, _constraints(vector, ctx, "bass"), bpb),
+        bass_spec=specs.bass_spec(
+            ctx.style, _constraints(vector, ctx, "bass"), bpb, busier=_busier(ctx)
+        ),
         harmonic_spec=specs.harmonic_spec(ctx.style, neutral, schedule),
         melody_spec=specs.melody_spec(ctx.style, ctx.key, _constraints(vector, ctx, "melody")),
         section_map=tuple(SectionMapEntry(s.name, s.start_bar, s.bars) for s in layout),
         style=ctx.style.id,
+    )
+
+
+def _busier(ctx: PlanContext) -> bool:
+    """Whether the prompt asks for a dense part (``Constraints: density`` >= 0.8)."""
+    density = ctx.prompt.constraints.get("density")
+    if isinstance(density, str):
+        density = DENSITY_WORDS.get(density)
+    return (
+        isinstance(density, int | float)
+        and not isinstance(density, bool)
+        and density >= specs.BUSY_DENSITY
     )
 
 

@@ -78,6 +78,7 @@ class PlanContext:
     num_candidates: int
     notes: list[str]
     warnings: list[str]
+    layer: bool = False
 
     @classmethod
     def create(
@@ -91,14 +92,15 @@ class PlanContext:
         notes: list[str] = []
         warnings: list[str] = []
         seed_value, seed_source = base_seed(prompt, seed)
-        match = resolve_style(prompt.style)
-        if prompt.style and not match.matched:
+        style_text = prompt.style or project.style
+        match = resolve_style(style_text)
+        if style_text and not match.matched:
             warnings.append(
-                f"Style: {prompt.style!r} is not a known style; using {match.profile.name!r} "
-                "defaults"
+                f"Style: {style_text!r} is not a known style; using {match.profile.name!r} defaults"
             )
         elif match.matched:
-            notes.append(f"style {prompt.style!r} -> {match.id}")
+            source = "" if prompt.style else " (the project's style)"
+            notes.append(f"style {style_text!r} -> {match.id}{source}")
         style = match.profile
         unknown = explain_emotion(vibes=prompt.vibes).unknown_vibes
         if unknown:
@@ -167,6 +169,7 @@ class PlanContext:
                     sections=sections,
                     generations=generations,
                     project=self.project,
+                    layer=self.layer,
                 )
             )
             if setup

@@ -46,38 +46,8 @@ from pydantic import JsonValue
 
 from maestro_lab.planner.gm import program_name
 from maestro_lab.planner.model import GenerationStep, RolePlan, SectionPlan, ToolCall
-from maestro_lab.planner.project import ProjectState
-from maestro_lab.planner.wire import Phase
-
-TOOLS = (
-    "stori_set_tempo",
-    "stori_set_key",
-    "stori_set_time_signature",
-    "stori_add_midi_track",
-    "stori_add_midi_region",
-    "stori_generate_midi",
-    "stori_add_insert_effect",
-    "stori_ensure_bus",
-    "stori_add_send",
-    "stori_set_track_volume",
-    "stori_set_track_pan",
-)
-"""Every tool a plan may use."""
-
-TOOL_PHASES: dict[str, Phase] = {
-    "stori_set_tempo": "setup",
-    "stori_set_key": "setup",
-    "stori_set_time_signature": "setup",
-    "stori_add_midi_track": "instrument",
-    "stori_add_midi_region": "instrument",
-    "stori_generate_midi": "instrument",
-    "stori_add_insert_effect": "instrument",
-    "stori_ensure_bus": "mixing",
-    "stori_add_send": "mixing",
-    "stori_set_track_volume": "mixing",
-    "stori_set_track_pan": "mixing",
-}
-"""The phase of each tool (``phase_for_tool`` of the reference's DAW adapter)."""
+from maestro_lab.planner.project import ProjectRegion, ProjectState, ProjectTrack
+from maestro_lab.tools.registry import get_registry
 
 
 @dataclass(frozen=True)
@@ -94,6 +64,48 @@ class ExecutionInputs:
     generations: tuple[GenerationStep, ...]
     project: ProjectState
     setup_only_changes: bool = True
+    layer: bool = False
+
+
+def _edit_regions(
+    b: _Builder,
+    track: ProjectTrack | None,
+    start: float,
+    length: float,
+    layer: bool,
+    name: str,
+    role_key: str,
+) -> ProjectRegion | None:
+    """Clear what a generation at ``[start, start + length)`` replaces on an existing track.
+
+    Returns the existing region to write into when one spans exactly those
+    beats (its notes are replaced; the region keeps its id), else ``None``
+    (a new region is added). Regions that only overlap lose the notes and
+    controller events whose onsets fall inside the span; everything outside
+    it is kept. With ``layer`` nothing is cleared and a new region is added.
+    """
+    if track is None or layer:
+        return None
+    end = start + length
+    exact = next(
+        (
+            r
+            for r in track.regions
+            if abs(r.start_beat - start) < 1e-6 and abs(r.duration_beats - length) < 1e-6
+        ),
+        None,
+    )
+    for region in track.regions:
+        if not region.overlaps(start, end):
+            continue
+        params: dict[str, JsonValue] = {"regionId": region.id, "controllers": True}
+        whole = region.start_beat >= start and region.end_beat <= end
+        if not whole:
+            params["startBeat"] = round(max(0.0, start - region.start_beat), 6)
+            params["endBeat"] = round(min(region.duration_beats, end - region.start_beat), 6)
+        what = "" if whole else f" in beats {start:g}-{end:g}"
+        b.add("stori_clear_notes", params, f"Clear {name} region {region.id}{what}", role_key)
+    return exact
 
 
 class _Builder:
@@ -105,7 +117,12 @@ class _Builder:
     ) -> None:
         self.calls.append(
             ToolCall(
-                f"{len(self.calls) + 1:03d}", TOOL_PHASES[tool], tool, params, label, instrument
+                f"{len(self.calls) + 1:03d}",
+                get_registry().spec(tool).phase,
+                tool,
+                params,
+                label,
+                instrument,
             )
         )
 
@@ -156,17 +173,19 @@ def _instrument(
         what = f"kit {role.drum_kit}" if role.is_drum else f"GM program {role.program}"
         b.add("stori_add_midi_track", params, f"Create {name} track ({what})", role.key)
     bpb = inputs.time_signature[0] * 4.0 / inputs.time_signature[1]
+    existing = (
+        inputs.project.track_by_id(role.existing_track_id)
+        if role.existing_track_id is not None
+        else None
+    )
     for step in inputs.generations:
         if step.role_key != role.key:
             continue
         section = sections[step.section]
-        region = f"{name} - {section.name}"
-        region_params: dict[str, JsonValue] = {
-            "name": region,
-            "trackName": name,
-            "startBeat": step.start_beat,
-            "durationBeats": step.bars * bpb,
-        }
+        start, length = step.start_beat, step.bars * bpb
+        first = section.start_bar + 1
+        span = f"{section.name} (bars {first}-{first + step.bars - 1})"
+        target = _edit_regions(b, existing, start, length, inputs.layer, name, role.key)
         generate: dict[str, JsonValue] = {
             "role": step.role,
             "style": inputs.style,
@@ -174,29 +193,33 @@ def _instrument(
             "bars": step.bars,
             "key": inputs.key,
             "trackName": name,
-            "regionName": region,
+            "regionName": section.name,
             "section": section.name,
-            "startBeat": step.start_beat,
+            "startBeat": start,
             "seed": step.seed,
             "numCandidates": inputs.num_candidates,
             "constraints": cast("dict[str, JsonValue]", step.constraints.to_dict()),
             "prompt": describe(step, role, section, inputs.style),
         }
         if role.existing_track_id is not None:
-            region_params["trackId"] = role.existing_track_id
             generate["trackId"] = role.existing_track_id
-        first = section.start_bar + 1
-        b.add(
-            "stori_add_midi_region",
-            region_params,
-            f"Add {name} region for {section.name} (bars {first}-{first + step.bars - 1})",
-            role.key,
-        )
+        if target is not None:
+            generate["regionId"] = target.id
+        else:
+            region_params: dict[str, JsonValue] = {
+                "name": section.name,
+                "trackName": name,
+                "startBeat": start,
+                "durationBeats": length,
+            }
+            if role.existing_track_id is not None:
+                region_params["trackId"] = role.existing_track_id
+            b.add("stori_add_midi_region", region_params, f"Add {name} region for {span}", role.key)
         b.add(
             "stori_generate_midi",
             generate,
-            f"Generate {step.role} for {section.name} ({step.bars} bars, "
-            f"{inputs.num_candidates} candidates)",
+            f"{'Regenerate' if target is not None else 'Generate'} {step.role} for "
+            f"{section.name} ({step.bars} bars, {inputs.num_candidates} candidates)",
             role.key,
         )
     for effect in role.inserts:

@@ -34,6 +34,9 @@ def prompt_from_text(text: str) -> MaestroPrompt:
     constraints: PromptConstraints = {}
     if slots.bars is not None:
         constraints["bars"] = slots.bars
+    density = _density(text)
+    if density is not None:
+        constraints["density"] = density
     section = slots.sections[0] if len(slots.sections) == 1 else None
     request = " ".join(text.split()) or "(empty request)"
     vibes = _vibes(text, slots.style)
@@ -51,6 +54,19 @@ def prompt_from_text(text: str) -> MaestroPrompt:
         constraints=constraints,
         vibes=vibes,
     )
+
+
+_BUSIER = re.compile(r"\b(busier|busy|denser|more notes|more active)\b", re.IGNORECASE)
+_SPARSER = re.compile(r"\b(sparser|sparse|fewer notes|less busy|thinner)\b", re.IGNORECASE)
+
+
+def _density(text: str) -> float | None:
+    """``Constraints: density`` asked for in words ("busier" -> 0.9, "sparser" -> 0.2)."""
+    if _SPARSER.search(text):
+        return 0.2
+    if _BUSIER.search(text):
+        return 0.9
+    return None
 
 
 def _vibes(text: str, style: str | None) -> tuple[VibeWeight, ...]:

@@ -17,6 +17,7 @@ Example
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -33,6 +34,7 @@ class _RegionIn(TypedDict, total=False):
     name: str
     startBeat: float
     durationBeats: float
+    noteCount: int
 
 
 class _TrackIn(TypedDict, total=False):
@@ -61,6 +63,7 @@ class ProjectContextIn(TypedDict, total=False):
 
     id: str
     name: str
+    style: str | None
     tempo: int | None
     key: str | None
     timeSignature: str | _TimeSigIn | None
@@ -85,6 +88,26 @@ class ProjectSection:
 
 
 @dataclass(frozen=True)
+class ProjectRegion:
+    """An existing region: where it sits (beats) and how many notes it holds."""
+
+    id: str
+    name: str
+    start_beat: float
+    duration_beats: float
+    note_count: int = 0
+
+    @property
+    def end_beat(self) -> float:
+        """First beat after the region."""
+        return self.start_beat + self.duration_beats
+
+    def overlaps(self, start: float, end: float) -> bool:
+        """Whether the region shares any beat with ``[start, end)``."""
+        return self.start_beat < end and start < self.end_beat
+
+
+@dataclass(frozen=True)
 class ProjectTrack:
     """An existing track the planner may reuse instead of creating a new one."""
 
@@ -93,6 +116,7 @@ class ProjectTrack:
     role: str | None = None
     program: int | None = None
     is_drum: bool = False
+    regions: tuple[ProjectRegion, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -105,6 +129,11 @@ class ProjectState:
     sections: tuple[ProjectSection, ...] = ()
     tracks: tuple[ProjectTrack, ...] = ()
     end_beat: float = 0.0
+    style: str | None = None
+
+    def track_by_id(self, track_id: str) -> ProjectTrack | None:
+        """The track with id ``track_id``, if any."""
+        return next((t for t in self.tracks if t.id == track_id), None)
 
     def section(self, name: str) -> ProjectSection | None:
         """The section called ``name`` (case-insensitive), if any."""
@@ -146,6 +175,16 @@ class ProjectState:
                 role=(t.get("role") or None),
                 program=t.get("gmProgram"),
                 is_drum=bool(t.get("isDrums") or t.get("drumKitId")),
+                regions=tuple(
+                    ProjectRegion(
+                        id=str(r.get("id") or ""),
+                        name=str(r.get("name") or ""),
+                        start_beat=float(r.get("startBeat", 0.0)),
+                        duration_beats=float(r.get("durationBeats", 0.0)),
+                        note_count=int(r.get("noteCount", 0)),
+                    )
+                    for r in t.get("regions", [])
+                ),
             )
             for t in checked.get("tracks", [])
         )
@@ -160,7 +199,9 @@ class ProjectState:
             for t in checked.get("tracks", [])
             for r in t.get("regions", [])
         ]
+        style = checked.get("style")
         return cls(
+            style=style.strip() if style and style.strip() else None,
             tempo=tempo,
             key=key or None,
             time_signature=_time_signature(checked.get("timeSignature")),
@@ -197,7 +238,7 @@ def _sections_from_regions(tracks: list[_TrackIn]) -> tuple[ProjectSection, ...]
     for track in tracks:
         for region in track.get("regions", []):
             name = str(region.get("name") or "").strip().lower()
-            if not name:
+            if not is_section_name(name):
                 continue
             start = float(region.get("startBeat", 0.0))
             end = start + float(region.get("durationBeats", 0.0))
@@ -205,6 +246,14 @@ def _sections_from_regions(tracks: list[_TrackIn]) -> tuple[ProjectSection, ...]
             spans[name] = (min(low, start), max(high, end))
     ordered = sorted(spans.items(), key=lambda item: (item[1][0], item[0]))
     return tuple(ProjectSection(name, low, high - low) for name, (low, high) in ordered)
+
+
+_LAYOUT_NAME = re.compile(r"^(main|bars \d+-\d+)$")
+
+
+def is_section_name(name: str) -> bool:
+    """Whether a region name names a section (not ``main`` or ``bars 1-8`` of a bar layout)."""
+    return bool(name.strip()) and _LAYOUT_NAME.match(name.strip().lower()) is None
 
 
 def as_project(project: ProjectState | Mapping[str, object] | None) -> ProjectState:

@@ -131,19 +131,49 @@ def _velocity(layer: str, constraints: GenerationConstraints) -> tuple[int, int]
     return low, high
 
 
+BUSIER_BASS: Final[dict[str, str]] = {
+    "pedal": "root",
+    "root": "root_fifth",
+    "sub": "root_eighths",
+    "root_fifth": "root_eighths",
+    "bossa": "root_eighths",
+    "syncopated": "root_eighths",
+    "walking": "root_eighths",
+    "root_eighths": "pulse",
+    "offbeat": "pulse",
+    "octave": "pulse",
+    "funk": "pulse",
+}
+"""The next busier bass pattern, for a prompt that asks for a busier part (``density`` >= 0.8)."""
+
+BUSY_DENSITY: Final = 0.8
+"""``Constraints: density`` from which the bass steps up to a busier pattern."""
+
+
 def bass_spec(
-    style: StyleProfile, constraints: GenerationConstraints, beats_per_bar: float
+    style: StyleProfile,
+    constraints: GenerationConstraints,
+    beats_per_bar: float,
+    *,
+    busier: bool = False,
 ) -> BassSpec:
-    """Bass density, note lengths, style and kick lock for one section."""
-    low, high, short, long = BASS_STYLES.get(style.bass_style, BASS_STYLES["root_fifth"])
+    """Bass density, note lengths, style and kick lock for one section.
+
+    ``busier`` (the prompt asked for a dense part) moves the style's bass
+    pattern up one step of :data:`BUSIER_BASS` and frees it from the kick.
+    """
+    bass_style = style.bass_style
+    if busier:
+        bass_style = BUSIER_BASS.get(bass_style, bass_style)
+    low, high, short, long = BASS_STYLES.get(bass_style, BASS_STYLES["root_fifth"])
     scale = beats_per_bar / 4.0
     busy = 0.75 + 0.5 * (1.0 - constraints.rest_density)
     max_notes = max(low, round(high * busy * 2) / 2) * scale
     return BassSpec(
         density=BassDensityTarget(low * scale, max_notes),
         note_length=BassNoteLength(short, min(long, beats_per_bar)),
-        style=style.bass_style,
-        lock_to_kick=style.bass_style in LOCKED_BASS_STYLES,
+        style=bass_style,
+        lock_to_kick=bass_style in LOCKED_BASS_STYLES and not busier,
     )
 
 

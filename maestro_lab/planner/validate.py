@@ -18,23 +18,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from maestro_lab.planner.execution import TOOL_PHASES
+from maestro_lab.errors import MaestroLabError
 from maestro_lab.planner.model import CompositionPlan, ToolCall
+from maestro_lab.tools.registry import get_registry
+from maestro_lab.tools.validation import ToolCall as CatalogueCall
+from maestro_lab.tools.validation import check_tool_call
 from storpheus.seeding import derive_seed
 
-_REQUIRED: dict[str, tuple[str, ...]] = {
-    "stori_set_tempo": ("tempo",),
-    "stori_set_key": ("key",),
-    "stori_set_time_signature": ("numerator", "denominator"),
-    "stori_add_midi_track": ("name", "color", "icon"),
-    "stori_add_midi_region": ("name", "trackName", "startBeat", "durationBeats"),
-    "stori_generate_midi": ("role", "style", "tempo", "bars", "key", "trackName", "startBeat"),
-    "stori_add_insert_effect": ("trackId", "type"),
-    "stori_ensure_bus": ("name",),
-    "stori_add_send": ("trackId", "busName"),
-    "stori_set_track_volume": ("trackId", "volume"),
-    "stori_set_track_pan": ("trackId", "pan"),
-}
 _PHASE_ORDER = {"setup": 0, "instrument": 1, "mixing": 2}
 
 
@@ -183,21 +173,28 @@ def _tool_calls(plan: CompositionPlan, errors: list[str]) -> None:
     regions: set[tuple[str, float]] = set()
     buses: set[str] = set()
     last_phase = 0
+    registry = get_registry()
     for index, call in enumerate(plan.tool_calls, start=1):
         where = f"step {call.id} ({call.tool})"
         if call.id != f"{index:03d}":
             errors.append(f"{where}: id should be {index:03d}")
-        if TOOL_PHASES.get(call.tool) != call.phase:
-            errors.append(f"{where}: unknown tool or wrong phase {call.phase!r}")
+        try:  # the registry that will execute the call checks it now
+            checked = check_tool_call(
+                CatalogueCall(call.tool, dict(call.params), id=call.id), registry=registry
+            )
+        except MaestroLabError as exc:
+            errors.append(f"{where}: {exc}")
+            continue
+        if not checked.valid:
+            errors.append(f"{where}: " + "; ".join(map(str, checked.errors)))
+            continue
+        if registry.spec(call.tool).phase != call.phase:
+            errors.append(f"{where}: wrong phase {call.phase!r}")
             continue
         order = _PHASE_ORDER[call.phase]
         if order < last_phase:
             errors.append(f"{where}: {call.phase} step after a later phase")
         last_phase = max(last_phase, order)
-        missing = [k for k in _REQUIRED[call.tool] if k not in call.params]
-        if missing:
-            errors.append(f"{where}: missing params {missing}")
-            continue
         _check_order(call, tracks, regions, buses, errors, where)
 
 
@@ -213,15 +210,16 @@ def _check_order(
     if call.tool == "stori_add_midi_track":
         tracks.add(str(p["name"]))
     elif call.tool == "stori_add_midi_region":
-        if str(p["trackName"]) not in tracks:
+        if str(p.get("trackName")) not in tracks:
             errors.append(f"{where}: region on a track not created yet")
-        regions.add((str(p["trackName"]), _number(p["startBeat"])))
+        regions.add((str(p.get("trackName")), _number(p.get("startBeat"))))
     elif call.tool == "stori_generate_midi":
-        if (str(p["trackName"]), _number(p.get("startBeat"))) not in regions:
+        where_to = (str(p.get("trackName")), _number(p.get("startBeat")))
+        if not isinstance(p.get("regionId"), str) and where_to not in regions:
             errors.append(f"{where}: generation before its region")
     elif call.tool == "stori_ensure_bus":
         buses.add(str(p["name"]))
-    elif call.tool == "stori_add_send" and str(p["busName"]) not in buses:
+    elif call.tool == "stori_add_send" and str(p.get("busName")) not in buses:
         errors.append(f"{where}: send to bus {p['busName']!r} before it exists")
     elif call.tool == "stori_set_track_pan":
         pan = p["pan"]

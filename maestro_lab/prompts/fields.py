@@ -8,6 +8,7 @@ failure at once.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from typing import Final
@@ -265,3 +266,102 @@ def _weight(value: JsonValue, name: object) -> int:
     if not isinstance(value, int) or not 1 <= value <= MAX_VIBE_WEIGHT:
         raise FieldError(f"vibe {name!r}: weight {value!r} must be a whole number 1-100")
     return value
+
+
+# ------------------------------------------------------------ edit fields
+_BAR_RANGE_RE: Final = re.compile(r"^(?P<a>\d+)\s*-\s*(?P<b>\d+)$")
+_LAYER_WORDS: Final = {
+    "layer": True,
+    "yes": True,
+    "true": True,
+    "on": True,
+    "replace": False,
+    "no": False,
+    "false": False,
+    "off": False,
+}
+
+
+def parse_sections(value: JsonValue) -> tuple[tuple[str, int, int], ...]:
+    """The ``Sections:`` field: the existing arrangement as ``(name, first bar, bars)``.
+
+    A mapping ``{intro: 4, verse: 8}`` lays sections end to end from bar 0;
+    a value ``"5-12"`` gives a section's bar range (1-based, inclusive), so
+    ``{intro: 1-4, hook: 9-16}`` may leave gaps. Bars are 0-based in the
+    result. Names are lowercased.
+
+    >>> parse_sections({"Intro": 4, "verse": "5-12"})
+    (('intro', 0, 4), ('verse', 4, 8))
+    """
+    if not isinstance(value, dict) or not value:
+        raise FieldError("must be a mapping of section names to bars, e.g. {intro: 4, verse: 8}")
+    out: list[tuple[str, int, int]] = []
+    cursor = 0
+    for raw_name, spec in value.items():
+        name = clean_text(str(raw_name)).lower()
+        if not name or len(name) > MAX_NAME:
+            raise FieldError(f"section name {raw_name!r} must be 1-{MAX_NAME} characters")
+        if isinstance(spec, int) and not isinstance(spec, bool):
+            if spec < 1:
+                raise FieldError(f"{name}: {spec} bars; a section needs at least 1 bar")
+            first, bars = cursor, spec
+        else:
+            match = _BAR_RANGE_RE.match(scalar_text(spec, "bars or a bar range").strip())
+            if match is None:
+                raise FieldError(f"{name}: {spec!r} is neither a bar count nor a range like 5-12")
+            a, b = int(match.group("a")), int(match.group("b"))
+            if a < 1 or b < a:
+                raise FieldError(
+                    f"{name}: bar range {a}-{b} must start at bar 1 or later and end at or "
+                    "after its start"
+                )
+            first, bars = a - 1, b - a + 1
+        if any(n == name for n, _, _ in out):
+            raise FieldError(f"section {name!r} is given twice")
+        out.append((name, first, bars))
+        cursor = first + bars
+    spans = sorted(out, key=lambda s: s[1])
+    for (n1, f1, b1), (n2, f2, _) in itertools.pairwise(spans):
+        if f1 + b1 > f2:
+            raise FieldError(f"sections {n1!r} and {n2!r} overlap")
+    return tuple(out)
+
+
+def parse_layer(value: JsonValue) -> bool:
+    """The ``Layer:`` field: ``yes`` adds new regions over existing ones, ``no`` replaces."""
+    text = scalar_text(value, "yes or no").strip().lower()
+    if text not in _LAYER_WORDS:
+        raise FieldError(f"{value!r} must be yes (layer over what is there) or no (replace it)")
+    return _LAYER_WORDS[text]
+
+
+EDIT_FIELDS: Final = ("sections", "layer")
+"""Fields kept in ``extensions`` whose values the parser checks: the existing arrangement and
+whether new material layers over existing regions or replaces them."""
+
+
+def edit_field(extensions: dict[str, JsonValue], name: str) -> JsonValue:
+    """The value of an ``extensions`` field by case-insensitive name (``None`` if absent)."""
+    for key, value in extensions.items():
+        if " ".join(key.split()).lower() == name:
+            return value
+    return None
+
+
+def edit_fields(
+    extensions: dict[str, JsonValue],
+) -> tuple[tuple[tuple[str, int, int], ...] | None, bool | None]:
+    """``(Sections, Layer)`` of a prompt's extensions, parsed (``None`` when absent).
+
+    Raises :class:`FieldError` prefixed with the field name.
+    """
+    raw_sections, raw_layer = edit_field(extensions, "sections"), edit_field(extensions, "layer")
+    try:
+        sections = None if raw_sections is None else parse_sections(raw_sections)
+    except FieldError as exc:
+        raise FieldError(f"Sections: {exc}") from None
+    try:
+        layer = None if raw_layer is None else parse_layer(raw_layer)
+    except FieldError as exc:
+        raise FieldError(f"Layer: {exc}") from None
+    return sections, layer

@@ -20,7 +20,10 @@ routing value raises :class:`InvalidMaestroPrompt` listing every problem.
 
 Top-level keys are case-insensitive. Routing keys (and the aliases ``Roles``,
 ``Instruments``, ``Vibes``, ``BPM``, ``Genre``) become typed attributes; every
-other key is kept verbatim, with its original spelling, in ``extensions``.
+other key is kept verbatim, with its original spelling, in ``extensions``;
+of those, ``Sections`` (the existing arrangement: ``{intro: 4, verse: 5-12}``)
+and ``Layer`` (``yes`` layers new regions over existing ones; the default
+replaces them) are checked here and read by the planner.
 """
 
 from __future__ import annotations
@@ -187,6 +190,10 @@ def _build(text: str, data: dict[str, JsonValue]) -> MaestroPrompt:
     request: str = field("request", f.parse_request) or ""
     constraints, constraint_problems = parse_constraints(routing.get("constraints"))
     problems.extend(f"Constraints: {p}" for p in constraint_problems)
+    try:
+        f.edit_fields(extensions)
+    except f.FieldError as exc:
+        problems.append(str(exc))
     if mode in ("edit", "ask") and not request and "request" not in _failed(problems):
         problems.append(f"Request: required in {mode} mode (what should be done or answered?)")
     if problems or mode is None:

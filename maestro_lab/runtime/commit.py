@@ -13,7 +13,7 @@ file of the committed project is written afterwards.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,7 +27,7 @@ from maestro_lab.runtime.events import (
 )
 from maestro_lab.runtime.orchestrator import OrchestrationResult
 from maestro_lab.runtime.recording import mark_run_committed
-from maestro_lab.runtime.results import CompositionResult, SectionCard
+from maestro_lab.runtime.results import CompositionResult, EditSummary, SectionCard
 from maestro_lab.runtime.stream import EventStream
 from muse_duckdb.convert import project_to_score
 from muse_duckdb.errors import (
@@ -210,7 +210,7 @@ def commit_variation(
         commit_close=ended - committed - telemetry_seconds,
         midi=time.perf_counter() - ended,
     )
-    return composition_result(pending, commit, midi_path, branch)
+    return composition_result(pending, commit, midi_path, branch, state)
 
 
 def _committed_state(pending: PendingComposition, phrase_ids: Sequence[str] | None) -> ProjectState:
@@ -241,14 +241,64 @@ def _run_outcome(pending: PendingComposition, commit: Commit) -> dict[str, str |
     }
 
 
+def edit_summary(
+    base: ProjectState, committed: ProjectState, written: Iterable[str]
+) -> EditSummary:
+    """What going from ``base`` to ``committed`` replaced, layered, added and kept.
+
+    ``written`` are the regions the run generated into.
+    """
+    new = {r.region_id: r for r in committed.regions}
+    replaced, kept = [], []
+    for region in base.regions:
+        after = new.get(region.region_id)
+        if (
+            after is not None
+            and after.object_id == region.object_id
+            and after.placement() == region.placement()
+        ):
+            kept.append(region.region_id)
+        else:
+            replaced.append(region.region_id)
+    layered, added = [], []
+    for region_id in sorted(set(written) - set(base.region_ids)):
+        if region_id not in new:
+            continue
+        region = new[region_id]
+        under = [
+            r.region_id
+            for r in base.regions_of(region.track_id)
+            if r.start_beat < region.end_beat and region.start_beat < r.end_beat
+        ]
+        if any(u in kept for u in under):
+            layered.append(region_id)
+        else:
+            added.append(region_id)
+    project = []
+    if base.bpm != committed.bpm:
+        project.append(f"tempo {base.bpm} -> {committed.bpm}")
+    if base.key != committed.key:
+        project.append(f"key {base.key or '-'} -> {committed.key or '-'}")
+    if base.time_signature != committed.time_signature:
+        project.append(f"meter {base.time_signature} -> {committed.time_signature}")
+    return EditSummary(tuple(replaced), tuple(layered), tuple(added), tuple(kept), tuple(project))
+
+
 def composition_result(
     pending: PendingComposition,
     commit: Commit,
     midi_path: Path | None = None,
     branch: str | None = None,
+    state: ProjectState | None = None,
 ) -> CompositionResult:
-    """The :class:`CompositionResult` of a committed pending composition."""
+    """The :class:`CompositionResult` of a committed pending composition.
+
+    ``state`` is the committed project (for the edit summary; the variation's
+    target when not given).
+    """
     prepared = pending.prepared
+    written = [s.region_id for s in pending.result.sections()]
+    edit = edit_summary(prepared.base, state if state is not None else pending.target, written)
     cards = []
     for section in pending.result.sections():
         sampling = section.sampling
@@ -284,6 +334,7 @@ def composition_result(
         phrase_count=len(pending.variation.phrases),
         cards=tuple(cards),
         timings=dict(prepared.timings),
+        edit=edit,
     )
 
 
@@ -318,6 +369,7 @@ __all__ = [
     "PendingComposition",
     "commit_variation",
     "composition_result",
+    "edit_summary",
     "events_batch",
     "record_failure",
 ]

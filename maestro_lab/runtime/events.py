@@ -48,7 +48,7 @@ from maestro_lab.errors import UnsequencedEventError
 from maestro_lab.runtime.wire import CamelModel, JSONObject
 from storpheus.models import Aftertouch, CCEvent, Note, PitchBend
 
-PROTOCOL_VERSION: Final = "1.0.0"
+PROTOCOL_VERSION: Final = "1.1.0"
 """Version of the event and tool protocol; bump it when a schema changes."""
 
 IntentState = Literal["composing", "editing", "reasoning"]

@@ -83,8 +83,14 @@ from storpheus.backends.base import MusicGeneratorBackend
 from storpheus.scoring import Scorer
 from storpheus.spec import ChordScheduleEntry
 
-_CREATION_TOOLS = frozenset({"stori_add_midi_track", "stori_add_midi_region"})
+_CREATION_TOOLS = frozenset({"stori_add_midi_track", "stori_add_midi_region", "stori_clear_notes"})
+"""Applied in plan order before the agents run: tracks, regions, and what an edit clears."""
 PREPARE_STEP = "tracks"
+STRUCTURAL_SECTION = SectionSpec(
+    section_id="project", name="project", bars=1, start_bar=0, description="structural edit"
+)
+"""The one section of the contract of a plan that generates nothing (a tempo/key/meter or
+mix edit): the change applies to the whole project, not to a span of new material."""
 MIXING_STEP = "mixing"
 
 
@@ -124,7 +130,7 @@ def build_contracts(plan: CompositionPlan, *, run_id: str, project_id: str) -> C
             description=s.kind,
         )
         for s in plan.sections
-    )
+    ) or (STRUCTURAL_SECTION,)
     num, den = plan.time_signature
     composition = CompositionContract(
         project_id=project_id,
@@ -132,7 +138,7 @@ def build_contracts(plan: CompositionPlan, *, run_id: str, project_id: str) -> C
         sections=specs,
         bpm=plan.tempo,
         style=plan.style,
-        roles=tuple(r.key for r in plan.roles),
+        roles=tuple(r.key for r in plan.roles) or (STRUCTURAL_SECTION.section_id,),
         seed=plan.base_seed,
         time_signature=f"{num}/{den}",
         key=plan.key,
@@ -416,6 +422,9 @@ class Orchestrator:
                 if call.tool == "stori_add_midi_region":
                     region = result.entity_id
             elif call.tool == "stori_generate_midi":
+                target = call.params.get("regionId")
+                if isinstance(target, str):  # an edit writes into an existing region
+                    region = target
                 section = call.params.get("section")
                 step_id = f"{section}/{role.key}"
                 if region is None or step_id not in contracts.sections:

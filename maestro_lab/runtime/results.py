@@ -65,6 +65,59 @@ def _json(value: float) -> float | None:
 
 
 @dataclass(frozen=True)
+class EditSummary:
+    """What a composition did to the project it started from (its base commit).
+
+    Attributes
+    ----------
+    replaced:
+        Existing regions whose events changed: regenerated in place, or
+        cleared where new material of the same track now plays.
+    layered:
+        New regions placed over existing regions of their track that were
+        kept as they are (``Layer: yes``): both play.
+    added:
+        New regions where the track had nothing.
+    kept:
+        Existing regions left exactly as they were.
+    project:
+        Project-level changes, e.g. ``"tempo 90 -> 100"``.
+    """
+
+    replaced: tuple[str, ...] = ()
+    layered: tuple[str, ...] = ()
+    added: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()
+    project: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, JsonValue]:
+        """CamelCase JSON."""
+        return {
+            "replaced": list(self.replaced),
+            "layered": list(self.layered),
+            "added": list(self.added),
+            "kept": list(self.kept),
+            "project": list(self.project),
+        }
+
+    def lines(self) -> list[str]:
+        """One line per non-empty group, for people."""
+        out = [
+            f"{label:<9} {', '.join(ids)}"
+            for label, ids in (
+                ("replaced", self.replaced),
+                ("layered", self.layered),
+                ("added", self.added),
+            )
+            if ids
+        ]
+        if self.kept:
+            out.append(f"kept      {len(self.kept)} region(s) unchanged")
+        out.extend(f"project   {change}" for change in self.project)
+        return out
+
+
+@dataclass(frozen=True)
 class CompositionResult:
     """A committed composition: where it is, how to reproduce it, how it scored.
 
@@ -78,6 +131,8 @@ class CompositionResult:
         The MIDI file of the committed project, if one was written.
     cards:
         The best candidate's card of every generation, in plan order.
+    edit:
+        What the composition replaced, layered, added and kept in the project.
     timings:
         Seconds per stage (observational, not reproducible).
     """
@@ -96,6 +151,7 @@ class CompositionResult:
     phrase_count: int
     cards: tuple[SectionCard, ...] = ()
     timings: Mapping[str, float] = field(default_factory=dict)
+    edit: EditSummary = field(default_factory=EditSummary)
 
     @property
     def role_cards(self) -> dict[str, tuple[SectionCard, ...]]:
@@ -163,7 +219,8 @@ class CompositionResult:
             "phraseCount": self.phrase_count,
             "cards": [c.to_dict() for c in self.cards],
             "timings": {k: round(v, 6) for k, v in self.timings.items()},
+            "edit": self.edit.to_dict(),
         }
 
 
-__all__ = ["CompositionResult", "SectionCard"]
+__all__ = ["CompositionResult", "EditSummary", "SectionCard"]

@@ -279,10 +279,26 @@ def _add_notes(s: StateSnapshot, call: ValidatedToolCall) -> Applied:
 def _clear_notes(s: StateSnapshot, call: ValidatedToolCall) -> Applied:
     p = _params(call, ClearNotesParams)
     region = s.region(p.region_id)
+    low = 0.0 if p.start_beat is None else p.start_beat
+    high = float("inf") if p.end_beat is None else p.end_beat
+
+    def keep(beats: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
+        return np.asarray((beats < low) | (beats >= high))
+
+    notes = region.notes[keep(region.notes.start_beat)]
+    updated = replace(region, notes=notes)
+    if p.controllers:
+        updated = replace(
+            updated,
+            cc=region.cc[keep(region.cc.beat)],
+            bends=region.bends[keep(region.bends.beat)],
+            aftertouch=region.aftertouch[keep(region.aftertouch.beat)],
+        )
+    span = "" if p.start_beat is None and p.end_beat is None else f" in [{low:g}, {high:g})"
     return _region_update(
         s,
-        replace(region, notes=NoteArray.empty()),
-        f"cleared {len(region.notes)} notes",
+        updated,
+        f"cleared {len(region.notes) - len(notes)} notes{span}",
         ChangeKind.NOTES_WRITTEN,
     )
 

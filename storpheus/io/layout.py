@@ -21,6 +21,7 @@ tracks no longer match it (edited by another program), is read as it is.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -111,3 +112,25 @@ def apply_layout(layout: Layout, read_tracks: list[Track], tpq: int) -> list[Tra
             )
         )
     return out
+
+
+def section_markers(path: str | os.PathLike[str]) -> tuple[tuple[str, float], ...]:
+    """The section markers of a MIDI file: ``(name, start beat)`` in time order.
+
+    Every marker meta event except the layout marker counts (a DAW writes one
+    per section: ``"Verse"`` at bar 9...). Names are stripped; empty ones and
+    repeats at the same beat are skipped. Beats are quarter notes.
+    """
+    from pathlib import Path
+
+    from symusic import core as sym_core
+
+    sym = sym_core.ScoreTick.from_midi(Path(path).read_bytes())
+    tpq = int(sym.ticks_per_quarter)
+    found: dict[float, str] = {}
+    for marker in sym.markers:
+        text = str(marker.text).strip()
+        if not text or text.startswith(PREFIX):
+            continue
+        found.setdefault(int(marker.time) / tpq, text)
+    return tuple((name, beat) for beat, name in sorted(found.items()))

@@ -151,7 +151,7 @@ def test_wire_keys_are_camel_case_and_python_attributes_snake_case() -> None:
     wire = event.to_wire()
     assert wire["executionMode"] == "apply"
     assert "execution_mode" not in wire
-    assert wire["protocolVersion"] == "1.0.0"
+    assert wire["protocolVersion"] == "1.1.0"
     assert StateEvent.model_validate(wire).execution_mode == "apply"
 
 

@@ -22,7 +22,7 @@ from maestro_lab.runtime.protocol import (
 )
 from maestro_lab.tools.registry import get_registry
 
-GOLDEN_PROTOCOL_HASH = "281d0881d549385e7b20268625d4ad99e2429b18f43adcfabbf3cf411aed1d78"
+GOLDEN_PROTOCOL_HASH = "c1febbcf283b21e6bc254096b3ee6c543d5ad210de1b439547029dfc94ccc174"
 """Update this (and bump PROTOCOL_VERSION) when an event or tool schema changes on purpose."""
 
 

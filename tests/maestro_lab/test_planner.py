@@ -12,9 +12,9 @@ from maestro_lab.planner import (
     plan,
     validate_plan,
 )
-from maestro_lab.planner.execution import TOOL_PHASES
 from maestro_lab.prompts import parse_prompt
 from maestro_lab.tools import validation
+from maestro_lab.tools.registry import get_registry
 from storpheus.backends.base import GenerationRequest
 from storpheus.backends.embedded import EmbeddedBackend
 from storpheus.seeding import derive_seed, seed_from_text
@@ -355,7 +355,8 @@ def test_tool_calls_are_in_phase_order_with_known_tools() -> None:
     p = plan(LOFI_VERSE, seed=1)
     phases = [c.phase for c in p.tool_calls]
     assert phases == sorted(phases, key=["setup", "instrument", "mixing"].index)
-    assert all(TOOL_PHASES[c.tool] == c.phase for c in p.tool_calls)
+    registry = get_registry()
+    assert all(registry.spec(c.tool).phase == c.phase for c in p.tool_calls)
     assert [c.id for c in p.tool_calls] == [f"{i:03d}" for i in range(1, len(p.tool_calls) + 1)]
     split = p.phases()
     assert split.instrument_order == [r.key for r in p.roles]

@@ -6,7 +6,7 @@ the region (an onset at or after the region's end is refused).
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from maestro_lab.runtime.wire import CamelModel
 from maestro_lab.tools.base import EntityRef, ToolParams, ToolSpec
@@ -68,9 +68,26 @@ class AddNotesParams(ToolParams):
 
 
 class ClearNotesParams(ToolParams):
-    """Parameters of ``stori_clear_notes``."""
+    """Parameters of ``stori_clear_notes``: all notes, or those with onsets in a span."""
 
     region_id: EntityRef
+    start_beat: BeatPosition | None = Field(
+        default=None, description="first beat of the span (relative to the region start)"
+    )
+    end_beat: BeatPosition | None = Field(
+        default=None, description="first beat after the span (relative to the region start)"
+    )
+    controllers: bool = Field(
+        default=False, description="also remove CC, pitch bend and aftertouch in the span"
+    )
+
+    @field_validator("end_beat")
+    @classmethod
+    def _end_after_start(cls, value: float | None, info: ValidationInfo) -> float | None:
+        start = info.data.get("start_beat")
+        if value is not None and start is not None and value <= start:
+            raise ValueError(f"endBeat {value:g} must be after startBeat {start:g}")
+        return value
 
 
 class QuantizeNotesParams(ToolParams):
@@ -128,7 +145,11 @@ NOTE_TOOLS: tuple[ToolSpec, ...] = (
     ),
     ToolSpec(
         name="stori_clear_notes",
-        description="Remove every note of a region (controller events stay).",
+        description=(
+            "Remove the notes of a region: all of them, or those whose onsets fall in "
+            "[startBeat, endBeat) (beats relative to the region start); with controllers, "
+            "CC, pitch bend and aftertouch in that span go too."
+        ),
         params=ClearNotesParams,
         category="notes",
         phase="instrument",
