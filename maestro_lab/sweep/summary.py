@@ -1,0 +1,86 @@
+"""A sweep at a glance: acceptance and best scores per value of the varied parameters.
+
+One SQL query joins the sweep's cells to the generations their runs
+recorded and groups by cell parameters (``candidates``, ``style``,
+``scorer``, ``seed``...): cells, generations, acceptance rate, mean attempts,
+mean and standard deviation of the best score, and how many distinct best
+candidates (content ids) the group chose — the measure of seed stability.
+
+Example
+-------
+>>> summary("sweeps.duckdb", result.sweep_id, by=["candidates"])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Final
+
+from maestro_lab.sweep.errors import SweepError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+PARAMETERS: Final = (
+    "prompt_name",
+    "seed",
+    "candidates",
+    "style",
+    "roles",
+    "scorer",
+    "weights",
+    "threshold",
+    "backend",
+)
+"""Cell parameters a summary can group by."""
+
+
+def summary(
+    db: str | os.PathLike[str], sweep_id: str, *, by: Sequence[str] = ("candidates",)
+) -> pd.DataFrame:
+    """Acceptance and best-score statistics of ``sweep_id`` grouped by cell parameters ``by``.
+
+    Raises
+    ------
+    SweepError
+        A name of ``by`` is not a cell parameter.
+    """
+    from muse_duckdb.telemetry import open_database
+
+    names = list(by)
+    unknown = [n for n in names if n not in PARAMETERS]
+    if unknown or not names:
+        raise SweepError(f"cannot group by {unknown or names}; choose from {list(PARAMETERS)}")
+    keys = ", ".join(f"json_extract_string(c.parameters, '$.{n}') AS {n}" for n in names)
+    group = ", ".join(names)
+    sql = f"""
+        WITH cells AS (
+            SELECT {keys}, c.cell_key, c.run_id
+            FROM sweep_cells c WHERE c.sweep_id = ? AND c.status = 'completed'
+        ),
+        best AS (
+            SELECT g.run_id, g.generation_id, g.accepted, g.attempts, g.best_score,
+                   (SELECT k.notes_id FROM candidates k
+                    WHERE k.generation_id = g.generation_id AND k.selected LIMIT 1) AS best_notes,
+                   g.section || '/' || g.role AS slot
+            FROM generations g
+        )
+        SELECT {group},
+            count(DISTINCT cells.cell_key) AS cells,
+            count(best.generation_id) AS generations,
+            avg(CAST(best.accepted AS DOUBLE)) AS acceptance_rate,
+            avg(best.attempts) AS mean_attempts,
+            avg(best.best_score) AS mean_best_score,
+            stddev_samp(best.best_score) AS std_best_score,
+            count(DISTINCT best.slot || ':' || best.best_notes) AS distinct_best
+        FROM cells JOIN best USING (run_id)
+        GROUP BY {group}
+        ORDER BY {group}"""
+    database = open_database(db, read_only=True)
+    with database.read() as conn:
+        frame: pd.DataFrame = conn.execute(sql, [sweep_id]).df()
+    return frame
+
+
+__all__ = ["PARAMETERS", "summary"]
