@@ -216,6 +216,17 @@ def sampling(request: GenerationRequest) -> tuple[float, float]:
     return round(temperature, 3), round(top_p, 3)
 
 
+def primer_length(notes: NoteArray, beats_per_bar: float) -> float:
+    """Beats the primer occupies: its last note-off rounded up to a whole bar.
+
+    The continuation is taken to start there, so that much is cut from the
+    front of every returned file.
+    """
+    if not len(notes):
+        return 0.0
+    return math.ceil(float(notes.end_beat.max()) / beats_per_bar - 1e-9) * beats_per_bar
+
+
 def primer_notes_midi(notes: NoteArray, request: GenerationRequest) -> bytes:
     """``notes`` as a one-track MIDI file at the request's tempo (a continuation primer)."""
     from storpheus.io import score_to_midi_bytes
@@ -246,8 +257,7 @@ def parameters_for(
     if notes is None and request.previous_notes is not None and len(request.previous_notes):
         notes, name = request.previous_notes, "previous_notes"
     if notes is not None and len(notes):
-        bar = request.beats_per_bar
-        end = math.ceil(float(notes.end_beat.max()) / bar - 1e-9) * bar
+        end = primer_length(notes, request.beats_per_bar)
         return _with_primer(base, primer_notes_midi(notes, request), name, 0, end)
     from storpheus.seeds import select_seed
 
@@ -263,9 +273,13 @@ def parameters_for(
             prime_instruments=(instrument,),
             add_drums=request.role == "drums",
         )
-    data = chosen.midi_bytes()
-    beats = chosen.info.bars * request.beats_per_bar
-    return _with_primer(base, data, chosen.info.seed_id, chosen.transpose, beats)
+    return _with_primer(
+        base,
+        chosen.midi_bytes(),
+        chosen.info.seed_id,
+        chosen.transpose,
+        primer_length(chosen.notes, request.beats_per_bar),
+    )
 
 
 def _with_primer(
@@ -291,6 +305,7 @@ __all__ = [
     "density",
     "gen_tokens",
     "parameters_for",
+    "primer_length",
     "primer_notes_midi",
     "sampling",
 ]
