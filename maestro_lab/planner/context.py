@@ -170,6 +170,7 @@ class PlanContext:
                     generations=generations,
                     project=self.project,
                     layer=self.layer,
+                    key_given=self.prompt.key is not None,
                 )
             )
             if setup

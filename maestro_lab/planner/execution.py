@@ -65,6 +65,7 @@ class ExecutionInputs:
     project: ProjectState
     setup_only_changes: bool = True
     layer: bool = False
+    key_given: bool = True
 
 
 def _edit_regions(
@@ -142,7 +143,8 @@ def _setup(b: _Builder, inputs: ExecutionInputs) -> None:
     project = inputs.project
     if project.tempo != inputs.tempo:
         b.add("stori_set_tempo", {"tempo": inputs.tempo}, f"Set tempo to {inputs.tempo} BPM")
-    if project.key != inputs.key:
+    keyless = project.key is None and bool(project.tracks) and not inputs.key_given
+    if project.key != inputs.key and not keyless:  # an existing keyless song keeps no key
         b.add("stori_set_key", {"key": inputs.key}, f"Set key to {inputs.key}")
     num, den = inputs.time_signature
     if (project.time_signature or (4, 4)) != (num, den):

@@ -1,0 +1,216 @@
+"""Editing in place through the CLI: each scenario asserts on the notes Muse committed.
+
+compose twice -> the second replaces, never stacks; a tempo-only edit changes
+the tempo and no note; "make the bass in the hook busier" touches only the
+bass in the hook's beats and adds notes; an imported MIDI file's section
+markers are sections the planner edits one at a time.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from symusic import core as sym_core
+
+from maestro_lab.cli import main
+from muse_duckdb import ProjectState, Repository, project_to_score
+from muse_duckdb.cli import main as muse_main
+from storpheus.io import write_midi
+from storpheus.notes import NoteArray
+from storpheus.score import Score, Track
+
+JSON = dict[str, Any]
+
+SONG = """MAESTRO PROMPT
+Mode: compose
+Style: lofi
+Key: Am
+Role: [drums, bass, chords]
+Constraints: {sections: {intro: 2, verse: 2, hook: 2}, candidates: 2}
+"""
+
+
+def _compose(db: Path, prompt: Path, seed: int, capsys: pytest.CaptureFixture[str]) -> JSON:
+    """``maestro-lab compose PROMPT --json``; its output as a dict."""
+    args = ["compose", str(prompt), "--db", str(db), "--seed", str(seed)]
+    assert main([*args, "--no-midi", "--no-progress", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert isinstance(out, dict)
+    return out
+
+
+def _head(db: Path) -> ProjectState:
+    repo = Repository.open(db, "default")
+    commit = repo.head().commit_id
+    assert commit is not None
+    return repo.snapshot(commit)
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def _notes(state: ProjectState, track_id: str) -> set[tuple[int, int, int, int]]:
+    """Absolute notes of a track as (pitch, velocity, onset tick, duration tick)."""
+    out: set[tuple[int, int, int, int]] = set()
+    for region in state.regions_of(track_id):
+        n = region.absolute_notes()
+        onsets = np.rint(n.start_beat * 960).astype(int).tolist()
+        lengths = np.rint(n.duration_beats * 960).astype(int).tolist()
+        out.update(zip(n.pitch.tolist(), n.velocity.tolist(), onsets, lengths, strict=True))
+    return out
+
+
+def test_composing_again_replaces_every_region_instead_of_stacking(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db, prompt = tmp_path / "lab.duckdb", _write(tmp_path, "song.txt", SONG)
+    _compose(db, prompt, 1, capsys)
+    first = _head(db)
+    again = _compose(db, prompt, 2, capsys)
+    second = _head(db)
+    per_track = Counter(r.track_id for r in first.regions)
+    assert (
+        Counter(r.track_id for r in second.regions)
+        == per_track
+        == {
+            "drums": 3,
+            "bass": 3,
+            "chords": 3,
+        }
+    )
+    assert second.region_ids == first.region_ids  # same ids: no "bass/verse-2"
+    for track in second.tracks:
+        spans = [(r.start_beat, r.end_beat) for r in second.regions_of(track.track_id)]
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), spans
+    edit = again["edit"]
+    assert isinstance(edit, dict)
+    changed = [r.region_id for r in first.regions if r != second.region(r.region_id)]
+    assert changed
+    assert sorted(edit["replaced"]) == sorted(changed)
+    assert edit["layered"] == edit["added"] == []
+
+
+def test_layer_yes_stacks_a_new_region_over_the_kept_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "lab.duckdb"
+    _compose(db, _write(tmp_path, "song.txt", SONG), 1, capsys)
+    before = _head(db)
+    layer = _write(
+        tmp_path,
+        "layer.txt",
+        "MAESTRO PROMPT\nMode: compose\nRole: [bass]\nSection: hook\nLayer: yes\n",
+    )
+    out = _compose(db, layer, 3, capsys)
+    after = _head(db)
+    assert out["edit"]["layered"] == ["bass/hook-2"]
+    assert after.region("bass/hook") == before.region("bass/hook")
+    new = after.region("bass/hook-2")
+    hook = before.region("bass/hook")
+    assert (new.start_beat, new.duration_beats) == (hook.start_beat, hook.duration_beats)
+
+
+def test_a_tempo_only_edit_changes_the_tempo_and_no_note(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "lab.duckdb"
+    _compose(db, _write(tmp_path, "song.txt", SONG), 1, capsys)
+    before = _head(db)
+    edit = _write(
+        tmp_path, "tempo.txt", "MAESTRO PROMPT\nMode: edit\nTempo: 100\nRequest: slow down\n"
+    )
+    out = _compose(db, edit, 5, capsys)
+    after = _head(db)
+    assert (before.bpm, after.bpm) == (78, 100)
+    assert after.region_ids == before.region_ids
+    for region in before.regions:
+        assert after.region(region.region_id) == region
+    assert out["cards"] == []
+    assert out["edit"]["project"] == ["tempo 78 -> 100"]
+
+
+def test_make_the_bass_in_the_hook_busier_touches_only_that(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "lab.duckdb"
+    _compose(db, _write(tmp_path, "song.txt", SONG), 1, capsys)
+    before = _head(db)
+    out = _compose(
+        db, _write(tmp_path, "busy.txt", "make the bass in the hook busier\n"), 7, capsys
+    )
+    after = _head(db)
+    hook = before.region("bass/hook")
+    for region in before.regions:
+        if region.region_id != "bass/hook":
+            assert after.region(region.region_id) == region, region.region_id
+    assert after.region_ids == before.region_ids
+    new = after.region("bass/hook")
+    assert (new.start_beat, new.end_beat) == (hook.start_beat, hook.end_beat)
+    assert new.n_notes > hook.n_notes
+    inside = {
+        n for n in _notes(after, "bass") if hook.start_beat * 960 <= n[2] < hook.end_beat * 960
+    }
+    outside_before = _notes(before, "bass") - {
+        n for n in _notes(before, "bass") if hook.start_beat * 960 <= n[2] < hook.end_beat * 960
+    }
+    assert _notes(after, "bass") - inside == outside_before
+    assert out["edit"]["replaced"] == ["bass/hook"]
+    assert out["edit"]["kept"] == sorted(set(before.region_ids) - {"bass/hook"})
+
+
+def _marked_song(path: Path) -> tuple[Path, dict[str, tuple[float, float]]]:
+    """A two-track MIDI file with section markers at bars 1, 3 and 5 (4/4)."""
+    beats = np.arange(0.0, 24.0, 1.0)
+    bass = NoteArray(np.where(beats % 2 == 0, 45, 52), 90, beats, 0.9)
+    keys = NoteArray(np.repeat([57, 60, 64], 6), 70, np.tile(np.arange(0.0, 24.0, 4.0), 3), 3.5)
+    score = Score((Track("Bass", bass, program=33), Track("Keys", keys, program=4)), bpm=90)
+    write_midi(score, path)
+    sym = sym_core.ScoreTick.from_midi(path.read_bytes())
+    tpq = int(sym.ticks_per_quarter)
+    spans = {"intro": (0.0, 8.0), "verse": (8.0, 16.0), "chorus": (16.0, 24.0)}
+    for name, (start, _end) in spans.items():
+        sym.markers.append(sym_core.TextMetaTick(int(start * tpq), name.capitalize()))
+    path.write_bytes(bytes(sym.dumps_midi()))
+    return path, spans
+
+
+def test_editing_one_marked_section_of_an_imported_song_leaves_the_rest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "lab.duckdb"
+    song, spans = _marked_song(tmp_path / "song.mid")
+    assert muse_main(["--db", str(db), "init"]) == 0
+    assert muse_main(["--db", str(db), "commit", str(song), "-m", "import"]) == 0
+    capsys.readouterr()
+    before = _head(db)
+    assert {r.name for r in before.regions} == {"Intro", "Verse", "Chorus"}
+    prompt = _write(
+        tmp_path,
+        "verse.txt",
+        "MAESTRO PROMPT\nMode: edit\nStyle: lofi\nRole: [bass]\nSection: verse\n"
+        "Request: rewrite the bass in the verse\n",
+    )
+    out = _compose(db, prompt, 11, capsys)
+    after = _head(db)
+    start, end = spans["verse"]
+    assert (after.bpm, after.key) == (before.bpm, before.key)
+    assert after.track_ids == before.track_ids  # the existing Bass track, no new one
+    score_before, score_after = project_to_score(before), project_to_score(after)
+    for old, new in zip(score_before.tracks, score_after.tracks, strict=True):
+        keep_old = (old.notes.start_beat < start) | (old.notes.start_beat >= end)
+        keep_new = (new.notes.start_beat < start) | (new.notes.start_beat >= end)
+        assert old.notes[keep_old] == new.notes[keep_new], old.name
+    verse_id = next(
+        r.region_id for r in before.regions if r.name == "Verse" and r.track_id == "bass"
+    )
+    assert after.region(verse_id) != before.region(verse_id)
+    assert out["edit"]["replaced"] == [verse_id]
