@@ -358,3 +358,47 @@ class ReproductionMismatchError(ReproductionError):
         shown = "; ".join(differences[:5])
         more = f" (and {len(differences) - 5} more)" if len(differences) > 5 else ""
         super().__init__(f"commit {commit_id[:12]} does not reproduce: {shown}{more}")
+
+
+# ------------------------------------------------------------ lab and audio
+class LabError(MaestroLabError):
+    """A lab (notebook workbench) operation cannot be done."""
+
+
+class UnknownCandidateError(LabError, LookupError):
+    """No stored candidate has this id (in this run).
+
+    Attributes
+    ----------
+    candidate_id:
+        The id asked for.
+    run_id:
+        The run searched, if one was given.
+    """
+
+    def __init__(self, candidate_id: int, run_id: str | None = None) -> None:
+        self.candidate_id = candidate_id
+        self.run_id = run_id
+        where = f" in run {run_id!r}" if run_id else ""
+        super().__init__(f"no candidate with id {candidate_id}{where}")
+
+
+class CandidatePlacementError(LabError):
+    """A candidate cannot be placed in the project: no region of its role and section.
+
+    Attributes
+    ----------
+    candidate_id:
+        The candidate.
+    reason:
+        What is missing, naming the role, section and commit.
+    """
+
+    def __init__(self, candidate_id: int, reason: str) -> None:
+        self.candidate_id = candidate_id
+        self.reason = reason
+        super().__init__(f"candidate {candidate_id} cannot be committed: {reason}")
+
+
+class AudioError(MaestroLabError):
+    """A score cannot be rendered to audio (engine or SoundFont unavailable, bad setting)."""
