@@ -19,8 +19,10 @@ stay local. Events are assigned to the region containing their onset; a
 region grows if the piece outgrew it.
 
 Track ids are slugs of the track names (``"Upright Bass"`` ->
-``"upright-bass"``), numbered when names repeat and ``"track-<n>"`` when a
-name is empty, so the same score always gives the same ids.
+``"upright-bass"``, ``"Café Keys"`` -> ``"cafe-keys"``), numbered when names
+repeat and ``"track-<n>"`` when a name is empty, so the same score always
+gives the same ids (:func:`storpheus.project.ids.track_ids`, the slug the
+tool layer uses too).
 
 :func:`project_to_score` is the inverse: each track's regions are joined
 (onsets made absolute, in ticks) into one :class:`~storpheus.score.Track`.
@@ -31,8 +33,6 @@ Example
 -------
 >>> from storpheus.notes import NoteArray
 >>> from storpheus.score import Score, Track
-
-C = TypeVar("C", bound=ColumnarArray)
 >>> score = Score((Track("Bass", NoteArray([36, 38], 100, [0.0, 20.0], 1.0)),), bpm=90)
 >>> state = score_to_project(score, RegionLayout.per_bars(4))
 >>> [(r.region_id, r.n_notes) for r in state.regions]
@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeVar
@@ -63,6 +62,7 @@ from muse_duckdb.project import (
 from storpheus.columnar import ColumnarArray
 from storpheus.events import AftertouchArray, ControlChangeArray, PitchBendArray
 from storpheus.notes import NoteArray
+from storpheus.project.ids import slug, track_ids
 from storpheus.score import Score, Track
 
 C = TypeVar("C", bound=ColumnarArray)
@@ -175,25 +175,6 @@ def marker_layout(path: str | os.PathLike[str], score: Score) -> RegionLayout | 
     bpb = score.beats_per_bar
     end = math.ceil(max(score.end_beat, bpb) / bpb - 1e-9) * bpb
     return RegionLayout.from_markers(section_markers(path), end)
-
-
-def slug(name: str) -> str:
-    """A lower-case id from a display name: ``"Upright Bass #2"`` -> ``"upright-bass-2"``."""
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-
-
-def track_ids(names: Sequence[str]) -> list[str]:
-    """Stable, unique track ids for track names in order (see the module docstring)."""
-    out: list[str] = []
-    used: set[str] = set()
-    for i, name in enumerate(names):
-        base = slug(name) or f"track-{i + 1}"
-        candidate, n = base, 2
-        while candidate in used:
-            candidate, n = f"{base}-{n}", n + 1
-        used.add(candidate)
-        out.append(candidate)
-    return out
 
 
 def score_to_project(

@@ -214,3 +214,14 @@ def test_editing_one_marked_section_of_an_imported_song_leaves_the_rest(
     )
     assert after.region(verse_id) != before.region(verse_id)
     assert out["edit"]["replaced"] == [verse_id]
+
+
+def test_a_track_name_gets_one_id_through_muse_and_through_the_tools() -> None:
+    from maestro_lab.tools import StateStore, ToolCall
+    from muse_duckdb import score_to_project
+
+    score = Score((Track("Café Keys", NoteArray([60], 90, [0.0], 1.0), program=4),))
+    committed = score_to_project(score).track_ids
+    store = StateStore()
+    store.apply(ToolCall("stori_add_midi_track", {"name": "Café Keys", "gmProgram": 4}))
+    assert committed == store.snapshot.track_ids == ("cafe-keys",)
