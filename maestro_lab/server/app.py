@@ -88,11 +88,13 @@ def error_status(exc: BaseException) -> int:
 
     if isinstance(exc, WriterBusyError | RepositoryLockedError):
         return 503
-    if isinstance(exc, LookupError):
+    if isinstance(exc, MaestroLabError):  # the request's own input (prompt, backend...)
+        return 422
+    if isinstance(exc, LookupError):  # an unknown ref, commit or staged variation
         return 404
-    if isinstance(exc, MuseError):
+    if isinstance(exc, MuseError):  # history that refuses the change (stale base...)
         return 409
-    if isinstance(exc, MaestroLabError | ValueError):
+    if isinstance(exc, ValueError):
         return 422
     return 500
 
