@@ -5,8 +5,10 @@ by name. Three sources are searched, in this order:
 
 1. backends registered at run time with :func:`register_backend` (a notebook,
    a test, a plug-in's ``__init__``);
-2. the built-ins: ``embedded`` (the default, offline and deterministic) and
-   ``testing`` (the seeded test backend with failure injection);
+2. the built-ins: ``embedded`` (the default, offline and deterministic),
+   ``testing`` (the seeded test backend with failure injection) and
+   ``orpheus`` (the Orpheus Music Transformer Gradio Space; options
+   ``space``, ``db`` for the result cache, ``hf_token``, ``fallback``);
 3. the ``maestro_lab.backends`` entry point group of installed distributions,
    each entry point naming a backend class or a factory of no arguments::
 
@@ -26,14 +28,15 @@ Example
 >>> "embedded" in backend_names() and "sparse-test" in backend_names()
 True
 >>> unregister_backend("sparse-test")
->>> get_backend("nope")
+>>> get_backend("nope")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-maestro_lab.errors.UnknownBackendError: unknown backend 'nope'; known backends: embedded, testing
+maestro_lab.errors.UnknownBackendError: unknown backend 'nope'; known backends: embedded, ...
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from importlib.metadata import EntryPoint, entry_points
@@ -42,8 +45,8 @@ from typing import Final
 from maestro_lab.errors import BackendLoadError, UnknownBackendError
 from storpheus.backends.base import MusicGeneratorBackend
 
-BackendFactory = Callable[[], MusicGeneratorBackend]
-"""Builds a backend instance (a backend class is a factory too)."""
+BackendFactory = Callable[..., MusicGeneratorBackend]
+"""Builds a backend instance from keyword options (a backend class is a factory too)."""
 
 ENTRY_POINT_GROUP: Final = "maestro_lab.backends"
 """The entry point group scanned for third-party backends."""
@@ -67,9 +70,33 @@ def _testing() -> MusicGeneratorBackend:
     return SeededTestBackend()
 
 
+def _orpheus(
+    *,
+    space: str | None = None,
+    db: str | os.PathLike[str] | None = None,
+    hf_token: str | None = None,
+    fallback: str | None = None,
+) -> MusicGeneratorBackend:
+    """The Orpheus backend; ``db`` keeps its result cache in that Muse database file."""
+    from storpheus.backends.orpheus import DEFAULT_SPACE, OrpheusBackend
+
+    cache = None
+    if db is not None and str(db) != ":memory:":
+        from muse_duckdb.telemetry.backend_cache import DuckDBBackendCache
+
+        cache = DuckDBBackendCache(db, backend=f"{OrpheusBackend.name}@{OrpheusBackend.version}")
+    return OrpheusBackend(
+        space or DEFAULT_SPACE,
+        hf_token,
+        cache=cache,
+        fallback=get_backend(fallback) if fallback else None,
+    )
+
+
 BUILTIN_BACKENDS: Final[dict[str, BackendFactory]] = {
     "embedded": _embedded,
     "testing": _testing,
+    "orpheus": _orpheus,
 }
 """The backends that ship with the package."""
 
@@ -139,8 +166,11 @@ def _factory(name: str) -> BackendFactory:
     return from_entry_point
 
 
-def get_backend(name: str = DEFAULT_BACKEND) -> MusicGeneratorBackend:
-    """A new instance of the backend called ``name``.
+def get_backend(name: str = DEFAULT_BACKEND, **options: object) -> MusicGeneratorBackend:
+    """A new instance of the backend called ``name``, built with keyword ``options``.
+
+    >>> get_backend("orpheus", space="http://127.0.0.1:7860/").space
+    'http://127.0.0.1:7860/'
 
     Raises
     ------
@@ -152,7 +182,7 @@ def get_backend(name: str = DEFAULT_BACKEND) -> MusicGeneratorBackend:
     """
     factory = _factory(name)
     try:
-        backend = factory()
+        backend = factory(**options)
     except (UnknownBackendError, BackendLoadError):
         raise
     except Exception as exc:  # a plug-in's constructor may fail in any way

@@ -226,7 +226,7 @@ def test_invalid_prompt_raises_before_anything_is_written(db: Path) -> None:
 
 
 def test_unknown_backend_names_the_known_ones_and_creates_nothing(db: Path) -> None:
-    with pytest.raises(UnknownBackendError, match="known backends: embedded, testing"):
+    with pytest.raises(UnknownBackendError, match="known backends: embedded, orpheus, testing"):
         maestro_lab.compose(SMALL_PROMPT, db=db, backend="orpheus-typo", out=None)
     assert not db.exists()
 

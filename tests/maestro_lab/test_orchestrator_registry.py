@@ -58,10 +58,12 @@ def test_an_instance_is_used_as_it_is_and_named_by_its_class() -> None:
 
 def test_unknown_names_list_every_known_backend() -> None:
     with pytest.raises(UnknownBackendError) as caught:
-        get_backend("orpheus")
-    assert caught.value.name == "orpheus"
+        get_backend("orpheus-typo")
+    assert caught.value.name == "orpheus-typo"
     assert caught.value.known == backend_names()
-    assert str(caught.value) == "unknown backend 'orpheus'; known backends: embedded, testing"
+    assert str(caught.value) == (
+        "unknown backend 'orpheus-typo'; known backends: embedded, orpheus, testing"
+    )
 
 
 def test_run_time_registration_shadows_and_unregisters() -> None:
