@@ -31,8 +31,6 @@ if TYPE_CHECKING:
     from muse_duckdb.history.blame import BlameResult, RegionVersion
     from muse_duckdb.merge.conflicts import Conflict
     from muse_duckdb.merge.three_way import MergeResult, merge_states
-    from muse_duckdb.model.candidate import CommitCandidate
-    from muse_duckdb.model.changes import ChangeSet
     from muse_duckdb.model.commit import Commit
     from muse_duckdb.project import Mixer, ProjectState, RegionState, RepositoryState, TrackState
     from muse_duckdb.repository import Repository, init
@@ -44,12 +42,14 @@ if TYPE_CHECKING:
     )
     from muse_duckdb.storage.integrity import IntegrityReport
     from muse_duckdb.variations import Phrase, Variation, VariationState
+    from muse_duckdb.variations.candidate import CommitCandidate
+    from muse_duckdb.variations.changes import ChangeSet
 
 _EXPORTS: dict[str, str] = {
     "BlameResult": "muse_duckdb.history.blame",
     "RegionVersion": "muse_duckdb.history.blame",
-    "ChangeSet": "muse_duckdb.model.changes",
-    "CommitCandidate": "muse_duckdb.model.candidate",
+    "ChangeSet": "muse_duckdb.variations.changes",
+    "CommitCandidate": "muse_duckdb.variations.candidate",
     "Commit": "muse_duckdb.model.commit",
     "Conflict": "muse_duckdb.merge.conflicts",
     "RegionLayout": "muse_duckdb.convert",

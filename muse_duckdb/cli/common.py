@@ -11,7 +11,7 @@ from muse_duckdb.errors import NotARepositoryError
 from muse_duckdb.model.commit import JSONValue
 from muse_duckdb.project import ProjectState
 from muse_duckdb.repository import Repository
-from muse_duckdb.repository.base import StateLike
+from muse_duckdb.repository.context import StateLike
 
 if TYPE_CHECKING:  # argparse has no public name for the subparsers action
     SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]

@@ -28,6 +28,8 @@ from storpheus.io import read_midi, write_midi
 
 if TYPE_CHECKING:
     from muse_duckdb.cli.common import SubParsers
+    from muse_duckdb.convert import RegionLayout
+    from storpheus.score import Score
 
 
 def register(sub: SubParsers) -> None:
@@ -174,7 +176,7 @@ def cmd_commit(args: argparse.Namespace) -> int:
         author=args.author,
         explanation=args.explanation,
         metadata=_metadata(args.meta),
-        layout=layout_arg(args.regions),
+        layout=layout_arg(args.regions) or _marker_layout(args.path, score),
         branch=args.branch,
         allow_empty=args.allow_empty,
     )
@@ -192,6 +194,13 @@ def cmd_commit(args: argparse.Namespace) -> int:
         print(f"[{commit.short_id}] {commit.message}")
         print(f"  {len(commit.affected_regions)} region(s) changed; {state.n_notes} notes")
     return EXIT_OK
+
+
+def _marker_layout(path: Path, score: Score) -> RegionLayout | None:
+    """Regions per section marker when one MIDI file (not a folder) has markers."""
+    from muse_duckdb.convert import marker_layout
+
+    return None if path.is_dir() else marker_layout(path, score)
 
 
 def cmd_import(args: argparse.Namespace) -> int:

@@ -32,9 +32,10 @@ import pandas as pd
 
 from muse_duckdb.diff.matching import group_ids
 from muse_duckdb.errors import UnknownRegionError
-from muse_duckdb.history.graph import CommitGraph, load_commit, load_commits_by_id
+from muse_duckdb.history.graph import CommitGraph
 from muse_duckdb.model.commit import Commit, JSONValue
 from muse_duckdb.model.ids import TPQ
+from muse_duckdb.storage.commits import load_commit, load_commits_by_id
 from storpheus.notes import NoteArray
 
 Connection = duckdb.DuckDBPyConnection

@@ -21,8 +21,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from muse_duckdb.history.graph import COMMIT_COLUMNS, row_to_commit
 from muse_duckdb.model.commit import Commit, JSONValue
+from muse_duckdb.storage.commits import COMMIT_COLUMNS, row_to_commit
 
 Connection = duckdb.DuckDBPyConnection
 

@@ -1,11 +1,9 @@
-"""The values Muse records: content ids, commits, change sets and commit candidates.
+"""The records Muse versions by content: ids and commits.
 
 - :mod:`~muse_duckdb.model.ids`: ticks, canonical JSON and content digests.
 - :mod:`~muse_duckdb.model.commit`: the immutable :class:`~muse_duckdb.model.commit.Commit`.
-- :mod:`~muse_duckdb.model.changes`: structural change sets (tempo, tracks, regions).
-- :mod:`~muse_duckdb.model.candidate`: what to commit, decided before it is recorded.
 
-The project state itself (tracks, regions, mixer) is :mod:`muse_duckdb.project`.
-Modules here import nothing else of Muse but :mod:`muse_duckdb.errors` and the
-project state.
+The project state itself (tracks, regions, mixer) is :mod:`muse_duckdb.project`;
+edits of it are :mod:`muse_duckdb.variations`. Modules here import nothing of
+Muse but :mod:`muse_duckdb.errors`.
 """

@@ -1,9 +1,15 @@
 """The Muse repository: versioned composition history in one DuckDB file.
 
-:class:`Repository` is the public API. It is a thin layer over the modules
-that do the work (:mod:`~muse_duckdb.storage.snapshots`, :mod:`~muse_duckdb.history.refs`,
-:mod:`~muse_duckdb.merge.three_way`, :mod:`~muse_duckdb.history.blame`...); every operation is
-one transaction on a short-lived connection (see :mod:`muse_duckdb.storage.database`).
+:class:`Repository` is the public API: a facade over small services that
+share one :class:`~muse_duckdb.repository.context.ProjectContext` (the
+database, the project, the clock and the caches) -
+:class:`~muse_duckdb.repository.reading.ReadService` (log, diff, blame...),
+:class:`~muse_duckdb.repository.committing.CommitService` (commit, checkout,
+status), :class:`~muse_duckdb.repository.branches.RefService` (branches and
+tags), :class:`~muse_duckdb.repository.merging.MergeService` (merge, revert,
+cherry-pick) and :class:`~muse_duckdb.repository.staging.StagingService`
+(variations and change sets). Every operation is one transaction on a
+short-lived connection (see :mod:`muse_duckdb.storage.database`).
 
 Example
 -------
@@ -25,87 +31,37 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Self
 
-from muse_duckdb.convert import RegionLayout, project_to_score, score_to_project
-from muse_duckdb.diff.states import ProjectDiff, diff_states
-from muse_duckdb.errors import (
-    InvalidCommitError,
-    NoCommitsError,
-    NothingToCommitError,
-    RefExistsError,
-    RefNotFoundError,
-)
+from muse_duckdb.convert import RegionLayout
+from muse_duckdb.diff.states import ProjectDiff
 from muse_duckdb.history import refs
-from muse_duckdb.history.blame import BlameResult, RegionVersion, blame, history
-from muse_duckdb.history.graph import load_commit
-from muse_duckdb.history.log import CommitLog, load_log
-from muse_duckdb.history.wire import MuseLogGraphResponse, MuseLogNodeResponse
-from muse_duckdb.merge.operations import MergingMixin
-from muse_duckdb.model.changes import ChangeSet
+from muse_duckdb.history.blame import BlameResult, RegionVersion
+from muse_duckdb.history.log import CommitLog
+from muse_duckdb.merge.conflicts import Strategy
 from muse_duckdb.model.commit import Commit
 from muse_duckdb.project import ProjectState
-from muse_duckdb.repository.base import Clock, StateLike
-from muse_duckdb.repository.results import CheckoutResult, Status
-from muse_duckdb.storage.batch import Batch
-from muse_duckdb.storage.commits import (
-    CommitFields,
-    PhraseSummary,
-    ensure_project,
-    load_phrases,
-)
+from muse_duckdb.repository.branches import RefService
+from muse_duckdb.repository.committing import CommitService, PendingCommit
+from muse_duckdb.repository.context import Clock, ProjectContext, StateLike
+from muse_duckdb.repository.merging import MergeService
+from muse_duckdb.repository.reading import MuseLogGraph, ReadService
+from muse_duckdb.repository.results import CheckoutResult, MergeOutcome, Status
+from muse_duckdb.repository.staging import StagingService
+from muse_duckdb.storage.append import PhraseSummary, ensure_project
 from muse_duckdb.storage.database import Connection, Database, first_row
-from muse_duckdb.storage.integrity import IntegrityReport, check_integrity
-from muse_duckdb.storage.snapshots import load_snapshot
-from muse_duckdb.variations.staging import StagingMixin
+from muse_duckdb.storage.integrity import IntegrityReport
+from muse_duckdb.variations.candidate import CommitCandidate
+from muse_duckdb.variations.changes import ChangeSet
+from muse_duckdb.variations.model import Variation, VariationStore
 from storpheus.score import Score
 
-
-@dataclass(frozen=True)
-class MuseLogGraph:
-    """The commit DAG of a project, parents before children (see :meth:`to_response`)."""
-
-    project_id: str
-    head: str | None
-    nodes: Sequence[Commit]
-
-    def to_response(self) -> MuseLogGraphResponse:
-        """The camelCase wire model of the reference (``GET /muse/log``)."""
-        return MuseLogGraphResponse(
-            projectId=self.project_id,
-            head=self.head,
-            nodes=[
-                MuseLogNodeResponse(
-                    id=c.commit_id,
-                    parent=c.parent,
-                    parent2=c.parent2,
-                    isHead=c.commit_id == self.head,
-                    timestamp=c.timestamp,
-                    intent=c.message,
-                    regions=list(c.affected_regions),
-                    author=c.author,
-                    variationId=c.variation_id,
-                )
-                for c in self.nodes
-            ],
-        )
+__all__ = ["MuseLogGraph", "PendingCommit", "Repository", "init"]
 
 
-@dataclass(frozen=True)
-class PendingCommit:
-    """One state to commit with :meth:`Repository.commit_many`."""
-
-    state: StateLike
-    message: str
-    author: str = "muse"
-    explanation: str | None = None
-    metadata: Mapping[str, object] | None = None
-    timestamp: datetime | float | None = None
-
-
-class Repository(MergingMixin, StagingMixin):
+class Repository:
     """Version control for one project in a Muse database.
 
     Open one with :meth:`open` (a path, ``":memory:"`` or a DuckDB
@@ -123,6 +79,14 @@ class Repository(MergingMixin, StagingMixin):
         fixed one for reproducible commit ids.
     """
 
+    def __init__(self, database: Database, project_id: str, clock: Clock | None = None) -> None:
+        self.context = ProjectContext(database, project_id, clock)
+        self._reads = ReadService(self.context)
+        self._commits = CommitService(self.context)
+        self._refs = RefService(self.context)
+        self._merges = MergeService(self.context)
+        self._staging = StagingService(self.context)
+
     @classmethod
     def open(
         cls,
@@ -138,94 +102,101 @@ class Repository(MergingMixin, StagingMixin):
         db = Database(target, read_only=read_only, create=create, lock_timeout=lock_timeout)
         return cls(db, project, clock)
 
+    @property
+    def database(self) -> Database:
+        """Where the data lives."""
+        return self.context.database
+
+    @property
+    def project_id(self) -> str:
+        """The project this repository versions."""
+        return self.context.project_id
+
+    @property
+    def clock(self) -> Clock:
+        """The time source (microseconds since the Unix epoch)."""
+        return self.context.clock
+
+    @property
+    def path(self) -> str:
+        """The database file (or ``":memory:"``)."""
+        return self.context.database.path
+
+    def close(self) -> None:
+        """Release an in-memory database."""
+        self.context.database.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Repository({self.path!r}, project={self.project_id!r})"
+
     @contextmanager
     def session(self, *, write: bool = True) -> Iterator[Repository]:
         """Hold one connection for a batch of operations (other processes wait)."""
-        with self.database.session(write=write):
+        with self.context.database.session(write=write):
             yield self
+
+    @property
+    def variations(self) -> VariationStore:
+        """The staging area: variations proposed against HEAD (in memory)."""
+        return self._staging.variations
 
     def head(self) -> refs.Head:
         """Where HEAD points (branch and commit)."""
-        with self.database.read() as conn:
-            return refs.read_head(conn, self.project_id)
+        return self._reads.head()
 
     def resolve(self, ref: str) -> str:
         """The full commit id a ref names (typed errors for unknown or ambiguous refs)."""
-        with self.database.read() as conn:
-            return refs.resolve(conn, self.project_id, ref)
+        return self._reads.resolve(ref)
 
     def branches(self) -> dict[str, str]:
         """Branch name -> tip commit id."""
-        with self.database.read() as conn:
-            return refs.list_refs(conn, self.project_id, "branch")
+        return self._reads.branches()
 
     def tags(self) -> dict[str, str]:
         """Tag name -> commit id (names may be namespaced, e.g. ``stage:mixed``)."""
-        with self.database.read() as conn:
-            return refs.list_refs(conn, self.project_id, "tag")
+        return self._reads.tags()
 
     def branch(self, name: str, start: str = "HEAD", *, force: bool = False) -> str:
         """Create (or with ``force`` move) a branch at ``start``; return its commit id."""
-        return self._set_ref("branch", name, start, force)
+        return self._refs.set("branch", name, start, force)
 
     def tag(self, name: str, ref: str = "HEAD", *, force: bool = False) -> str:
         """Create (or with ``force`` move) a tag at ``ref``; return its commit id."""
-        return self._set_ref("tag", name, ref, force)
+        return self._refs.set("tag", name, ref, force)
 
     def delete_branch(self, name: str) -> None:
         """Delete a branch (not the one HEAD is on)."""
-        with self._writing("delete a branch") as conn:
-            if refs.ref_commit(conn, self.project_id, "branch", name) is None:
-                raise RefNotFoundError(name, self.project_id, reason="no such branch")
-            if refs.read_head(conn, self.project_id).branch == name:
-                raise InvalidCommitError("branch", name, "is checked out; check out another first")
-            refs.delete_ref(conn, self.project_id, "branch", name)
+        return self._refs.delete_branch(name)
 
     def delete_tag(self, name: str) -> None:
         """Delete a tag."""
-        with self._writing("delete a tag") as conn:
-            if refs.ref_commit(conn, self.project_id, "tag", name) is None:
-                raise RefNotFoundError(name, self.project_id, reason="no such tag")
-            refs.delete_ref(conn, self.project_id, "tag", name)
-
-    def _set_ref(self, kind: refs.RefKind, name: str, start: str, force: bool) -> str:
-        refs.check_ref_name(name, kind)
-        with self._writing(f"create a {kind}") as conn:
-            target = refs.resolve(conn, self.project_id, start)
-            existing = refs.ref_commit(conn, self.project_id, kind, name)
-            if existing is not None and not force:
-                raise RefExistsError(kind, name, existing)
-            refs.set_ref(conn, self.project_id, kind, name, target)
-            return target
+        return self._refs.delete_tag(name)
 
     def projects(self) -> list[str]:
         """Every project id in the database."""
-        with self.database.read() as conn:
-            rows = conn.execute("SELECT project_id FROM projects ORDER BY project_id").fetchall()
-        return [str(r[0]) for r in rows]
+        return self._reads.projects()
 
     def get_commit(self, ref: str = "HEAD") -> Commit:
         """The commit a ref names."""
-        with self.database.read() as conn:
-            commit = load_commit(conn, refs.resolve(conn, self.project_id, ref))
-        assert commit is not None
-        return commit
+        return self._reads.get_commit(ref)
 
     def snapshot(self, ref: str = "HEAD") -> ProjectState:
         """The project state at a ref (HEAD does not move)."""
-        with self.database.read() as conn:
-            commit = load_commit(conn, refs.resolve(conn, self.project_id, ref))
-            assert commit is not None
-            return load_snapshot(conn, commit.snapshot_id)
+        return self._reads.snapshot(ref)
 
     def score(self, ref: str = "HEAD") -> Score:
         """The project state at a ref as a :class:`~storpheus.score.Score`."""
-        return project_to_score(self.snapshot(ref))
+        return self._reads.score(ref)
 
     def phrases(self, ref: str = "HEAD") -> list[PhraseSummary]:
         """Phrase summaries recorded with a commit (from the variation it accepted)."""
-        with self.database.read() as conn:
-            return load_phrases(conn, refs.resolve(conn, self.project_id, ref))
+        return self._reads.phrases(ref)
 
     def log(self, ref: str = "HEAD", *, limit: int | None = None) -> CommitLog:
         """Commits reachable from ``ref``, newest first (empty for a project with no commits).
@@ -233,43 +204,31 @@ class Repository(MergingMixin, StagingMixin):
         The result is a ``Sequence[Commit]`` backed by columns; use
         ``.to_pandas()`` for a DataFrame of every field.
         """
-        with self.database.read() as conn:
-            try:
-                start = refs.resolve(conn, self.project_id, ref)
-            except NoCommitsError:
-                return load_log(conn, self.project_id, "")
-            log = load_log(conn, self.project_id, start)
-        return log if limit is None else log[:limit]
+        return self._reads.log(ref, limit=limit)
 
     def log_graph(self) -> MuseLogGraph:
         """Every commit of the project, parents before children, with HEAD."""
-        with self.database.read() as conn:
-            log = load_log(conn, self.project_id, None)
-            head = refs.read_head(conn, self.project_id).commit_id
-        return MuseLogGraph(self.project_id, head, log[::-1])
+        return self._reads.log_graph()
 
     def diff(self, a: str | StateLike = "HEAD~1", b: str | StateLike = "HEAD") -> ProjectDiff:
         """Per-region differences from ``a`` to ``b`` (refs or states)."""
-        return diff_states(self._state(a), self._state(b))
+        return self._reads.diff(a, b)
 
     def blame(self, target: str, at: str = "HEAD") -> BlameResult:
         """For every note of a region / track / section: the commit that introduced it."""
-        with self.database.read() as conn:
-            return blame(conn, self.project_id, refs.resolve(conn, self.project_id, at), target)
+        return self._reads.blame(target, at)
 
     def history(self, name: str, at: str = "HEAD") -> list[RegionVersion]:
         """Every version of a region, track or section (by name), oldest first."""
-        with self.database.read() as conn:
-            return history(conn, self.project_id, refs.resolve(conn, self.project_id, at), name)
+        return self._reads.history(name, at)
 
     def check_integrity(self, *, deep: bool = False) -> IntegrityReport:
         """Check that every referenced object exists (``deep``: and every id matches)."""
-        with self.database.read() as conn:
-            return check_integrity(conn, deep=deep)
+        return self._reads.check_integrity(deep=deep)
 
     def checkpoint(self) -> None:
         """Fold the write-ahead log into the database file (before copying the file alone)."""
-        self.database.checkpoint()
+        return self._reads.checkpoint()
 
     def commit(
         self,
@@ -305,39 +264,22 @@ class Repository(MergingMixin, StagingMixin):
         NothingToCommitError
             The state equals the parent's and ``allow_empty`` is false.
         """
-        fields = CommitFields.build(
+        return self._commits.commit(
+            state,
             message,
             author=author,
             explanation=explanation,
             variation_id=variation_id,
             accepted_phrase_ids=accepted_phrase_ids,
-            changeset_json=None if changeset is None else changeset.to_json(),
-            metadata=metadata,
             phrases=phrases,
+            metadata=metadata,
+            changeset=changeset,
+            layout=layout,
+            branch=branch,
+            timestamp=timestamp,
+            allow_empty=allow_empty,
+            orphan=orphan,
         )
-        if branch is not None:
-            refs.check_ref_name(branch, "branch")
-        with self._writing("commit") as conn:
-            head = refs.read_head(conn, self.project_id)
-            on = branch if branch is not None else head.branch
-            parent = head.commit_id
-            if branch is not None and branch != head.branch:
-                parent = refs.ref_commit(conn, self.project_id, "branch", branch) or parent
-            if orphan:
-                if branch is None:
-                    raise InvalidCommitError("branch", None, "an orphan commit needs a new branch")
-                existing = refs.ref_commit(conn, self.project_id, "branch", branch)
-                if existing is not None:
-                    raise RefExistsError("branch", branch, existing)
-                parent = None
-            resolved = self._as_state(conn, state, layout, parent)
-            if parent is not None and not allow_empty and changeset is None:
-                previous = self._commit(conn, parent)
-                if previous.snapshot_id == resolved.snapshot_id:
-                    raise NothingToCommitError(resolved.snapshot_id, parent)
-            commit, _ = self._append(conn, resolved, (parent,) if parent else (), fields, timestamp)
-            self._advance(conn, on, commit, moves_head=on == head.branch)
-            return commit
 
     def commit_many(
         self,
@@ -355,45 +297,13 @@ class Repository(MergingMixin, StagingMixin):
         States equal to their parent are skipped when ``skip_unchanged``.
         ``progress`` is called once per item (with ``None`` for a skipped one).
         """
-        created: list[Commit] = []
-        with self._writing("commit") as conn:
-            head = refs.read_head(conn, self.project_id)
-            parent = self._commit(conn, head.commit_id) if head.commit_id else None
-            previous = self._load(conn, head.commit_id) if head.commit_id else None
-            manifest = self._manifests.get(parent.snapshot_id) if parent else None
-            batch = Batch(conn, preload=True)
-            for item in items:
-                state = item.state
-                if isinstance(state, Score):
-                    state = score_to_project(state, layout, like=previous)
-                if (
-                    skip_unchanged
-                    and parent is not None
-                    and parent.snapshot_id == state.snapshot_id
-                ):
-                    if progress is not None:
-                        progress(None)
-                    continue
-                fields = CommitFields.build(
-                    item.message,
-                    author=item.author,
-                    explanation=item.explanation,
-                    metadata=item.metadata,
-                )
-                parents = (parent,) if parent is not None else ()
-                parent, manifest = self._append(
-                    conn, state, parents, fields, item.timestamp, batch, manifest
-                )
-                previous = state
-                created.append(parent)
-                if batch.pending_commits >= flush_every:
-                    batch.flush()
-                if progress is not None:
-                    progress(parent)
-            batch.flush()
-            if parent is not None and created:
-                self._advance(conn, head.branch, parent, moves_head=True)
-        return created
+        return self._commits.commit_many(
+            items,
+            layout=layout,
+            skip_unchanged=skip_unchanged,
+            progress=progress,
+            flush_every=flush_every,
+        )
 
     def checkout(
         self,
@@ -411,45 +321,175 @@ class Repository(MergingMixin, StagingMixin):
         when the working state (``working``, else the one last recorded by
         :meth:`sync_working`) differs from HEAD, unless ``force``.
         """
-        if create_branch is not None:
-            refs.check_ref_name(create_branch, "branch")
-        with self._writing("checkout") as conn:
-            located = refs.locate(conn, self.project_id, ref)
-            target, head = located.commit_id, located.head
-            if not force:
-                self._refuse_dirty(conn, head, working)
-            commit = self._commit(conn, target)
-            state = load_snapshot(conn, commit.snapshot_id)
-            branch = located.branch
-            if create_branch is not None:
-                existing = refs.ref_commit(conn, self.project_id, "branch", create_branch)
-                if existing is not None:
-                    raise RefExistsError("branch", create_branch, existing)
-                refs.set_ref(conn, self.project_id, "branch", create_branch, target)
-                branch = create_branch
-            refs.write_head(conn, self.project_id, branch, target)
-            self._set_worktree(conn, commit.snapshot_id)
-            return CheckoutResult(commit, state, branch, head.commit_id)
+        return self._commits.checkout(
+            ref, force=force, working=working, create_branch=create_branch
+        )
 
     def sync_working(self, state: StateLike) -> Status:
         """Record the working state (what the DAW or notebook holds now); return its status."""
-        with self._writing("record the working state") as conn:
-            head = refs.read_head(conn, self.project_id)
-            resolved = self._as_state(conn, state, None, head.commit_id)
-            batch = Batch(conn)
-            batch.add_snapshot(resolved, None)
-            batch.flush()
-            self._set_worktree(conn, resolved.snapshot_id)
-            return self._status(conn, head, resolved)
+        return self._commits.sync_working(state)
 
     def status(self, working: StateLike | None = None) -> Status:
         """Compare a working state (default: the last recorded one) with HEAD."""
-        with self.database.read() as conn:
-            head = refs.read_head(conn, self.project_id)
-            resolved = None
-            if working is not None:
-                resolved = self._as_state(conn, working, None, head.commit_id)
-            return self._status(conn, head, resolved)
+        return self._commits.status(working)
+
+    def propose(
+        self,
+        proposed: StateLike,
+        intent: str,
+        *,
+        explanation: str | None = None,
+        phrase_bars: int | None = None,
+    ) -> Variation:
+        """Stage the difference between HEAD and ``proposed`` as a READY variation of phrases."""
+        return self._staging.propose(
+            proposed, intent, explanation=explanation, phrase_bars=phrase_bars
+        )
+
+    def commit_variation(
+        self,
+        variation_id: str,
+        accepted_phrase_ids: Sequence[str] | None = None,
+        *,
+        author: str = "muse",
+        metadata: Mapping[str, object] | None = None,
+        base: ProjectState | None = None,
+    ) -> Commit:
+        """Accept a READY variation: apply its structural changes and accepted phrases to HEAD.
+
+        ``accepted_phrase_ids=None`` accepts every phrase; a subset is a
+        partial acceptance. The commit records the variation id, the accepted
+        phrase ids and a summary of every phrase (accepted or not). Same as
+        ``record(prepare_variation(...))``; ``base`` as there.
+
+        Raises
+        ------
+        StaleBaseError
+            HEAD moved since the variation was proposed (optimistic concurrency).
+        VariationStateError
+            The variation is not READY.
+        PhraseNotFoundError
+            An accepted id names no phrase of the variation.
+        """
+        return self._staging.commit_variation(
+            variation_id, accepted_phrase_ids, author=author, metadata=metadata, base=base
+        )
+
+    def prepare_variation(
+        self,
+        variation_id: str,
+        accepted_phrase_ids: Sequence[str] | None = None,
+        *,
+        author: str = "muse",
+        metadata: Mapping[str, object] | None = None,
+        base: ProjectState | None = None,
+    ) -> CommitCandidate:
+        """The commit candidate of accepting a READY variation (nothing is written).
+
+        ``base`` is the state of the variation's base commit if the caller
+        holds it (used when its snapshot id is that commit's, saving reading
+        the state back); otherwise it is loaded.
+        """
+        return self._staging.prepare_variation(
+            variation_id, accepted_phrase_ids, author=author, metadata=metadata, base=base
+        )
+
+    def prepare_changes(
+        self,
+        changeset: ChangeSet,
+        *,
+        author: str = "muse",
+        message: str | None = None,
+        metadata: Mapping[str, object] | None = None,
+    ) -> CommitCandidate:
+        """The commit candidate of applying a structural change set to HEAD."""
+        return self._staging.prepare_changes(
+            changeset, author=author, message=message, metadata=metadata
+        )
+
+    def record(self, candidate: CommitCandidate) -> Commit:
+        """Persist a commit candidate on HEAD (one transaction).
+
+        Raises
+        ------
+        StaleBaseError
+            HEAD is no longer the candidate's parent.
+        """
+        return self._staging.record(candidate)
+
+    def discard_variation(self, variation_id: str) -> None:
+        """Discard a variation (idempotent)."""
+        return self._staging.discard_variation(variation_id)
+
+    def apply(
+        self,
+        changeset: ChangeSet,
+        *,
+        author: str = "muse",
+        message: str | None = None,
+        metadata: Mapping[str, object] | None = None,
+    ) -> Commit:
+        """Apply a structural change set to HEAD and auto-commit it (no review)."""
+        return self._staging.apply(changeset, author=author, message=message, metadata=metadata)
+
+    def merge(
+        self,
+        ours: str,
+        theirs: str,
+        *,
+        strategy: Strategy | None = None,
+        message: str | None = None,
+        author: str = "muse",
+        fast_forward: bool = True,
+        force: bool = False,
+        metadata: Mapping[str, object] | None = None,
+    ) -> MergeOutcome:
+        """Three-way, note-level merge of ``theirs`` into ``ours``.
+
+        The result is a merge commit with parents ``(ours, theirs)``; if
+        ``ours`` is a branch (or ``HEAD``) it advances. A fast-forward moves
+        the ref instead when ``ours`` is an ancestor of ``theirs``.
+
+        Raises
+        ------
+        MergeConflictError
+            Conflicts and no ``strategy``; every conflict is listed with its
+            location and nothing is committed.
+        UnrelatedHistoriesError
+            The two commits share no ancestor.
+        """
+        return self._merges.merge(
+            ours,
+            theirs,
+            strategy=strategy,
+            message=message,
+            author=author,
+            fast_forward=fast_forward,
+            force=force,
+            metadata=metadata,
+        )
+
+    def revert(
+        self,
+        ref: str,
+        *,
+        author: str = "muse",
+        message: str | None = None,
+        strategy: Strategy | None = None,
+    ) -> Commit:
+        """A new commit on HEAD undoing the changes ``ref`` made (three-way, note level)."""
+        return self._merges.revert(ref, author=author, message=message, strategy=strategy)
+
+    def cherry_pick(
+        self,
+        ref: str,
+        *,
+        author: str | None = None,
+        message: str | None = None,
+        strategy: Strategy | None = None,
+    ) -> Commit:
+        """A new commit on HEAD applying the changes ``ref`` made (three-way, note level)."""
+        return self._merges.cherry_pick(ref, author=author, message=message, strategy=strategy)
 
 
 def init(

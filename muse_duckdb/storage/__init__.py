@@ -4,7 +4,8 @@
 - :mod:`~muse_duckdb.storage.database`: locked, transactional connections to a file.
 - :mod:`~muse_duckdb.storage.schema`: tables and forward migrations.
 - :mod:`~muse_duckdb.storage.batch`: buffered bulk writes of objects, snapshots, commits.
-- :mod:`~muse_duckdb.storage.commits`: appending one commit (snapshot, row, phrases).
+- :mod:`~muse_duckdb.storage.append`: appending one commit (snapshot, row, phrases).
+- :mod:`~muse_duckdb.storage.commits`: reading commit rows back.
 - :mod:`~muse_duckdb.storage.snapshots`: reading snapshots and region objects back.
 - :mod:`~muse_duckdb.storage.integrity`: every referenced object exists and matches its id.
 """

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from muse_duckdb.history.graph import COMMIT_COLUMNS, row_to_commit
 from muse_duckdb.model.commit import JSONValue, commit_id
+from muse_duckdb.storage.commits import COMMIT_COLUMNS, row_to_commit
 from muse_duckdb.storage.database import first_row
 from muse_duckdb.storage.snapshots import load_objects, load_snapshot
 

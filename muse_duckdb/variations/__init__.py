@@ -16,7 +16,7 @@ idempotent. Variations live in memory (:class:`VariationStore`): only
 accepted work becomes history.
 
 Structural differences in a proposal (new tracks, tempo, region moves) are
-kept as the variation's :class:`~muse_duckdb.model.changes.ChangeSet`; they apply
+kept as the variation's :class:`~muse_duckdb.variations.changes.ChangeSet`; they apply
 on commit without review, whatever phrases are accepted.
 """
 

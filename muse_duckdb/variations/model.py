@@ -15,11 +15,11 @@ from muse_duckdb.errors import (
     VariationNotFoundError,
     VariationStateError,
 )
-from muse_duckdb.model.changes import (
+from muse_duckdb.model.commit import JSONValue
+from muse_duckdb.storage.append import PhraseSummary
+from muse_duckdb.variations.changes import (
     ChangeSet,
 )
-from muse_duckdb.model.commit import JSONValue
-from muse_duckdb.storage.commits import PhraseSummary
 from storpheus.columnar import ColumnarArray
 from storpheus.events import AftertouchArray, ControlChangeArray, PitchBendArray
 from storpheus.notes import NoteArray

@@ -21,7 +21,9 @@ from muse_duckdb.errors import (
     PhraseNotFoundError,
     ProjectStateError,
 )
-from muse_duckdb.model.changes import (
+from muse_duckdb.model.ids import TPQ, beats_to_ticks
+from muse_duckdb.project import ProjectState, RegionState
+from muse_duckdb.variations.changes import (
     Change,
     ChangeSet,
     CreateRegion,
@@ -39,8 +41,6 @@ from muse_duckdb.model.changes import (
     SetTimeSignature,
     UpdateTrack,
 )
-from muse_duckdb.model.ids import TPQ, beats_to_ticks
-from muse_duckdb.project import ProjectState, RegionState
 from muse_duckdb.variations.model import Phrase, Variation, VariationStore
 from storpheus.columnar import ColumnarArray
 from storpheus.events import AftertouchArray, ControlChangeArray, PitchBendArray

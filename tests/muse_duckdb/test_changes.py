@@ -4,7 +4,7 @@ import pytest
 
 from muse_duckdb import TrackState
 from muse_duckdb.errors import ProjectStateError
-from muse_duckdb.model.changes import (
+from muse_duckdb.variations.changes import (
     ChangeSet,
     CreateRegion,
     CreateTrack,

@@ -9,7 +9,7 @@ MODULES = [
     "muse_duckdb",
     "muse_duckdb.project",
     "muse_duckdb.convert",
-    "muse_duckdb.model.changes",
+    "muse_duckdb.variations.changes",
     "muse_duckdb.merge.three_way",
     "muse_duckdb.repository.api",
     "muse_duckdb.model.commit",

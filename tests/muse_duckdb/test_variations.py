@@ -142,7 +142,7 @@ def test_structural_differences_ride_along_without_review(repo):
 
 def test_prepare_then_record_separates_deciding_from_recording(repo):
     from muse_duckdb import CommitCandidate
-    from muse_duckdb.model.changes import ChangeSet, SetTempo
+    from muse_duckdb.variations.changes import ChangeSet, SetTempo
 
     head = repo.commit(band_state(), "band")
     v = repo.propose(busier(band_state()), "busier bass")

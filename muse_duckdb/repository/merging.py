@@ -1,4 +1,4 @@
-"""Merging, reverting and cherry-picking commits (part of :class:`~muse_duckdb.Repository`)."""
+"""Merging, reverting and cherry-picking commits: the merge service of a repository."""
 
 from __future__ import annotations
 
@@ -6,19 +6,23 @@ from collections.abc import Mapping
 
 from muse_duckdb.errors import MergeConflictError, NoCommitsError, UnrelatedHistoriesError
 from muse_duckdb.history import refs
-from muse_duckdb.history.graph import CommitGraph, load_commit
+from muse_duckdb.history.graph import CommitGraph
 from muse_duckdb.merge.conflicts import Strategy
 from muse_duckdb.merge.three_way import merge_states
 from muse_duckdb.model.commit import Commit
 from muse_duckdb.project import ProjectState
-from muse_duckdb.repository.base import RepositoryBase
+from muse_duckdb.repository.context import ProjectContext
 from muse_duckdb.repository.results import MergeOutcome
-from muse_duckdb.storage.commits import CommitFields
+from muse_duckdb.storage.append import CommitFields
+from muse_duckdb.storage.commits import load_commit
 from muse_duckdb.storage.database import Connection
 
 
-class MergingMixin(RepositoryBase):
-    """Three-way, note-level merge, revert and cherry-pick."""
+class MergeService:
+    """Three-way, note-level merge, revert and cherry-pick of a repository's commits."""
+
+    def __init__(self, context: ProjectContext) -> None:
+        self.context = context
 
     def merge(
         self,
@@ -46,14 +50,14 @@ class MergingMixin(RepositoryBase):
         UnrelatedHistoriesError
             The two commits share no ancestor.
         """
-        with self._writing("merge") as conn:
-            ours_id = refs.resolve(conn, self.project_id, ours)
-            theirs_id = refs.resolve(conn, self.project_id, theirs)
-            head = refs.read_head(conn, self.project_id)
+        with self.context.writing("merge") as conn:
+            ours_id = refs.resolve(conn, self.context.project_id, ours)
+            theirs_id = refs.resolve(conn, self.context.project_id, theirs)
+            head = refs.read_head(conn, self.context.project_id)
             target_branch, moves_head = self._merge_target(conn, ours, head, ours_id)
             if moves_head and not force:
-                self._refuse_dirty(conn, head, None)
-            graph = CommitGraph.load(conn, self.project_id)
+                self.context.refuse_dirty(conn, head, None)
+            graph = CommitGraph.load(conn, self.context.project_id)
             if graph.is_ancestor(theirs_id, ours_id):
                 commit = load_commit(conn, ours_id)
                 assert commit is not None
@@ -68,7 +72,7 @@ class MergingMixin(RepositoryBase):
                 return MergeOutcome(
                     "fast_forward", commit, ours_id, theirs_id, base_id, None, (), moved
                 )
-            states = [self._load(conn, c) for c in (base_id, ours_id, theirs_id)]
+            states = [self.context.load(conn, c) for c in (base_id, ours_id, theirs_id)]
             result = merge_states(*states, strategy=strategy)
             if result.state is None:
                 raise MergeConflictError(result.conflicts, ours_id, theirs_id, base_id)
@@ -79,7 +83,7 @@ class MergingMixin(RepositoryBase):
                 author=author,
                 metadata={**(metadata or {}), "merge": info},
             )
-            commit, _ = self._append(conn, result.state, (ours_id, theirs_id), fields, None)
+            commit, _ = self.context.append(conn, result.state, (ours_id, theirs_id), fields, None)
             moved = self._move(conn, target_branch, commit, moves_head)
             return MergeOutcome(
                 "merged", commit, ours_id, theirs_id, base_id, strategy, result.conflicts, moved
@@ -113,7 +117,7 @@ class MergingMixin(RepositoryBase):
         """Which branch a merge advances, and whether HEAD moves with it."""
         if ours == refs.HEAD:
             return head.branch, True
-        if refs.ref_commit(conn, self.project_id, "branch", ours) is not None:
+        if refs.ref_commit(conn, self.context.project_id, "branch", ours) is not None:
             return ours, head.branch == ours
         return None, head.detached and head.commit_id == ours_id
 
@@ -122,7 +126,7 @@ class MergingMixin(RepositoryBase):
     ) -> str | None:
         if branch is None and not moves_head:
             return None
-        self._advance(conn, branch, commit, moves_head)
+        self.context.advance(conn, branch, commit, moves_head)
         return branch or refs.HEAD
 
     def _replay(
@@ -134,15 +138,15 @@ class MergingMixin(RepositoryBase):
         *,
         revert: bool,
     ) -> Commit:
-        with self._writing("revert" if revert else "cherry-pick") as conn:
-            target = load_commit(conn, refs.resolve(conn, self.project_id, ref))
-            head = refs.read_head(conn, self.project_id)
+        with self.context.writing("revert" if revert else "cherry-pick") as conn:
+            target = load_commit(conn, refs.resolve(conn, self.context.project_id, ref))
+            head = refs.read_head(conn, self.context.project_id)
             if target is None or head.commit_id is None:
-                raise NoCommitsError(self.project_id, head.branch)
-            self._refuse_dirty(conn, head, None)
-            before = self._load(conn, target.parent) if target.parent else ProjectState()
-            after = self._load(conn, target.commit_id)
-            ours = self._load(conn, head.commit_id)
+                raise NoCommitsError(self.context.project_id, head.branch)
+            self.context.refuse_dirty(conn, head, None)
+            before = self.context.load(conn, target.parent) if target.parent else ProjectState()
+            after = self.context.load(conn, target.commit_id)
+            ours = self.context.load(conn, head.commit_id)
             base, theirs = (after, before) if revert else (before, after)
             result = merge_states(base, ours, theirs, strategy=strategy)
             if result.state is None:
@@ -154,6 +158,6 @@ class MergingMixin(RepositoryBase):
                 explanation=None if revert else target.explanation,
                 metadata={("reverts" if revert else "cherryPickedFrom"): target.commit_id},
             )
-            commit, _ = self._append(conn, result.state, (head.commit_id,), fields, None)
-            self._advance(conn, head.branch, commit, moves_head=True)
+            commit, _ = self.context.append(conn, result.state, (head.commit_id,), fields, None)
+            self.context.advance(conn, head.branch, commit, moves_head=True)
             return commit

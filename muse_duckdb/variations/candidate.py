@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from muse_duckdb.model.changes import ChangeSet
 from muse_duckdb.project import ProjectState
-from muse_duckdb.storage.commits import PhraseSummary
+from muse_duckdb.storage.append import PhraseSummary
+from muse_duckdb.variations.changes import ChangeSet
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 Part of :class:`~muse_duckdb.Repository`: propose a variation against HEAD,
 accept some or all of its phrases, or apply a structural change set; either
-way a :class:`~muse_duckdb.model.candidate.CommitCandidate` is prepared, then
+way a :class:`~muse_duckdb.variations.candidate.CommitCandidate` is prepared, then
 recorded with an optimistic check that HEAD has not moved.
 """
 
@@ -13,19 +13,23 @@ from typing import TYPE_CHECKING
 
 from muse_duckdb.errors import StaleBaseError, VariationStateError
 from muse_duckdb.history import refs
-from muse_duckdb.model.candidate import CommitCandidate
-from muse_duckdb.model.changes import ChangeSet
 from muse_duckdb.model.commit import Commit
 from muse_duckdb.project import ProjectState
-from muse_duckdb.repository.base import RepositoryBase, StateLike
-from muse_duckdb.storage.commits import CommitFields
+from muse_duckdb.repository.context import ProjectContext, StateLike
+from muse_duckdb.storage.append import CommitFields
+from muse_duckdb.variations.candidate import CommitCandidate
+from muse_duckdb.variations.changes import ChangeSet
 
 if TYPE_CHECKING:
     from muse_duckdb.variations import Variation, VariationStore
 
 
-class StagingMixin(RepositoryBase):
+class StagingService:
     """Variations (reviewed content) and change sets (auto-accepted structure)."""
+
+    def __init__(self, context: ProjectContext) -> None:
+        self.context = context
+        self._variations: VariationStore | None = None
 
     @property
     def variations(self) -> VariationStore:
@@ -33,7 +37,7 @@ class StagingMixin(RepositoryBase):
         if self._variations is None:
             from muse_duckdb.variations import VariationStore
 
-            self._variations = VariationStore(clock=self.clock)
+            self._variations = VariationStore(clock=self.context.clock)
         return self._variations
 
     def propose(
@@ -47,10 +51,10 @@ class StagingMixin(RepositoryBase):
         """Stage the difference between HEAD and ``proposed`` as a READY variation of phrases."""
         from muse_duckdb.variations import variation_from_states
 
-        with self.database.read() as conn:
-            head = refs.read_head(conn, self.project_id)
-            base = self._load(conn, head.commit_id) if head.commit_id else ProjectState()
-            target = self._as_state(conn, proposed, None, head.commit_id)
+        with self.context.database.read() as conn:
+            head = refs.read_head(conn, self.context.project_id)
+            base = self.context.load(conn, head.commit_id) if head.commit_id else ProjectState()
+            target = self.context.as_state(conn, proposed, None, head.commit_id)
         return variation_from_states(
             self.variations, base, target, intent, head.commit_id, explanation, phrase_bars
         )
@@ -107,14 +111,17 @@ class StagingMixin(RepositoryBase):
             raise VariationStateError(variation_id, v.state.value, "commit", "ready")
         chosen = accepted_phrases(v, accepted_phrase_ids)
         accepted = {p.phrase_id for p in chosen}
-        with self.database.read() as conn:
-            head = refs.read_head(conn, self.project_id)
+        with self.context.database.read() as conn:
+            head = refs.read_head(conn, self.context.project_id)
             if head.commit_id != v.base_commit_id:
                 raise StaleBaseError(variation_id, v.base_commit_id, head.commit_id)
             if head.commit_id is None:
                 base = ProjectState()
-            elif base is None or base.snapshot_id != self._commit(conn, head.commit_id).snapshot_id:
-                base = self._load(conn, head.commit_id)
+            elif (
+                base is None
+                or base.snapshot_id != self.context.commit(conn, head.commit_id).snapshot_id
+            ):
+                base = self.context.load(conn, head.commit_id)
         return CommitCandidate(
             parent=v.base_commit_id,
             state=apply_phrases(v.changeset.apply(base), chosen),
@@ -137,9 +144,9 @@ class StagingMixin(RepositoryBase):
         metadata: Mapping[str, object] | None = None,
     ) -> CommitCandidate:
         """The commit candidate of applying a structural change set to HEAD."""
-        with self.database.read() as conn:
-            head = refs.read_head(conn, self.project_id)
-            base = self._load(conn, head.commit_id)
+        with self.context.database.read() as conn:
+            head = refs.read_head(conn, self.context.project_id)
+            base = self.context.load(conn, head.commit_id)
         return CommitCandidate(
             parent=head.commit_id,
             state=changeset.apply(base),
@@ -167,14 +174,14 @@ class StagingMixin(RepositoryBase):
             metadata=candidate.metadata,
             phrases=candidate.phrases,
         )
-        with self._writing("record a commit") as conn:
-            head = refs.read_head(conn, self.project_id)
+        with self.context.writing("record a commit") as conn:
+            head = refs.read_head(conn, self.context.project_id)
             if head.commit_id != candidate.parent:
                 what = candidate.variation_id or candidate.kind
                 raise StaleBaseError(what, candidate.parent, head.commit_id)
             parents = (head.commit_id,) if head.commit_id else ()
-            commit, _ = self._append(conn, candidate.state, parents, fields, None)
-            self._advance(conn, head.branch, commit, moves_head=True)
+            commit, _ = self.context.append(conn, candidate.state, parents, fields, None)
+            self.context.advance(conn, head.branch, commit, moves_head=True)
         if candidate.variation_id is not None:
             self.variations.mark_committed(candidate.variation_id, commit.commit_id)
         return commit

@@ -1,9 +1,14 @@
-"""The core of :class:`~muse_duckdb.Repository`: state, caches, transactions, helpers.
+"""What every repository operation shares: one project in one database.
 
-Split from :mod:`muse_duckdb.repository` so that each module has one job:
-this one holds what every operation shares (the database, the clock, the
-caches of immutable commits and snapshot manifests, appending a commit,
-loading states, the working state and the dirty check).
+:class:`ProjectContext` holds the database, the project id, the clock and
+the caches of immutable commits and snapshot manifests, and offers the
+steps operations are built from: a write transaction, appending a commit,
+loading a state, moving a ref, and the working state and its dirty check.
+The services of :class:`~muse_duckdb.Repository`
+(:mod:`~muse_duckdb.repository.committing`, :mod:`~muse_duckdb.repository.branches`,
+:mod:`~muse_duckdb.repository.reading`, :mod:`~muse_duckdb.repository.merging`,
+:mod:`~muse_duckdb.repository.staging`) each hold one and call only its
+public methods.
 """
 
 from __future__ import annotations
@@ -12,24 +17,21 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING, Self, TypeVar
+from typing import TypeVar
 
 from muse_duckdb.convert import RegionLayout, score_to_project
 from muse_duckdb.diff.states import diff_states
 from muse_duckdb.errors import DirtyWorkingTreeError, InvalidCommitError, RefNotFoundError
 from muse_duckdb.history import refs
-from muse_duckdb.history.graph import load_commit
 from muse_duckdb.model.commit import Commit
 from muse_duckdb.project import ProjectState
 from muse_duckdb.repository.results import Status
+from muse_duckdb.storage.append import CommitFields, ensure_project, write_commit
 from muse_duckdb.storage.batch import Batch, StoredSnapshot
-from muse_duckdb.storage.commits import CommitFields, ensure_project, write_commit
+from muse_duckdb.storage.commits import load_commit
 from muse_duckdb.storage.database import Connection, Database, first_row, upsert
 from muse_duckdb.storage.snapshots import load_snapshot
 from storpheus.score import Score
-
-if TYPE_CHECKING:
-    from muse_duckdb.variations import VariationStore
 
 Clock = Callable[[], int]
 """Returns the current time in microseconds since the Unix epoch (UTC)."""
@@ -44,14 +46,8 @@ def wall_clock() -> int:
     return time.time_ns() // 1000
 
 
-class RepositoryBase:
-    """Shared state and helpers of :class:`~muse_duckdb.Repository` (see there)."""
-
-    """Version control for one project in a Muse database.
-
-    Open one with :meth:`open` (a path, ``":memory:"`` or a DuckDB
-    connection). Refs are branch names, tag names, ``HEAD``, commit ids or
-    unique prefixes, with ``~N`` / ``^N`` suffixes (:mod:`muse_duckdb.history.refs`).
+class ProjectContext:
+    """One project in one database, with caches of what never changes.
 
     Parameters
     ----------
@@ -60,8 +56,7 @@ class RepositoryBase:
     project_id:
         The project; one database holds any number.
     clock:
-        Time source in microseconds (defaults to the wall clock); pass a
-        fixed one for reproducible commit ids.
+        Time source in microseconds (defaults to the wall clock).
     """
 
     def __init__(self, database: Database, project_id: str, clock: Clock | None = None) -> None:
@@ -70,31 +65,13 @@ class RepositoryBase:
         self.database = database
         self.project_id = project_id
         self.clock: Clock = clock or wall_clock
-        self._variations: VariationStore | None = None
         # Commits and snapshot manifests are immutable: cache them by id.
         self._commits: dict[str, Commit] = {}
         self._manifests: dict[str, StoredSnapshot] = {}
         self._pending: list[Commit | StoredSnapshot] | None = None
 
-    @property
-    def path(self) -> str:
-        """The database file (or ``":memory:"``)."""
-        return self.database.path
-
-    def close(self) -> None:
-        """Release an in-memory database."""
-        self.database.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"Repository({self.path!r}, project={self.project_id!r})"
-
-    def _now(self, timestamp: datetime | float | None) -> int:
+    def now(self, timestamp: datetime | float | None) -> int:
+        """A commit time in microseconds: ``timestamp`` (aware datetime or POSIX s) or the clock."""
         if timestamp is None:
             return int(self.clock())
         if isinstance(timestamp, datetime):
@@ -105,7 +82,25 @@ class RepositoryBase:
             raise InvalidCommitError("timestamp", timestamp, "must be a datetime or POSIX seconds")
         return round(float(timestamp) * 1_000_000)
 
-    def _append(
+    @contextmanager
+    def writing(self, operation: str) -> Iterator[Connection]:
+        """A write transaction; what it caches is kept only if it commits."""
+        outer = self._pending is not None
+        if not outer:
+            self._pending = []
+        try:
+            with self.database.write(operation) as conn:
+                yield conn
+        except BaseException:
+            if not outer:
+                self._pending = None
+            raise
+        if not outer:
+            done, self._pending = self._pending or [], None
+            for item in done:
+                self._remember(item)
+
+    def append(
         self,
         conn: Connection,
         state: ProjectState,
@@ -115,12 +110,13 @@ class RepositoryBase:
         batch: Batch | None = None,
         manifest: StoredSnapshot | None = None,
     ) -> tuple[Commit, StoredSnapshot]:
-        now = self._now(timestamp)
-        parent_commits = [p if isinstance(p, Commit) else self._commit(conn, p) for p in parents]
+        """Write a commit of ``state`` on ``parents`` (through ``batch`` if given, else now)."""
+        now = self.now(timestamp)
+        parent_commits = [p if isinstance(p, Commit) else self.commit(conn, p) for p in parents]
         if not parents:
             ensure_project(conn, self.project_id, now)
         if manifest is None and parent_commits:
-            manifest = self._manifests.get(parent_commits[0].snapshot_id)
+            manifest = self.manifest(parent_commits[0].snapshot_id)
         own = batch is None
         batch = batch or Batch(conn)
         commit, stored = write_commit(
@@ -132,7 +128,11 @@ class RepositoryBase:
         self._remember(stored)
         return commit, stored
 
-    def _commit(self, conn: Connection, commit_id: str) -> Commit:
+    def manifest(self, snapshot_id: str) -> StoredSnapshot | None:
+        """The cached manifest of a snapshot, if this process wrote or read it lately."""
+        return self._manifests.get(snapshot_id)
+
+    def commit(self, conn: Connection, commit_id: str) -> Commit:
         """A commit by full id, from the cache or the database."""
         cached = self._commits.get(commit_id)
         if cached is not None:
@@ -152,65 +152,54 @@ class RepositoryBase:
         else:
             _bounded_put(self._manifests, item.snapshot_id, item, 64)
 
-    @contextmanager
-    def _writing(self, operation: str) -> Iterator[Connection]:
-        outer = self._pending is not None
-        if not outer:
-            self._pending = []
-        try:
-            with self.database.write(operation) as conn:
-                yield conn
-        except BaseException:
-            if not outer:
-                self._pending = None
-            raise
-        if not outer:
-            done, self._pending = self._pending or [], None
-            for item in done:
-                self._remember(item)
-
-    def _advance(
+    def advance(
         self, conn: Connection, branch: str | None, commit: Commit, moves_head: bool
     ) -> None:
+        """Point ``branch`` (or a detached HEAD) at ``commit``; move the working state along."""
         if branch is not None:
             refs.set_ref(conn, self.project_id, "branch", branch, commit.commit_id)
         elif moves_head:
             refs.write_head(conn, self.project_id, None, commit.commit_id)
         if moves_head:
-            self._set_worktree(conn, commit.snapshot_id)
+            self.set_worktree(conn, commit.snapshot_id)
 
-    def _load(self, conn: Connection, commit_id: str | None) -> ProjectState:
+    def load(self, conn: Connection, commit_id: str | None) -> ProjectState:
+        """The state of a commit (the empty state for ``None``)."""
         if commit_id is None:
             return ProjectState()
-        return load_snapshot(conn, self._commit(conn, commit_id).snapshot_id)
+        return load_snapshot(conn, self.commit(conn, commit_id).snapshot_id)
 
-    def _state(self, value: str | StateLike) -> ProjectState:
+    def state(self, value: str | StateLike) -> ProjectState:
+        """A ref's state, or a given state (a score is lined up with HEAD's regions)."""
         if isinstance(value, ProjectState):
             return value
         with self.database.read() as conn:
             if isinstance(value, Score):
                 head = refs.read_head(conn, self.project_id)
-                return self._as_state(conn, value, None, head.commit_id)
-            return self._load(conn, refs.resolve(conn, self.project_id, value))
+                return self.as_state(conn, value, None, head.commit_id)
+            return self.load(conn, refs.resolve(conn, self.project_id, value))
 
-    def _as_state(
+    def as_state(
         self,
         conn: Connection,
         state: StateLike,
         layout: RegionLayout | None,
         like_commit: str | None,
     ) -> ProjectState:
+        """``state`` as a :class:`ProjectState` (a score is cut like ``like_commit``'s regions)."""
         if isinstance(state, ProjectState):
             return state
         if isinstance(state, Score):
-            like = self._load(conn, like_commit) if like_commit else None
+            like = self.load(conn, like_commit) if like_commit else None
             return score_to_project(state, layout, like=like)
         raise InvalidCommitError("state", type(state).__name__, "must be a ProjectState or Score")
 
-    def _set_worktree(self, conn: Connection, snapshot_id: str) -> None:
+    def set_worktree(self, conn: Connection, snapshot_id: str) -> None:
+        """Record the snapshot the working state is at."""
         upsert(conn, "worktrees", {"project_id": self.project_id}, {"snapshot_id": snapshot_id})
 
-    def _worktree(self, conn: Connection) -> str | None:
+    def worktree(self, conn: Connection) -> str | None:
+        """The recorded working snapshot id, if any."""
         row = first_row(
             conn.execute(
                 "SELECT snapshot_id FROM worktrees WHERE project_id = ?", [self.project_id]
@@ -218,10 +207,11 @@ class RepositoryBase:
         )
         return None if row is None else str(row[0])
 
-    def _status(self, conn: Connection, head: refs.Head, working: ProjectState | None) -> Status:
-        head_state = self._load(conn, head.commit_id)
+    def status(self, conn: Connection, head: refs.Head, working: ProjectState | None) -> Status:
+        """The working state (given, else the recorded one) compared with HEAD."""
+        head_state = self.load(conn, head.commit_id)
         if working is None:
-            recorded = self._worktree(conn)
+            recorded = self.worktree(conn)
             working = head_state
             if recorded is not None and recorded != head_state.snapshot_id:
                 working = load_snapshot(conn, recorded)
@@ -233,20 +223,21 @@ class RepositoryBase:
             diff_states(head_state, working),
         )
 
-    def _refuse_dirty(self, conn: Connection, head: refs.Head, working: StateLike | None) -> None:
+    def refuse_dirty(self, conn: Connection, head: refs.Head, working: StateLike | None) -> None:
+        """Raise :class:`DirtyWorkingTreeError` if the working state differs from HEAD."""
         resolved = None
         if working is not None:
-            resolved = self._as_state(conn, working, None, head.commit_id)
+            resolved = self.as_state(conn, working, None, head.commit_id)
             if head.commit_id is None:
                 return
         elif head.commit_id is None:
             return
         else:
-            recorded = self._worktree(conn)
+            recorded = self.worktree(conn)
             commit = load_commit(conn, head.commit_id)
             if recorded is None or commit is None or recorded == commit.snapshot_id:
                 return
-        status = self._status(conn, head, resolved)
+        status = self.status(conn, head, resolved)
         if status.dirty:
             raise DirtyWorkingTreeError(head.commit_id, status.diff.changed_paths)
 
