@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "reproduce",
     "rescore",
     "runs",
+    "sweep",
     "serve",
     "mcp",
 )
