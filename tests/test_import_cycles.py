@@ -180,14 +180,29 @@ def test_cycle_finder_finds_planted_cycles() -> None:
     assert package_graph({"p": {"p.x.m"}, "p.x.m": {"p"}}) == {}
 
 
-@pytest.mark.parametrize("package", PACKAGES)
+# Cycles that remain while the areas that own them are being restructured.
+# strict: once a package is free of cycles, its test passes, xfail turns it
+# into a failure, and this entry must go.
+_KNOWN = {
+    "storpheus": "storpheus.notes <-> storpheus.models (lazy from_dicts); "
+    "storpheus.backends.embedded <-> storpheus.seeds (melody's lazy seed lookup, seeds.build)",
+    "maestro_lab": "maestro_lab.tools <-> maestro_lab.runtime (wire types); inside "
+    "maestro_lab.planner (model's lazy preview/serialise methods); maestro_lab.sweep",
+}
+_CASES = [
+    pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=_KNOWN[p])) if p in _KNOWN else p
+    for p in PACKAGES
+]
+
+
+@pytest.mark.parametrize("package", _CASES)
 def test_no_module_import_cycles(package: str) -> None:
     graph = module_graph()
     found = [c for c in cycles(graph) if _in(package, c)]
     assert not found, "module import cycles:\n" + "\n".join(_describe(c, graph) for c in found)
 
 
-@pytest.mark.parametrize("package", PACKAGES)
+@pytest.mark.parametrize("package", _CASES)
 def test_no_package_import_cycles(package: str) -> None:
     graph = package_graph(module_graph())
     found = [c for c in cycles(graph) if _in(package, c)]
