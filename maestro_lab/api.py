@@ -53,8 +53,10 @@ def _config(
     experiment: str | None,
     notebook: str | None,
     parameters: Mapping[str, JsonValue] | None,
+    backend_options: Mapping[str, JsonValue] | None = None,
 ) -> RunConfig:
     return RunConfig(
+        backend_options=dict(backend_options or {}),
         db=db,
         project=project,
         backend=backend,
@@ -86,9 +88,11 @@ def prepare(
     experiment: str | None = None,
     notebook: str | None = None,
     parameters: Mapping[str, JsonValue] | None = None,
+    backend_options: Mapping[str, JsonValue] | None = None,
 ) -> PreparedRun:
     """Check the inputs and plan the run (see :func:`compose` for the parameters)."""
     config = _config(
+        backend_options=backend_options,
         db=db,
         project=project,
         backend=backend,
@@ -121,6 +125,7 @@ def compose(
     experiment: str | None = None,
     notebook: str | None = None,
     parameters: Mapping[str, JsonValue] | None = None,
+    backend_options: Mapping[str, JsonValue] | None = None,
 ) -> CompositionResult:
     """Compose ``prompt`` and commit it to Muse: the whole pipeline in one call.
 
@@ -152,6 +157,10 @@ def compose(
         Seconds to wait for another process holding the database.
     experiment, notebook, parameters:
         Recorded with the run's telemetry.
+    backend_options:
+        Keyword options of a backend given by name, e.g.
+        ``backend="orpheus", backend_options={"space": "http://127.0.0.1:7860/"}``
+        (the Orpheus result cache then goes into ``db``).
 
     Returns
     -------
@@ -185,6 +194,7 @@ def compose(
         experiment=experiment,
         notebook=notebook,
         parameters=parameters,
+        backend_options=backend_options,
     )
     return prepared.compose()
 

@@ -48,7 +48,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument(
         "--backend",
         default="embedded",
-        help="generation backend name: embedded (default), testing, or a registered plug-in",
+        help="generation backend name: embedded (default), testing, orpheus, or a plug-in",
+    )
+    parser.add_argument(
+        "--space",
+        default=None,
+        metavar="URL",
+        help="the Orpheus Gradio Space (name or URL) for --backend orpheus; "
+        "its answers are cached in --db",
     )
     parser.add_argument(
         "--scorer", default=None, metavar="MODULE:NAME", help="scorer (default: built-in)"
@@ -218,12 +225,17 @@ def _run(args: argparse.Namespace) -> int:
         text = read_prompt(args.prompt)
         if args.db != ":memory:":
             Path(args.db).parent.mkdir(parents=True, exist_ok=True)
+        backend = args.backend
+        if args.space is not None or args.backend == "orpheus":
+            from maestro_lab.runtime.backends_registry import get_backend
+
+            backend = get_backend(args.backend, space=args.space, db=args.db)
         run = start(
             text,
             seed=args.seed,
             db=args.db,
             candidates=args.candidates,
-            backend=args.backend,
+            backend=backend,
             branch=args.branch,
             workers=args.workers,
             project=args.project,

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from importlib.metadata import EntryPoint, entry_points
 from typing import Final
 
@@ -192,16 +192,39 @@ def get_backend(name: str = DEFAULT_BACKEND, **options: object) -> MusicGenerato
     return backend
 
 
+def _takes_db(name: str) -> bool:
+    """Whether the factory of ``name`` accepts a ``db`` keyword (it keeps state in the file)."""
+    import inspect
+
+    try:
+        return "db" in inspect.signature(_factory(name)).parameters
+    except (TypeError, ValueError):  # a builtin or C callable without a signature
+        return False
+
+
 def resolve_backend(
     backend: str | MusicGeneratorBackend | None,
+    options: Mapping[str, object] | None = None,
+    *,
+    db: str | os.PathLike[str] | None = None,
 ) -> tuple[str, MusicGeneratorBackend]:
-    """``(name, instance)`` for a name, an instance (named by its ``name``) or ``None``."""
+    """``(name, instance)`` for a name, an instance (named by its ``name``) or ``None``.
+
+    A named backend is built with ``options``; a factory that takes a ``db``
+    keyword (``orpheus``: its result cache) also gets the run's database
+    ``db`` unless ``options`` set one.
+    """
     if backend is None:
-        return DEFAULT_BACKEND, get_backend(DEFAULT_BACKEND)
+        backend = DEFAULT_BACKEND
     if isinstance(backend, MusicGeneratorBackend):
+        if options:
+            raise BackendLoadError(backend.name, "options are for a backend given by name")
         return backend.name, backend
     if isinstance(backend, str):
-        return backend, get_backend(backend)
+        kwargs = dict(options or {})
+        if db is not None and "db" not in kwargs and _takes_db(backend):
+            kwargs["db"] = db
+        return backend, get_backend(backend, **kwargs)
     raise BackendLoadError(
         str(backend), f"expected a name or a backend, got {type(backend).__name__}"
     )

@@ -82,7 +82,8 @@ class RunConfig:
     ``scorer`` is a :class:`~storpheus.scoring.Scorer`, a ``module:name`` spec
     (recorded, so reproduction can load it again) or ``None`` (the default
     scorer). ``experiment``, ``notebook`` and ``parameters`` go into the run's
-    telemetry row.
+    telemetry row. ``backend_options`` build a backend given by name
+    (``{"space": url}`` for ``orpheus``).
     """
 
     db: str | os.PathLike[str] = DEFAULT_DB
@@ -98,6 +99,7 @@ class RunConfig:
     notebook: str | None = None
     parameters: Mapping[str, JsonValue] = field(default_factory=dict)
     detect_environment: bool = True
+    backend_options: Mapping[str, JsonValue] = field(default_factory=dict)
 
 
 def resolve_scorer(scorer: Scorer | str | None) -> tuple[Scorer, str | None]:
@@ -333,7 +335,7 @@ def prepare_run(
     if config.workers < 1:
         raise ValueError(f"workers={config.workers!r} must be an integer >= 1")
     began = time.perf_counter()
-    backend_name, backend = resolve_backend(config.backend)
+    backend_name, backend = resolve_backend(config.backend, config.backend_options, db=config.db)
     scorer, scorer_spec = resolve_scorer(config.scorer)
     opened = time.perf_counter()
     check_writable(config.db)
