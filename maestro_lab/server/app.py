@@ -292,11 +292,12 @@ def create_app(config: ServerConfig, *, writer: WriterQueue | None = None) -> Fa
         async with writer.slot(config.db, holder="accept"):
             result = await anyio.to_thread.run_sync(chosen.accept, phrase_ids)
         pending.pop(variation_id, None)
+        accepted: list[JsonValue] = list(chosen.phrase_ids if phrase_ids is None else phrase_ids)
         return {
             "variationId": variation_id,
             "commitId": result.commit_id,
             "snapshotId": result.snapshot_id,
-            "acceptedPhraseIds": list(phrase_ids) if phrase_ids is not None else chosen.phrase_ids,
+            "acceptedPhraseIds": accepted,
         }
 
     @app.post("/api/v1/variations/{variation_id}/discard")

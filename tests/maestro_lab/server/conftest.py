@@ -99,7 +99,7 @@ def read_stream(url: str, body: dict[str, object], **headers: str) -> list[dict[
 
 
 def assert_protocol(events: list[dict[str, object]]) -> None:
-    """Every frame validates against its event's schema; seq 0, 1, 2...; state first, complete last."""
+    """Each frame validates against its schema; seq 0, 1, 2...; state first, complete last."""
     for event in events:
         jsonschema.Draft202012Validator(SCHEMAS[str(event["type"])]).validate(event)
     assert [e["seq"] for e in events] == list(range(len(events)))

@@ -121,7 +121,7 @@ def test_a_writer_waiting_past_the_timeout_gets_the_busy_answer(
 def test_a_non_loopback_bind_requires_the_token_on_every_route_but_health(
     serve: Serve, tmp_path: Path
 ) -> None:
-    with pytest.raises(InsecureBindError, match="0.0.0.0"):
+    with pytest.raises(InsecureBindError, match=r"0\.0\.0\.0"):
         create_app(ServerConfig(db=tmp_path / "open.duckdb", host="0.0.0.0"))
     # configured as if bound to every interface, but listening on 127.0.0.1 only
     url = serve(host="0.0.0.0", token="s3cret")

@@ -41,9 +41,10 @@ def test_history_routes_read_what_the_stream_committed(serve: Serve) -> None:
         assert log["head"]["commitId"] == second
         shown = client.get(f"/api/v1/commits/{second[:12]}").json()
         assert shown["commit"]["parents"] == [first]
-        assert shown["diff"] == client.get("/api/v1/diff", params={"a": first, "b": second}).json()[
-            "diff"
-        ]
+        assert (
+            shown["diff"]
+            == client.get("/api/v1/diff", params={"a": first, "b": second}).json()["diff"]
+        )
         missing = client.get("/api/v1/commits/no-such-ref")
         assert missing.status_code == 404
         assert "no-such-ref" in missing.json()["error"]["message"]
@@ -96,7 +97,14 @@ def test_health_and_protocol_describe_the_server(serve: Serve) -> None:
         (b'{"prompt": "MAESTRO PROMPT\\nMode: compose\\n", "backend": "nope"}', 422, "nope"),
         (b"[1, 2, 3]", 422, "InvalidRequest"),
     ],
-    ids=["malformed-json", "bad-prompt", "unknown-field", "empty-prompt", "unknown-backend", "list"],
+    ids=[
+        "malformed-json",
+        "bad-prompt",
+        "unknown-field",
+        "empty-prompt",
+        "unknown-backend",
+        "list",
+    ],
 )
 def test_bad_input_gets_a_json_error_and_the_server_lives_on(
     serve: Serve, body: bytes, status: int, needle: str
