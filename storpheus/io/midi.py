@@ -6,6 +6,16 @@ Conventions
   on read and ``tick = round(beat * tpq)`` on write, where ``tpq`` is the
   score's :attr:`~storpheus.score.Score.ticks_per_quarter`. A file round trip
   is therefore exact at tick resolution.
+* Note-ons and note-offs are paired as pretty_midi and music21 pair them
+  (:mod:`storpheus.io.pairing`): a note-off ends every sounding note of its
+  pitch and channel that began earlier, so a pitch struck again before it
+  ended gives two notes that end together, never a note that runs on to a
+  later, unrelated note-off. symusic parses the file (and pairs first in,
+  first out); a file's tracks are re-paired from its events only when a
+  quick walk over its note events finds a case where the two rules differ.
+  Files written by :func:`write_midi` (recognised by their layout marker)
+  keep symusic's pairing, which is the exact inverse of how they were
+  written.
 * A zero-length note in a file (note-on and note-off on the same tick) is
   read with a duration of one tick, since durations are positive.
 * Notes come back in canonical order (onset, pitch, channel, duration,
@@ -39,6 +49,7 @@ from storpheus.errors import MidiFileError
 from storpheus.events import ControlChangeArray, PitchBendArray
 from storpheus.io.keys import key_name, key_signature
 from storpheus.io.layout import apply_layout, layout_text, parse_layout
+from storpheus.io.pairing import is_ambiguous, note_events, paired_tracks
 from storpheus.midi_types import BPM
 from storpheus.notes import NoteArray
 from storpheus.score import Score, TimeSignature, Track, playback_channel
@@ -87,7 +98,7 @@ def midi_bytes_to_score(data: bytes, source: PathLike = "<bytes>") -> Score:
     if tpq <= 0:
         raise MidiFileError(source, f"unsupported time division: {tpq} ticks per quarter")
     try:
-        return _from_symusic(sym, tpq)
+        return _from_symusic(sym, tpq, data)
     except ValueError as exc:
         raise MidiFileError(source, f"invalid value in file: {exc}") from exc
 
@@ -184,8 +195,11 @@ def _to_symusic_track(track: Track, index: int, tpq: int, source: PathLike) -> s
     return out
 
 
-def _from_symusic(sym: sym_core.ScoreTick, tpq: int) -> Score:
-    tracks = [_from_symusic_track(t, tpq, i) for i, t in enumerate(sym.tracks)]
+def _from_symusic(sym: sym_core.ScoreTick, tpq: int, data: bytes) -> Score:
+    layouts = (parse_layout(str(marker.text)) for marker in sym.markers)
+    layout = next((found for found in layouts if found is not None), None)
+    repaired = {} if layout else _repaired_notes(sym, data)
+    tracks = [_from_symusic_track(t, tpq, i, repaired.get(i)) for i, t in enumerate(sym.tracks)]
     bpm = 120
     if len(sym.tempos):
         qpm = float(sym.tempos[0].qpm)
@@ -199,24 +213,63 @@ def _from_symusic(sym: sym_core.ScoreTick, tpq: int) -> Score:
     if len(sym.key_signatures):
         first_key = sym.key_signatures[0]
         key = key_name(int(first_key.key), bool(first_key.tonality))
-    for marker in sym.markers:
-        layout = parse_layout(str(marker.text))
-        rebuilt = apply_layout(layout, tracks, tpq) if layout else None
-        if layout and rebuilt is not None:
-            tracks, key = rebuilt, layout.key
-            break
+    rebuilt = apply_layout(layout, tracks, tpq) if layout else None
+    if layout and rebuilt is not None:
+        tracks, key = rebuilt, layout.key
     return Score(tuple(tracks), bpm=bpm, time_signature=meter, key=key, ticks_per_quarter=tpq)
 
 
-def _from_symusic_track(track: sym_core.TrackTick, tpq: int, index: int) -> Track:
-    """Convert one symusic track.
+_RawNotes = dict[str, npt.NDArray[np.int64] | npt.NDArray[np.uint8]]
+
+
+def _repaired_notes(sym: sym_core.ScoreTick, data: bytes) -> dict[int, _RawNotes]:
+    """Every track's notes re-paired from the file's events, when pairing is ambiguous.
+
+    symusic pairs first in, first out; when a pitch is struck again while
+    sounding anywhere in the file (or a note-off or note-on is left without
+    its partner), every track is re-paired from the file's events
+    (:func:`~storpheus.io.pairing.paired_tracks`). Re-paired tracks come in
+    symusic's order; should their number differ from symusic's, each of
+    symusic's tracks takes the re-paired track that shares the most
+    (onset, pitch) pairs with it.
+    """
+    groups = note_events(data)
+    if not any(is_ambiguous(g) for g in groups):
+        return {}
+    paired = paired_tracks(groups)
+    if len(paired) != len(sym.tracks):
+        onsets = [set(zip(p.start.tolist(), p.pitch.tolist(), strict=True)) for p in paired]
+        order: list[int] = []
+        for track in sym.tracks:
+            raw = track.notes.numpy()
+            keys = set(zip(raw["time"].tolist(), raw["pitch"].tolist(), strict=True))
+            shared = [len(keys & found) for found in onsets]
+            order.append(shared.index(max(shared)) if shared and max(shared) else -1)
+    else:
+        order = list(range(len(paired)))
+    return {
+        index: {
+            "time": paired[which].start,
+            "duration": paired[which].duration,
+            "pitch": paired[which].pitch,
+            "velocity": paired[which].velocity,
+        }
+        for index, which in enumerate(order)
+        if which >= 0
+    }
+
+
+def _from_symusic_track(
+    track: sym_core.TrackTick, tpq: int, index: int, repaired: _RawNotes | None = None
+) -> Track:
+    """Convert one symusic track (with re-paired notes when ``repaired`` is given).
 
     Values decoded from MIDI bytes are in range by construction (7-bit data
     bytes, non-negative ticks, 14-bit bends), so the arrays are wrapped
     without re-validation; zero-length notes become one tick long.
     """
     channel = playback_channel(index, bool(track.is_drum))
-    raw = track.notes.numpy()
+    raw = repaired if repaired is not None else track.notes.numpy()
     notes = NoteArray.empty()
     if raw["time"].size:
         notes = NoteArray._from_valid(
