@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from storpheus.project.errors import ProjectStateError as _ProjectStateError
+
 if TYPE_CHECKING:
     from muse_duckdb.merge.conflicts import Conflict
 
@@ -220,22 +222,10 @@ class NoCommitsError(RefError, LookupError):
 
 
 # -------------------------------------------------------------------- state
-class ProjectStateError(MuseError, ValueError):
-    """A project state is invalid (duplicate id, region on a missing track...).
-
-    Attributes
-    ----------
-    field:
-        Where the problem is (``"regions[3].track_id"``, ``"tracks"``...).
-    value:
-        The offending value.
-    """
-
-    def __init__(self, field: str, value: object, reason: str) -> None:
-        self.field = field
-        self.value = value
-        self.reason = reason
-        super().__init__(f"{field}={value!r}: {reason}")
+ProjectStateError = _ProjectStateError
+"""A project state is invalid: the project model's own error
+(:class:`storpheus.project.errors.ProjectStateError`, a ``ValueError``), which
+the model raises wherever it is built."""
 
 
 class DirtyWorkingTreeError(MuseError):
