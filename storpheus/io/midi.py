@@ -244,7 +244,8 @@ def _repaired_notes(sym: sym_core.ScoreTick, data: bytes) -> dict[int, _RawNotes
             raw = track.notes.numpy()
             keys = set(zip(raw["time"].tolist(), raw["pitch"].tolist(), strict=True))
             shared = [len(keys & found) for found in onsets]
-            order.append(shared.index(max(shared)) if shared and max(shared) else -1)
+            best = max(shared, default=0)
+            order.append(shared.index(best) if best else -1)
     else:
         order = list(range(len(paired)))
     return {
