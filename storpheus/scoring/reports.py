@@ -73,7 +73,7 @@ def fulfillment_report(
     params: ScoringParams,
     *,
     scorer: Scorer | None = None,
-    min_key_compliance: float = 0.5,
+    min_key_compliance: float = 0.9,
     density_tolerance: float = 0.5,
 ) -> FulfillmentReport:
     """Check one candidate against its targets and say what it misses.
@@ -81,7 +81,9 @@ def fulfillment_report(
     Violations name concrete facts: pitched notes outside the register,
     velocities outside the range, silent bars, missing channels, a density
     off the target by more than ``density_tolerance`` (relative), key
-    compliance below ``min_key_compliance``.
+    compliance below ``min_key_compliance``. Values and thresholds are printed
+    with as many decimals as it takes to tell them apart (see
+    :func:`format_pair`).
     """
     card = (scorer or Scorer()).score_one(candidate, params)
     batch = CandidateBatch.from_items([as_scorable(candidate)])
@@ -93,9 +95,10 @@ def fulfillment_report(
     key_fit = card.dimensions.get("key_compliance", math.nan)
     if params.key is not None and not math.isnan(key_fit) and key_fit < min_key_compliance:
         outside = int((~params.key.contains(pitched.pitch)).sum()) if len(pitched) else 0
+        value, limit = format_pair(key_fit, min_key_compliance)
         violations.append(
-            f"key compliance {key_fit:.2f} is below {min_key_compliance:.2f} for "
-            f"{params.key.name} ({outside} of {len(pitched)} pitched notes outside the scale)"
+            f"key compliance {value} is below the minimum {limit} for {params.key.name} "
+            f"({outside} of {len(pitched)} pitched notes outside the scale)"
         )
     if params.register_center is not None and len(pitched):
         spread = 12 if params.register_spread is None else params.register_spread
@@ -112,8 +115,10 @@ def fulfillment_report(
     if params.target_density is not None:
         density = len(notes) / params.total_beats
         if abs(density / params.target_density - 1.0) > density_tolerance:
+            value, target = format_pair(density, params.target_density)
             violations.append(
-                f"density {density:.2f} notes/beat is off the target {params.target_density:.2f}"
+                f"density {value} notes/beat is off the target {target} by more than "
+                f"{density_tolerance:.0%}"
             )
     silent = _silent_bars(notes, params)
     if silent:
@@ -127,6 +132,21 @@ def fulfillment_report(
         coverage_pct=100.0 * min(1.0, used / params.expected_channels),
         score=card.total,
     )
+
+
+def format_pair(value: float, reference: float, *, decimals: int = 2) -> tuple[str, str]:
+    """Both numbers with the fewest decimals (at least ``decimals``) that tell them apart.
+
+    >>> format_pair(0.4999, 0.5)
+    ('0.4999', '0.5000')
+    >>> format_pair(0.31, 0.5)
+    ('0.31', '0.50')
+    """
+    for places in range(decimals, 10):
+        a, b = f"{value:.{places}f}", f"{reference:.{places}f}"
+        if a != b or value == reference:
+            return a, b
+    return repr(value), repr(reference)
 
 
 def _silent_bars(notes: NoteArray, params: ScoringParams) -> list[int]:
