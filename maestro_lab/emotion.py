@@ -41,8 +41,8 @@ from pydantic import JsonValue
 
 from maestro_lab.prompts.base import StructuredPrompt, VibeWeight
 from maestro_lab.prompts.constraints import DENSITY_WORDS
-from maestro_lab.styles import StyleProfile, resolve_style
 from storpheus.spec import EmotionVector, GenerationConstraints
+from storpheus.styles import StyleProfile, resolve_style
 
 AXES: Final = ("energy", "valence", "tension", "intimacy", "motion")
 SECTION_WEIGHT: Final = 1.5

@@ -1,8 +1,9 @@
 """The style gallery: one multi-role excerpt per style, as MIDI and a piano roll.
 
-For every style of the embedded backend, :func:`render_gallery` renders an
-excerpt with the style's band (drums, bass, harmony, melody... as the style
-profile lists them) from one shared spec (:func:`default_spec`), so all
+For every style of the style table, :func:`render_gallery` renders an
+excerpt with the style's default roles (drums, bass, harmony, melody... as
+the style profile lists them) with the embedded backend from one shared
+spec (:func:`default_spec`), so all
 parts follow the same chord schedule; the bass is locked to the drums'
 kicks where the style does that. Each excerpt is written as
 ``<style>.mid`` and, unless ``plot=False``, ``<style>.png``.
@@ -24,12 +25,13 @@ from pathlib import Path
 import numpy as np
 
 from storpheus.backends.base import GenerationRequest, MusicGeneratorBackend
-from storpheus.backends.embedded import EmbeddedBackend, default_spec, get_style, resolve_style
-from storpheus.backends.embedded import style_names as embedded_style_names
+from storpheus.backends.embedded import EmbeddedBackend, default_spec
 from storpheus.identity import content_id
 from storpheus.io import write_midi
 from storpheus.score import Score, TimeSignature, Track
 from storpheus.seeding import derive_seed
+from storpheus.styles import get_style, resolve_style
+from storpheus.styles import style_names as table_style_names
 
 _KICKS = (35, 36)
 
@@ -50,8 +52,8 @@ class GalleryEntry:
 
 
 def style_names() -> tuple[str, ...]:
-    """The styles the gallery renders (every embedded style)."""
-    return embedded_style_names()
+    """The styles the gallery renders: every style of the style table, by id."""
+    return table_style_names()
 
 
 def gallery_score(
@@ -62,25 +64,25 @@ def gallery_score(
     roles: Sequence[str] | None = None,
     backend: MusicGeneratorBackend | None = None,
 ) -> Score:
-    """The gallery excerpt of ``style``: its band's roles over one shared spec.
+    """The gallery excerpt of ``style``: its default roles over one shared spec.
 
     Parameters
     ----------
     style:
-        Style name or alias (resolved like the backend does).
+        Style id, name or alias (resolved with :func:`storpheus.styles.resolve_style`).
     bars:
         Length of the excerpt.
     seed:
         Base seed; each role's seed is derived from it, the style and the role.
     roles:
-        Roles to render (default: the style's band).
+        Roles to render (default: the style's default roles).
     backend:
         The generator (default: :class:`~storpheus.backends.embedded.EmbeddedBackend`).
     """
-    profile = resolve_style(style).style
-    spec = default_spec(profile.name, bars=bars, section_name=f"{profile.name} gallery")
+    profile = resolve_style(style).profile
+    spec = default_spec(profile.id, bars=bars, section_name=f"{profile.id} gallery")
     backend = backend or EmbeddedBackend()
-    band = tuple(roles) if roles else profile.band
+    band = tuple(roles) if roles else profile.default_roles
     order = sorted(band, key=lambda r: (r != "drums", band.index(r)))
     parts: dict[str, Track] = {}
     kicks: tuple[float, ...] | None = None
@@ -88,8 +90,8 @@ def gallery_score(
         request = GenerationRequest(
             role=role,
             bars=bars,
-            seed=derive_seed(seed, "gallery", profile.name, role),
-            style=profile.name,
+            seed=derive_seed(seed, "gallery", profile.id, role),
+            style=profile.id,
             bpm=spec.global_spec.bpm,
             key=spec.global_spec.key,
             section_name="verse",
@@ -131,7 +133,7 @@ def render_gallery(
     """Render every style's excerpt (or ``styles``) to ``out_dir`` as MIDI and PNG."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    names = [resolve_style(s).style.name for s in styles] if styles else list(style_names())
+    names = [resolve_style(s).profile.id for s in styles] if styles else list(style_names())
     entries = []
     for name in dict.fromkeys(names):
         profile = get_style(name)
@@ -141,12 +143,12 @@ def render_gallery(
         if plot:
             from maestro_lab.viz.pianoroll import save_pianoroll
 
-            title = f"{profile.label} · {score.key} · {score.bpm} BPM · seed {seed}"
+            title = f"{profile.name} · {score.key} · {score.bpm} BPM · seed {seed}"
             png = save_pianoroll(score, out / f"{name}.png", title=title)
         entries.append(
             GalleryEntry(
                 style=name,
-                label=profile.label,
+                label=profile.name,
                 key=score.key or "",
                 bpm=score.bpm,
                 roles=tuple(t.role or t.name for t in score.tracks),

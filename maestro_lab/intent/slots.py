@@ -19,8 +19,8 @@ from typing import Final
 
 from maestro_lab.errors import InvalidKeyError
 from maestro_lab.prompts.keys import normalise_key
-from maestro_lab.styles import find_style
-from storpheus.theory import CHURCH_MODES, MAJOR_MINOR_ALIASES
+from storpheus.styles import find_style
+from storpheus.theory import KEY_MODES, MODE_ALIASES
 
 _TEMPO_RE: Final = re.compile(r"\b(\d{2,3})\s*(?:bpm|beats per minute)\b")
 _AT_TEMPO_RE: Final = re.compile(
@@ -28,8 +28,11 @@ _AT_TEMPO_RE: Final = re.compile(
 )
 _BARS_RE: Final = re.compile(r"\b(\d{1,3})[- ]?(?:bars?|measures?)\b")
 _MODE_WORDS: Final = "|".join(
-    sorted({*CHURCH_MODES, *MAJOR_MINOR_ALIASES} - {""}, key=lambda w: (-len(w), w))
-)  # the mode names the embedded backend and the tools read, longest first
+    sorted(
+        {*KEY_MODES, *(a for a, m in MODE_ALIASES.items() if m in KEY_MODES)} - {""},
+        key=lambda w: (-len(w), w),
+    )
+)  # the one key vocabulary: every mode name prompts, tools and backends read, longest first
 _KEY_RE: Final = re.compile(
     r"\b(?:in(?: the key of)?|key(?: of| is|:)?)\s+([A-Ga-g](?:#|b|♯|♭| sharp| flat)?"
     rf"(?:\s*(?:{_MODE_WORDS})\b)?)"

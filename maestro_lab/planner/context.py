@@ -25,9 +25,9 @@ from maestro_lab.planner.project import ProjectState
 from maestro_lab.prompts.base import MaestroPrompt
 from maestro_lab.prompts.constraints import CONSTRAINT_KEYS
 from maestro_lab.prompts.keys import Key, parse_key
-from maestro_lab.styles import StyleProfile, resolve_style
 from storpheus.seeding import SEED_BITS, seed_from_text
 from storpheus.spec import MusicSpec
+from storpheus.styles import StyleProfile, resolve_style
 
 DEFAULT_CANDIDATES: Final = 4
 """Candidates per generation when neither the prompt nor the caller says."""

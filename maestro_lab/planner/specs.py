@@ -1,8 +1,10 @@
 """Per-role MusicSpec parts (drums, bass, harmony, melody) from constraints and style.
 
-Drum layers take their hits-per-bar ranges from the style's groove family
-(:data:`GROOVE_LAYERS`), widened by the drum density; velocities come from
-the constraints' floor and ceiling, offset per layer. The bass takes its
+Drum layers take their hits-per-bar ranges from the patterns of the style's
+groove (:func:`~storpheus.backends.embedded.grooves.layer_targets`: the same
+groove, and so the same drum kit, the renderer plays), widened by the drum
+density; velocities come from the constraints' floor and ceiling, offset per
+layer. The bass takes its
 note density and lengths from the style's bass style and the rest density.
 Everything scales with the bar length for meters other than 4/4.
 """
@@ -11,8 +13,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from maestro_lab.prompts.keys import Key
-from maestro_lab.styles import StyleProfile
+from storpheus.backends.embedded.grooves import layer_targets
 from storpheus.spec import (
     BassDensityTarget,
     BassNoteLength,
@@ -26,34 +27,11 @@ from storpheus.spec import (
     HarmonicSpec,
     MelodySpec,
 )
+from storpheus.styles import StyleProfile
+from storpheus.theory import Key
 
 # layer -> (min hits per 4/4 bar, max hits at density 0, extra max hits at density 1)
 Layers = dict[str, tuple[float, float, float]]
-GROOVE_LAYERS: Final[dict[str, Layers]] = {
-    "four_on_the_floor": {"kick": (4, 4, 0), "snare": (2, 2, 2), "hats": (4, 4, 12)},
-    "boom_bap": {"kick": (2, 3, 2), "snare": (2, 2, 3), "hats": (4, 8, 8)},
-    "trap": {"kick": (2, 4, 2), "snare": (1, 2, 1), "hats": (8, 12, 12)},
-    "breakbeat": {"kick": (2, 3, 2), "snare": (2, 3, 2), "hats": (8, 8, 8)},
-    "jazz_ride": {"kick": (0, 1, 2), "snare": (0, 2, 3), "hats": (2, 2, 0), "cymbals": (6, 8, 4)},
-    "bossa": {"kick": (2, 4, 0), "snare": (2, 3, 2), "hats": (4, 8, 4), "percussion": (2, 4, 4)},
-    "funk": {"kick": (2, 4, 2), "snare": (2, 3, 4), "hats": (8, 12, 4)},
-    "rock": {"kick": (2, 3, 2), "snare": (2, 2, 1), "hats": (4, 8, 4), "cymbals": (0, 1, 1)},
-    "half_time": {"kick": (1, 2, 2), "snare": (1, 1, 1), "hats": (4, 6, 6)},
-    "dembow": {"kick": (4, 4, 0), "snare": (4, 4, 0), "hats": (4, 8, 4)},
-    "straight": {"kick": (2, 3, 2), "snare": (2, 2, 1), "hats": (8, 8, 4)},
-    "ambient": {"kick": (0, 1, 0), "snare": (0, 1, 0), "hats": (0, 2, 2), "percussion": (0, 2, 4)},
-}
-"""Hits-per-bar ranges of each drum layer, per groove family."""
-
-GROOVE_FAMILIES: Final = {
-    "lofi": "boom_bap",
-    "techno": "four_on_the_floor",
-    "pop": "straight",
-    "synthwave": "straight",
-    "cinematic": "half_time",
-    "rnb": "half_time",
-}
-"""Style-specific groove names and the density table they share."""
 
 EXTRA_LAYERS: Final[Layers] = {
     "percussion": (0, 2, 6),
@@ -98,8 +76,9 @@ def drum_spec(
     parts: tuple[str, ...] = (),
 ) -> DrumSpec:
     """Drum layers, kit constraints and groove family for one section."""
-    family = GROOVE_FAMILIES.get(style.groove, style.groove)
-    table = dict(GROOVE_LAYERS.get(family, GROOVE_LAYERS["straight"]))
+    table: Layers = {
+        name: (low, high, extra) for name, low, high, extra in layer_targets(style.groove)
+    }
     if constraints.drum_density > 0.7 and "percussion" not in table:
         table["percussion"] = EXTRA_LAYERS["percussion"]
     if parts:
@@ -183,7 +162,7 @@ def harmonic_spec(
     schedule: tuple[ChordScheduleEntry, ...],
 ) -> HarmonicSpec:
     """The chord schedule with the style's voicing (rootless needs extensions)."""
-    voicing = style.voicing_style
+    voicing = style.voicing
     if voicing == "rootless" and not constraints.chord_extensions:
         voicing = "close"
     return HarmonicSpec(schedule, voicing)

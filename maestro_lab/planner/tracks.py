@@ -28,8 +28,8 @@ from maestro_lab.planner.roles import (
     RoleMatch,
     normalise_role,
 )
-from maestro_lab.styles import StyleProfile
 from storpheus.seeding import derive_seed
+from storpheus.styles import StyleProfile
 
 MAX_PITCHED_TRACKS = 15
 

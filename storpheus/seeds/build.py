@@ -52,7 +52,7 @@ def _phrase(
         bars=BARS,
         seed=seed,
         style=style,
-        bpm=profile.bpm,
+        bpm=profile.default_tempo,
         key=key.name,
         spec=spec,
     )
@@ -74,7 +74,7 @@ def build_library(out_dir: Path = DATA_DIR, styles: Sequence[str] | None = None)
     infos: list[SeedInfo] = []
     for style in styles or style_names():
         profile = get_style(style)
-        home = parse_key(profile.key)
+        home = parse_key(profile.default_key)
         away_tonic = (home.tonic + 6) % 12
         away = Key(away_tonic, home.mode, spelling=NOTE_NAMES[away_tonic])
         jobs: list[tuple[str, Key | None, int]] = [("drums", None, v) for v in range(DRUM_VARIANTS)]
@@ -85,7 +85,11 @@ def build_library(out_dir: Path = DATA_DIR, styles: Sequence[str] | None = None)
             rel = f"{style}/{name}.mid"
             path = out_dir / rel
             path.parent.mkdir(parents=True, exist_ok=True)
-            score = Score(tracks=(track,), bpm=profile.bpm, key=None if key is None else key.name)
+            score = Score(
+                tracks=(track,),
+                bpm=profile.default_tempo,
+                key=None if key is None else key.name,
+            )
             write_midi(score, path)
             stored = NoteArray.concat([t.notes for t in read_midi(path).tracks]).sort()
             infos.append(
@@ -95,7 +99,7 @@ def build_library(out_dir: Path = DATA_DIR, styles: Sequence[str] | None = None)
                     role=role,
                     key=None if key is None else key.name,
                     bars=BARS,
-                    bpm=profile.bpm,
+                    bpm=profile.default_tempo,
                     content_id=content_id(stored),
                     file=rel,
                     provenance=(

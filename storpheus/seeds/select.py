@@ -22,11 +22,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from storpheus.backends.embedded.harmony import NOTE_NAMES, parse_key
-from storpheus.backends.embedded.styles import DEFAULT_STYLE, MatchKind, resolve_style
 from storpheus.errors import InvalidRequestError, MidiRangeError, SeedNotFoundError
 from storpheus.notes import NoteArray
 from storpheus.score import Score, Track
 from storpheus.seeds.library import SeedInfo, load_index, seed_notes
+from storpheus.styles import DEFAULT_STYLE, MatchKind, resolve_style
 from storpheus.theory import Key, interval_between
 
 ROLE_FALLBACKS: dict[str, tuple[str, ...]] = {
@@ -111,14 +111,14 @@ def select_seed(style: str, role: str, key: str | None, rng: np.random.Generator
     match: MatchKind = resolution.match
     pool: list[SeedInfo] = []
     used_role = role
-    for style_name in (resolution.style.name, DEFAULT_STYLE):
+    for style_name in (resolution.profile.id, DEFAULT_STYLE):
         for candidate_role in ROLE_FALLBACKS.get(role, (role,)):
             pool = [s for s in index if s.style == style_name and s.role == candidate_role]
             if pool:
                 used_role = candidate_role
                 break
         if pool:
-            if style_name != resolution.style.name:
+            if style_name != resolution.profile.id:
                 match = "fallback"
             break
     if not pool:

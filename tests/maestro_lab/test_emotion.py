@@ -18,8 +18,8 @@ from maestro_lab.emotion import (
     vibe_axes,
 )
 from maestro_lab.prompts import VibeWeight, parse_prompt
-from maestro_lab.styles import STYLES
 from storpheus.spec import EmotionVector, GenerationConstraints
+from storpheus.styles import STYLES
 
 
 def test_no_source_gives_the_neutral_vector() -> None:

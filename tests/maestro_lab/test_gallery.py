@@ -21,7 +21,7 @@ def test_gallery_covers_every_embedded_style() -> None:
 
 def test_gallery_score_plays_the_style_band_with_the_bass_on_the_kicks() -> None:
     score = gallery_score("boom bap", bars=8, seed=3)
-    assert [t.role for t in score.tracks] == list(get_style("boom_bap").band)
+    assert [t.role for t in score.tracks] == list(get_style("boom_bap").default_roles)
     drums = score.track("Drums")
     bass = score.track("Bass")
     assert drums.is_drum

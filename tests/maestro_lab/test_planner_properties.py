@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from maestro_lab.planner import CompositionPlan, plan, validate_plan
-from maestro_lab.styles import STYLES
+from storpheus.styles import STYLES
 
 try:
     import maestro_lab.tools.validation as CATALOGUE  # noqa: N812 - a module used as a value

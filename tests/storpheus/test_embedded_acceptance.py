@@ -104,7 +104,7 @@ def test_pitched_parts_stay_in_the_declared_register(style: str, role: str) -> N
 def test_pitched_parts_are_in_the_spec_key(style: str, role: str) -> None:
     result = _result(style, role)
     key = parse_key(str(result.metadata["key"]))
-    scale = np.array(key.scale)
+    scale = np.array(key.pitch_classes)
     for candidate in result.candidates:
         notes = candidate.notes
         assert scale_consistency(notes) >= 0.9

@@ -15,9 +15,9 @@ from storpheus.backends.embedded.harmony import parse_key
 from storpheus.backends.embedded.motif import extract_motif, invent_motif, vary
 from storpheus.backends.embedded.notebuf import NoteBuffer, apply_swing, finalize
 from storpheus.backends.embedded.patterns import BASS_PATTERNS, COMP_PATTERNS, parse_steps
-from storpheus.backends.embedded.styles import ROLES, normalise_style, resolve_style
 from storpheus.notes import NoteArray
 from storpheus.spec import EmotionVector
+from storpheus.styles import ROLES, normalise_style, resolve_style
 
 
 # ------------------------------------------------------------------ clean-up
@@ -126,7 +126,7 @@ def test_normalise_style_lowercases_and_unifies_separators() -> None:
 )
 def test_resolve_style_reports_how_it_matched(text: str | None, name: str, match: str) -> None:
     resolution = resolve_style(text)
-    assert (resolution.style.name, resolution.match) == (name, match)
+    assert (resolution.profile.id, resolution.match) == (name, match)
     assert (resolution.warning is not None) == (match == "fallback")
 
 
@@ -161,7 +161,7 @@ def test_every_style_profile_refers_to_known_tables(name: str) -> None:
     assert style.bass in BASS_PATTERNS or style.bass in locked_or_walking
     assert style.chords in COMP_PATTERNS
     for minor in (False, True):
-        for progression in style.progressions(minor):
+        for progression in style.degree_progressions(minor):
             assert progression
             assert all(0 <= d <= 6 for d in progression)
     for role in ROLES:
@@ -169,7 +169,7 @@ def test_every_style_profile_refers_to_known_tables(name: str) -> None:
             low, high = style.register(role)
             assert 0 <= low < high <= 127
             assert high - low >= 12
-    parse_key(style.key)
+    parse_key(style.default_key)
 
 
 def test_default_constraints_follow_the_style_and_the_emotion() -> None:

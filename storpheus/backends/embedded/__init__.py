@@ -2,9 +2,10 @@
 
 One module per role renderer (:mod:`.drums`, :mod:`.bass`, :mod:`.chords`
 for chords/keys/pads, :mod:`.melody` for melody/lead, :mod:`.arp`,
-:mod:`.fx`), the style and groove tables (:mod:`.style_table`,
-:mod:`.grooves`, :mod:`.patterns`), a small key/chord helper
-(:mod:`.harmony`) and :class:`EmbeddedBackend` (:mod:`.backend`).
+:mod:`.fx`), the groove and pattern tables (:mod:`.grooves`,
+:mod:`.patterns`), a small key/chord helper (:mod:`.harmony`) and
+:class:`EmbeddedBackend` (:mod:`.backend`). Styles come from the one style
+table, :mod:`storpheus.styles` (re-exported here for convenience).
 
 Example
 -------
@@ -19,7 +20,7 @@ Example
 from storpheus.backends.embedded.backend import EmbeddedBackend, render_candidate, render_role
 from storpheus.backends.embedded.context import RenderContext, build_context
 from storpheus.backends.embedded.defaults import default_constraints, default_spec
-from storpheus.backends.embedded.styles import (
+from storpheus.styles import (
     DEFAULT_STYLE,
     ROLES,
     StyleProfile,

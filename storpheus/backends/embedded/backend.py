@@ -39,10 +39,10 @@ from storpheus.backends.embedded.drums import render_drums
 from storpheus.backends.embedded.fx import render_fx
 from storpheus.backends.embedded.melody import render_lead, render_melody
 from storpheus.backends.embedded.notebuf import RenderedPart
-from storpheus.backends.embedded.styles import ROLES
 from storpheus.errors import InvalidRequestError
 from storpheus.notes import NoteArray
 from storpheus.spec import GenerationConstraints, MusicSpec
+from storpheus.styles import ROLES
 
 Renderer = Callable[[RenderContext, Dice], RenderedPart]
 
@@ -180,7 +180,7 @@ class EmbeddedBackend(MusicGeneratorBackend):
                 "used the spec key"
             )
         metadata: dict[str, object] = {
-            "style": ctx.style.name,
+            "style": ctx.style.id,
             "style_requested": request.style,
             "style_match": ctx.resolution.match,
             "key": ctx.key.name,

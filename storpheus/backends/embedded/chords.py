@@ -91,7 +91,7 @@ def _comp(
     variants = COMP_PATTERNS.get(family, COMP_PATTERNS["pop"])
     gate = COMP_GATE.get(family, 0.95)
     per_bar = family in PER_BAR_FAMILIES
-    push = ctx.style.name in _PUSH_STYLES
+    push = ctx.style.id in _PUSH_STYLES
     bpb = ctx.beats_per_bar
     chosen = dice.below(len(variants))
     base_vel = _velocity(ctx, level)

@@ -23,12 +23,6 @@ from storpheus.backends.base import GenerationRequest
 from storpheus.backends.embedded.defaults import default_constraints, progression_symbols
 from storpheus.backends.embedded.grooves import Groove, groove_for, known_groove
 from storpheus.backends.embedded.harmony import Chord, parse_chord, parse_key
-from storpheus.backends.embedded.styles import (
-    ROLE_CHANNELS,
-    StyleProfile,
-    StyleResolution,
-    resolve_style,
-)
 from storpheus.errors import InvalidRequestError
 from storpheus.notes import NoteArray
 from storpheus.spec import (
@@ -38,6 +32,7 @@ from storpheus.spec import (
     MelodySpec,
     MusicSpec,
 )
+from storpheus.styles import ROLE_CHANNELS, StyleProfile, StyleResolution, resolve_style
 from storpheus.theory import Key
 
 
@@ -206,7 +201,7 @@ def build_context(request: GenerationRequest, *, use_seed_motifs: bool = True) -
     """
     spec = request.spec
     resolution = resolve_style(request.style)
-    style = resolution.style
+    style = resolution.profile
     key_text = spec.global_spec.key if spec is not None else request.key
     try:
         key = parse_key(key_text)

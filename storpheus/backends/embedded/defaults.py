@@ -16,7 +16,6 @@ Example
 from __future__ import annotations
 
 from storpheus.backends.embedded.harmony import diatonic_chord, parse_key
-from storpheus.backends.embedded.styles import StyleProfile, resolve_style
 from storpheus.spec import (
     BassSpec,
     ChordScheduleEntry,
@@ -30,6 +29,7 @@ from storpheus.spec import (
     MusicSpec,
     SectionMapEntry,
 )
+from storpheus.styles import StyleProfile, resolve_style
 from storpheus.theory import Key
 
 
@@ -78,7 +78,7 @@ def progression_symbols(
     Sevenths come from the style or from ``constraints.chord_extensions``;
     ninths from the style (they need sevenths).
     """
-    degrees = style.progressions(key.is_minor)[0]
+    degrees = style.degree_progressions(key.is_minor)[0]
     seventh = style.sevenths or bool(constraints and constraints.chord_extensions)
     ninth = style.ninths and seventh
     return [diatonic_chord(key, d, seventh=seventh, ninth=ninth).symbol for d in degrees]
@@ -98,8 +98,8 @@ def default_spec(
     ``key`` and ``bpm`` default to the style's. The chord schedule follows the
     style's first progression at its harmonic rhythm.
     """
-    profile = resolve_style(style).style
-    parsed = parse_key(key or profile.key)
+    profile = resolve_style(style).profile
+    parsed = parse_key(key or profile.default_key)
     num, den = time_signature
     beats_per_bar = num * 4.0 / den
     symbols = progression_symbols(profile, parsed)
@@ -113,7 +113,7 @@ def default_spec(
         index += 1
     return MusicSpec(
         global_spec=GlobalSpec(
-            bpm=bpm or profile.bpm,
+            bpm=bpm or profile.default_tempo,
             bars=bars,
             time_sig_num=num,
             time_sig_den=den,
@@ -124,7 +124,7 @@ def default_spec(
         harmonic_spec=HarmonicSpec(chord_schedule=tuple(schedule), voicing_style=profile.voicing),
         melody_spec=MelodySpec(style_hint=profile.melody, scale=parsed.mode, register="mid"),
         section_map=(SectionMapEntry(section_name, 0, bars),),
-        style=profile.name,
+        style=profile.id,
     )
 
 

@@ -472,17 +472,62 @@ def known_groove(name: str) -> bool:
     return name in GROOVES or name in GROOVE_ALIASES
 
 
+LAYER_NAMES: Final = {"perc": "percussion"}
+"""Spec names of layer groups that differ from the group (``perc`` -> ``percussion``)."""
+
+_PLAYED: Final = np.array([0, 1, 1, 1, 0, 0, 3], dtype=np.float64)  # a roll hit plays ~3
+_OPTIONAL_HITS: Final = np.array([0, 0, 0, 0, 1, 1, 0], dtype=np.float64)
+
+
+@lru_cache(maxsize=64)
+def layer_targets(name: str) -> tuple[tuple[str, float, float, float], ...]:
+    """Hits per 4/4 bar of each layer group of a groove, read from its patterns.
+
+    One row per group, in the groove's layer order: ``(layer, fewest, most
+    at density 0, extra most at density 1)`` where *fewest* counts the
+    sparsest variants' sure hits, *most at density 0* adds their optional
+    hits and the extra is what the busiest variants add on top (a roll hit
+    counts as three). The planner turns these into the drum spec's
+    per-layer targets, so the spec names exactly the layers the groove's
+    kit plays (in ``jazz_swing`` the ride and the pedal hi-hat are the
+    ``hats`` group) and the renderer never has to invent hits for a layer
+    the groove does not have.
+
+    >>> layer_targets("jazz_swing")[0]
+    ('hats', 6.0, 6.0, 3.0)
+    """
+    groove = groove_for(name)
+    rows: dict[str, list[float]] = {}
+    for layer in groove.layers:
+        sparse = parse_pattern(layer.variants[0])
+        busy = parse_pattern(layer.variants[-1])
+        sparse_bars, busy_bars = len(sparse) / 16.0, len(busy) / 16.0
+        sure = float(np.count_nonzero(_PLAYED[sparse] > 0)) / sparse_bars
+        low = float((_PLAYED[sparse] + _OPTIONAL_HITS[sparse]).sum()) / sparse_bars
+        high = float((_PLAYED[busy] + _OPTIONAL_HITS[busy]).sum()) / busy_bars
+        row = rows.setdefault(LAYER_NAMES.get(layer.group, layer.group), [0.0, 0.0, 0.0])
+        row[0] += sure
+        row[1] += low
+        row[2] += high
+    return tuple(
+        (layer, round(fewest, 2), round(most, 2), round(max(0.0, busiest - most), 2))
+        for layer, (fewest, most, busiest) in rows.items()
+    )
+
+
 __all__ = [
     "CODES",
     "GROOVES",
     "GROOVE_ALIASES",
     "GROUP_PRIORITY",
+    "LAYER_NAMES",
     "LEVELS",
     "OPTIONAL",
     "DrumLayer",
     "Groove",
     "groove_for",
     "known_groove",
+    "layer_targets",
     "parse_pattern",
     "pattern_grid",
 ]

@@ -96,7 +96,7 @@ def _motif_source(ctx: RenderContext, dice: Dice, length: float) -> Motif | None
 
         role = "melody" if ctx.role == "melody" else "lead"
         try:
-            seed = select_seed(ctx.style.name, role, ctx.key.name, dice.rng)
+            seed = select_seed(ctx.style.id, role, ctx.key.name, dice.rng)
         except SeedNotFoundError:
             return None
         return extract_motif(seed.notes, ctx.key, length, f"seed:{seed.info.seed_id}")

@@ -52,7 +52,6 @@ from storpheus.backends.base import (
     JSONObject,
     MusicGeneratorBackend,
 )
-from storpheus.backends.embedded.styles import ROLES
 from storpheus.backends.orpheus.api import ApiShape
 from storpheus.backends.orpheus.cache import (
     BackendCache,
@@ -73,6 +72,7 @@ from storpheus.backends.orpheus.resilience import (
 )
 from storpheus.errors import BackendError, BackendUnavailable, MidiFileError
 from storpheus.notes import NoteArray
+from storpheus.styles import ROLES
 
 ORPHEUS_VERSION: Final = "1"
 DEFAULT_SPACE: Final = "asigalov61/Orpheus-Music-Transformer"

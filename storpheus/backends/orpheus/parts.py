@@ -29,10 +29,10 @@ from typing import Final, Literal
 
 import numpy as np
 
-from storpheus.backends.embedded.styles import ROLE_CHANNELS
 from storpheus.midi_types import DRUM_CHANNEL
 from storpheus.notes import NoteArray
 from storpheus.score import Score, Track
+from storpheus.styles import ROLE_CHANNELS
 
 RoleMatch = Literal["drums", "family", "fallback", "none"]
 

@@ -52,11 +52,11 @@ from dataclasses import dataclass
 from typing import Final
 
 from storpheus.backends.base import GenerationRequest, JSONObject
-from storpheus.backends.embedded.styles import resolve_style
 from storpheus.errors import SeedNotFoundError
 from storpheus.notes import NoteArray
 from storpheus.score import Score, Track
 from storpheus.seeding import rng_for
+from storpheus.styles import resolve_style
 
 POLICY_VERSION: Final = "1"
 """Bumped whenever the policy maps a request to different parameters (it is in the cache key)."""
@@ -184,7 +184,7 @@ def density(request: GenerationRequest) -> float:
             return constraints.drum_density
         return 1.0 - constraints.rest_density
     if request.role == "drums":
-        return resolve_style(request.style).style.drum_density
+        return resolve_style(request.style).profile.drum_density
     if request.emotion is not None:
         return request.emotion.energy
     return 0.5
@@ -198,7 +198,7 @@ def gen_tokens(bars: int, part_density: float) -> int:
 
 def sampling(request: GenerationRequest) -> tuple[float, float]:
     """``(temperature, top_p)`` from the style and the emotion, rounded to 3 decimals."""
-    style = resolve_style(request.style).style
+    style = resolve_style(request.style).profile
     swing = _clamp((style.swing - 0.5) / 0.25, 0.0, 1.0)
     looseness = 0.5 * swing + 0.25 * float(style.sevenths) + 0.25 * float(style.ninths)
     emotion = request.emotion
