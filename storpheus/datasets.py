@@ -56,3 +56,66 @@ def export_bach_chorales(out_dir: str | Path, limit: int = 100) -> list[Path]:
                 continue
         written.append(target)
     return written
+
+
+NON_BACH_SET: tuple[tuple[str, int], ...] = (
+    ("mozart", 5),
+    ("beethoven", 5),
+    ("haydn", 5),
+    ("monteverdi", 5),
+    ("palestrina", 4),
+    ("josquin", 3),
+    ("schubert", 1),
+    ("handel", 1),
+    ("corelli", 1),
+)
+"""(composer, pieces) of the music21 corpus that make the 30-piece non-Bach
+set: string quartets, madrigals, masses, a song, an aria and a sonata
+movement, with more voices per part and more re-struck pitches than the
+chorales."""
+
+_SCORE_SUFFIXES = (".mxl", ".xml", ".musicxml", ".krn", ".abc")
+
+
+def export_corpus_pieces(
+    out_dir: str | Path, pieces: tuple[tuple[str, int], ...] = NON_BACH_SET
+) -> list[Path]:
+    """Export the first pieces of each composer as MIDI files (cached).
+
+    ``pieces`` lists (composer, how many). Files are named
+    ``<composer>_<work>_<piece>.mid``; sources that are not scores (analyses)
+    and pieces music21 cannot turn into MIDI (badly formed repeats, for
+    example) are skipped and the next piece is taken. Returns the files in
+    the order of ``pieces``.
+    """
+    try:
+        from music21 import converter, corpus
+    except ImportError as exc:  # pragma: no cover - exercised only without the extra
+        raise MissingDependencyError(
+            "music21 is needed for the corpus pieces; run: pip install 'maestro-lab[bench]'"
+        ) from exc
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for composer, wanted in pieces:
+        taken = 0
+        for source in sorted(Path(str(p)) for p in corpus.getComposer(composer)):
+            if taken >= wanted:
+                break
+            if source.suffix not in _SCORE_SUFFIXES:
+                continue
+            target = out / f"{composer}_{source.parent.name}_{source.stem}.mid".replace(" ", "_")
+            failed = target.with_suffix(".failed")
+            if failed.exists():
+                continue
+            if not target.exists():
+                try:
+                    converter.parse(source).write("midi", fp=str(target))  # type: ignore[no-untyped-call]
+                except Exception:  # a corpus file music21 cannot render is skipped
+                    target.unlink(missing_ok=True)
+                    failed.touch()
+                    continue
+            written.append(target)
+            taken += 1
+    return written
