@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from maestro_lab.sweep.cells import Cell, expand
-    from maestro_lab.sweep.errors import CellFailedError, ResumeError, SpecError, SweepError
+    from maestro_lab.sweep.errors import CellFailedError, SpecError, SweepError
     from maestro_lab.sweep.runner import CellFailure, SweepResult, run
     from maestro_lab.sweep.spec import Experiment, ExperimentSpec, load_spec, parse_spec
     from maestro_lab.sweep.summary import summary
@@ -39,7 +39,6 @@ _EXPORTS: dict[str, str] = {
     "Cell": "maestro_lab.sweep.cells",
     "expand": "maestro_lab.sweep.cells",
     "CellFailedError": "maestro_lab.sweep.errors",
-    "ResumeError": "maestro_lab.sweep.errors",
     "SpecError": "maestro_lab.sweep.errors",
     "SweepError": "maestro_lab.sweep.errors",
     "CellFailure": "maestro_lab.sweep.runner",

@@ -137,7 +137,11 @@ def with_overrides(prompt: str, *, style: str | None, roles: tuple[str, ...] | N
 
 
 def expand(experiment: Experiment) -> tuple[Cell, ...]:
-    """Every cell of ``experiment``: the product of its grid axes (in spec order), then seeds.
+    """Every cell of ``experiment``: the product of its grid axes, then seeds.
+
+    Axes nest in a fixed order (prompt, candidates, style, roles, scorer,
+    weights, threshold, backend; the last varies fastest), seeds innermost;
+    ``Cell.index`` numbers the cells in that order.
 
     Raises
     ------

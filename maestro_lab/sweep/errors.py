@@ -47,15 +47,6 @@ class SpecError(SweepError, ValueError):
         )
 
 
-class ResumeError(SweepError):
-    """``--resume`` found nothing it can continue (names the experiment and the database)."""
-
-    def __init__(self, name: str, db: str, reason: str) -> None:
-        self.name = name
-        self.db = db
-        super().__init__(f"cannot resume experiment {name!r} in {db}: {reason}")
-
-
 class CellFailedError(SweepError):
     """A cell failed and the sweep ran with ``fail_fast``; the other cells were cancelled.
 
@@ -75,4 +66,4 @@ class CellFailedError(SweepError):
         super().__init__(f"sweep {sweep_id}: cell {cell_key} failed (fail-fast): {error}")
 
 
-__all__ = ["CellFailedError", "ResumeError", "SpecError", "SpecProblem", "SweepError"]
+__all__ = ["CellFailedError", "SpecError", "SpecProblem", "SweepError"]

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 
 from maestro_lab.sweep.cells import Cell, canonical, cell_key
-from maestro_lab.sweep.errors import CellFailedError, ResumeError
+from maestro_lab.sweep.errors import CellFailedError, SweepError
 from maestro_lab.sweep.spec import Experiment
 from maestro_lab.sweep.worker import CellOutcome, failure
 
@@ -44,8 +44,8 @@ def source_sweep(database: Database, ref: str) -> str:
 
     Raises
     ------
-    ResumeError
-        No sweep has this id or name.
+    SweepError
+        No composing sweep has this id or experiment name.
     """
     with database.read() as conn:
         rows = conn.execute(
@@ -54,7 +54,7 @@ def source_sweep(database: Database, ref: str) -> str:
             [ref, ref, ref],
         ).fetchall()
     if not rows:
-        raise ResumeError(ref, database.path, "no composing sweep has this id or name")
+        raise SweepError(f"{database.path}: no composing sweep has the id or experiment name {ref!r}")
     return str(rows[0][0])
 
 

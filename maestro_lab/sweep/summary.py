@@ -54,6 +54,7 @@ def summary(
         raise SweepError(f"cannot group by {unknown or names}; choose from {list(PARAMETERS)}")
     keys = ", ".join(f"json_extract_string(c.parameters, '$.{n}') AS {n}" for n in names)
     group = ", ".join(names)
+    order = ", ".join(f"TRY_CAST({n} AS DOUBLE) NULLS LAST, {n}" for n in names)
     sql = f"""
         WITH cells AS (
             SELECT {keys}, c.cell_key, c.run_id
@@ -76,7 +77,7 @@ def summary(
             count(DISTINCT best.slot || ':' || best.best_notes) AS distinct_best
         FROM cells JOIN best USING (run_id)
         GROUP BY {group}
-        ORDER BY {group}"""
+        ORDER BY {order}"""
     database = open_database(db, read_only=True)
     with database.read() as conn:
         frame: pd.DataFrame = conn.execute(sql, [sweep_id]).df()
