@@ -59,7 +59,7 @@ from maestro_lab.tools.validation import ToolCall, validate_tool_call
 from storpheus.backends.base import GenerationRequest, GenerationResult, MusicGeneratorBackend
 from storpheus.notes import NoteArray
 from storpheus.sampling import RejectionSamplingResult, rejection_sample
-from storpheus.scoring import Scorer, ScoringParams
+from storpheus.scoring import GenerationReport, Scorer, ScoringParams, generation_report
 from storpheus.seeding import derive_seed
 
 
@@ -126,6 +126,7 @@ class SectionResult:
     contract: SectionContract
     drum_telemetry: DrumTelemetry | None
     times: StageTimes
+    report: GenerationReport | None = None
 
     @property
     def section(self) -> str:
@@ -427,6 +428,13 @@ def _run_section(
         contract=work.contract,
         drum_telemetry=drums,
         times=times,
+        report=generation_report(
+            [c.candidate for c in sampling.candidates],
+            sampling.cards,
+            params,
+            chosen=sampling.best_position,
+            scorer=env.scorer,
+        ),
     )
 
 

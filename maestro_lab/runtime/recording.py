@@ -183,6 +183,9 @@ def _generation_metadata(section: SectionResult, options: AgentOptions) -> dict[
         "context": section.context.to_dict(),
         "postprocess": [dict(step) for step in section.part.steps],
         "notes_written": len(section.part.notes),
+        "report": None
+        if section.report is None
+        else json.loads(json.dumps(section.report.to_dict())),
     }
 
 

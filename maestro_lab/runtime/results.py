@@ -25,6 +25,8 @@ from pydantic import JsonValue
 if TYPE_CHECKING:
     import pandas as pd
 
+    from storpheus.scoring import GenerationReport
+
 
 @dataclass(frozen=True)
 class SectionCard:
@@ -42,6 +44,7 @@ class SectionCard:
     dimensions: Mapping[str, float]
     metrics: Mapping[str, float]
     seed: int | None = None
+    report: GenerationReport | None = None
 
     def to_dict(self) -> dict[str, JsonValue]:
         """JSON-ready dict (NaN as ``None``)."""
@@ -57,7 +60,15 @@ class SectionCard:
             "notes": self.notes,
             "seed": self.seed,
             "dimensions": {k: _json(v) for k, v in self.dimensions.items()},
+            "report": None if self.report is None else _report_json(self.report),
         }
+
+
+def _report_json(report: GenerationReport) -> JsonValue:
+    import json
+
+    loaded: JsonValue = json.loads(json.dumps(report.to_dict()))
+    return loaded
 
 
 def _json(value: float) -> float | None:

@@ -31,8 +31,10 @@ from storpheus.scoring.params import ScoringParams
 from storpheus.scoring.reports import (
     FulfillmentReport,
     GenerationComparison,
+    GenerationReport,
     compare_generations,
     fulfillment_report,
+    generation_report,
 )
 from storpheus.scoring.scorer import CandidateInput, Scorer, default_scorer, load_scorer
 
@@ -44,6 +46,7 @@ __all__ = [
     "Dimension",
     "FulfillmentReport",
     "GenerationComparison",
+    "GenerationReport",
     "Scorable",
     "ScoreCard",
     "ScoreCards",
@@ -55,6 +58,7 @@ __all__ = [
     "default_scorer",
     "dimension",
     "fulfillment_report",
+    "generation_report",
     "load_scorer",
     "metrics_frame",
 ]

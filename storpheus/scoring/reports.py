@@ -22,7 +22,7 @@ Example
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -31,7 +31,7 @@ import numpy as np
 from storpheus.backends.base import Candidate
 from storpheus.notes import NoteArray
 from storpheus.scoring.batch import CandidateBatch
-from storpheus.scoring.cards import ScoreCard
+from storpheus.scoring.cards import ScoreCard, ScoreCards
 from storpheus.scoring.params import ScoringParams
 from storpheus.scoring.scorer import CandidateInput, Scorer, as_scorable
 
@@ -235,3 +235,95 @@ def _quality(card: ScoreCard) -> dict[str, float]:
     values.update({k: v for k, v in card.dimensions.items() if not math.isnan(v)})
     values.update({k: v for k, v in card.metrics.items() if not math.isnan(v)})
     return values
+
+
+# ------------------------------------------------------------ per generation
+@dataclass(frozen=True)
+class GenerationReport:
+    """What one generation's choice met and how it compares with the runner-up.
+
+    ``fulfillment`` is the chosen candidate's :class:`FulfillmentReport`;
+    ``comparison`` compares the chosen candidate (``a``) with the
+    second-best valid candidate (``b``), ``None`` when there is none.
+    """
+
+    chosen: int
+    runner_up: int | None
+    fulfillment: FulfillmentReport
+    comparison: GenerationComparison | None
+
+    def to_dict(self) -> JSONObject:
+        """JSON-ready dict: chosen and runner-up positions, both reports."""
+        return {
+            "chosen": self.chosen,
+            "runner_up": self.runner_up,
+            "fulfillment": self.fulfillment.to_dict(),
+            "comparison": None if self.comparison is None else self.comparison.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> GenerationReport:
+        """Rebuild from :meth:`to_dict` output (as stored in telemetry)."""
+        fulfil = _mapping(data.get("fulfillment"), "fulfillment")
+        comp = data.get("comparison")
+        goal = _mapping(fulfil.get("goal_scores"), "fulfillment.goal_scores")
+        violations = fulfil.get("constraint_violations")
+        if not isinstance(violations, Sequence) or isinstance(violations, str):
+            raise ValueError("fulfillment.constraint_violations must be a list")
+        fulfillment = FulfillmentReport(
+            goal_scores={str(k): float(str(v)) for k, v in goal.items()},
+            constraint_violations=tuple(str(v) for v in violations),
+            coverage_pct=float(str(fulfil["coverage_pct"])),
+            score=float(str(fulfil["score"])),
+        )
+        comparison = None
+        if isinstance(comp, Mapping):
+            ga = _mapping(comp.get("generation_a"), "comparison.generation_a")
+            gb = _mapping(comp.get("generation_b"), "comparison.generation_b")
+            winner = str(comp["winner"])
+            comparison = GenerationComparison(
+                generation_a={str(k): float(str(v)) for k, v in ga.items()},
+                generation_b={str(k): float(str(v)) for k, v in gb.items()},
+                winner="a" if winner == "a" else "b" if winner == "b" else "tie",
+                confidence=float(str(comp["confidence"])),
+            )
+        runner = data.get("runner_up")
+        return cls(
+            chosen=int(str(data["chosen"])),
+            runner_up=None if runner is None else int(str(runner)),
+            fulfillment=fulfillment,
+            comparison=comparison,
+        )
+
+
+def _mapping(value: object, where: str) -> Mapping[str, object]:
+    if not isinstance(value, Mapping):
+        raise ValueError(f"{where} must be an object, got {type(value).__name__}")
+    return value
+
+
+def generation_report(
+    candidates: Sequence[CandidateInput],
+    cards: ScoreCards,
+    params: ScoringParams,
+    *,
+    chosen: int | None = None,
+    scorer: Scorer | None = None,
+) -> GenerationReport:
+    """The report of one generation: the chosen candidate's fulfilment and its A/B.
+
+    The comparison is against the runner-up (the best other valid candidate).
+    ``chosen`` defaults to ``cards.best_index()``; ``scorer`` should be the
+    scorer that produced ``cards``.
+    """
+    pick = cards.best_index() if chosen is None else chosen
+    ranking = [int(i) for i in cards.ranking()]
+    others = [i for i in ranking if i != pick and not np.isnan(cards.totals[i])]
+    runner = others[0] if others else None
+    fulfil = fulfillment_report(candidates[pick], params, scorer=scorer)
+    comparison = (
+        None
+        if runner is None
+        else compare_generations(candidates[pick], candidates[runner], params, scorer=scorer)
+    )
+    return GenerationReport(pick, runner, fulfil, comparison)
