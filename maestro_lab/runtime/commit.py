@@ -29,7 +29,6 @@ from maestro_lab.runtime.orchestrator import OrchestrationResult
 from maestro_lab.runtime.recording import mark_run_committed
 from maestro_lab.runtime.results import CompositionResult, EditSummary, SectionCard
 from maestro_lab.runtime.stream import EventStream
-from muse_duckdb.convert import project_to_score
 from muse_duckdb.errors import (
     MuseError,
     NotARepositoryError,
@@ -38,12 +37,12 @@ from muse_duckdb.errors import (
 )
 from muse_duckdb.history import refs
 from muse_duckdb.model.commit import Commit
-from muse_duckdb.project import ProjectState
 from muse_duckdb.repository import Repository
 from muse_duckdb.telemetry import TelemetryBatch, TelemetryRecorder, ingest
 from muse_duckdb.telemetry.errors import TelemetryError
 from muse_duckdb.variations import Variation, accepted_phrases, apply_phrases
 from storpheus.io import write_midi
+from storpheus.project import ProjectState, project_to_score
 
 if TYPE_CHECKING:
     from maestro_lab.runtime.session import PreparedRun
@@ -317,6 +316,7 @@ def composition_result(
                 dimensions=dict(card.dimensions),
                 metrics=dict(card.metrics),
                 seed=sampling.best.seed,
+                report=section.report,
             )
         )
     return CompositionResult(

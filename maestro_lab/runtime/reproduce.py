@@ -40,17 +40,16 @@ from maestro_lab.runtime.options import AgentOptions
 from maestro_lab.runtime.orchestrator import OrchestrationResult, Orchestrator, plan_event
 from maestro_lab.runtime.recording import METADATA_FORMAT, METADATA_KEY
 from maestro_lab.runtime.stream import EventStream
-from maestro_lab.tools.muse_bridge import snapshot_from_project, snapshot_to_project
+from maestro_lab.tools.entities import StateSnapshot
 from maestro_lab.tools.state import StateStore
-from muse_duckdb.convert import project_to_score
 from muse_duckdb.errors import RefNotFoundError
 from muse_duckdb.model.commit import Commit
-from muse_duckdb.project import ProjectState
 from muse_duckdb.repository import Repository
 from muse_duckdb.storage.database import Database
 from muse_duckdb.variations import VariationStore, apply_phrases, variation_from_states
 from storpheus.backends.base import MusicGeneratorBackend
 from storpheus.io import score_to_midi_bytes
+from storpheus.project import ProjectState, project_to_score
 from storpheus.scoring import Scorer, load_scorer
 
 DifferenceKind = Literal["project", "track", "region"]
@@ -266,7 +265,7 @@ def reproduce(
     run_id = _text(record, "run_id")
     base_commit = record.get("base_commit")
     base = repo.snapshot(base_commit) if isinstance(base_commit, str) else ProjectState()
-    store = StateStore(snapshot_from_project(base), project_id=repo.project_id)
+    store = StateStore(StateSnapshot.from_project(base), project_id=repo.project_id)
     stream = EventStream()
     stream.emit(StateEvent(state="composing", intent=plan.intent_label, run_id=run_id))
     stream.emit(plan_event(plan))
@@ -274,7 +273,7 @@ def reproduce(
         plan, store, stream, run_id=run_id, project_id=_text(record, "project")
     )
     contract = record.get("composition_contract")
-    target = snapshot_to_project(result.snapshot)
+    target = result.snapshot.project
     staged = variation_from_states(
         VariationStore(clock=_clock), base, target, commit.message, commit.parent
     )
@@ -330,7 +329,7 @@ def _replan_warnings(
     candidates = call.get("candidates") if isinstance(call, dict) else None
     context = None
     if has_base:
-        context = StateStore(snapshot_from_project(base)).to_context(include_notes=False)
+        context = StateStore(StateSnapshot.from_project(base)).to_context(include_notes=False)
     try:
         again = make_plan(
             _text(record, "prompt"),

@@ -58,14 +58,14 @@ from maestro_lab.runtime.recording import METADATA_KEY, RunInputs, record_genera
 from maestro_lab.runtime.results import CompositionResult
 from maestro_lab.runtime.stream import EventStream
 from maestro_lab.runtime.variation import emit_variation, propose_variation
-from maestro_lab.tools.muse_bridge import snapshot_from_project, snapshot_to_project
+from maestro_lab.tools.entities import StateSnapshot
 from maestro_lab.tools.state import StateStore
 from muse_duckdb.errors import ReadOnlyRepositoryError
-from muse_duckdb.project import ProjectState
 from muse_duckdb.repository import Repository
 from muse_duckdb.storage.database import Database
 from muse_duckdb.telemetry import TelemetryBatch, TelemetryRecorder, ingest, open_database
 from storpheus.backends.base import MusicGeneratorBackend
+from storpheus.project import ProjectState
 from storpheus.scoring import Scorer, load_scorer
 
 DEFAULT_DB = "maestro.duckdb"
@@ -182,7 +182,7 @@ class PreparedRun:
                 },
             )
             began = time.perf_counter()
-            store = StateStore(snapshot_from_project(self.base), project_id=inputs.project)
+            store = StateStore(StateSnapshot.from_project(self.base), project_id=inputs.project)
             orchestrator = Orchestrator(
                 self.backend, self.scorer, inputs.options, workers=self.config.workers
             )
@@ -198,7 +198,7 @@ class PreparedRun:
             self._record(recorder, result.sections())
             done.clear()
             recorded_at = time.perf_counter()
-            target = snapshot_to_project(result.snapshot)
+            target = result.snapshot.project
             intent = plan_.prompt.request or inputs.prompt.strip().splitlines()[0]
             stream.emit(PlanStepUpdateEvent(step_id="variation", status="active", phase="commit"))
             variation = propose_variation(
@@ -347,7 +347,7 @@ def prepare_run(
     loaded = time.perf_counter()
     context = None
     if base_commit is not None:
-        context = StateStore(snapshot_from_project(base)).to_context(include_notes=False)
+        context = StateStore(StateSnapshot.from_project(base)).to_context(include_notes=False)
         style = project_style(repo, base_commit)
         if style is not None:
             context["style"] = style

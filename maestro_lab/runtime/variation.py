@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from maestro_lab.runtime.events import DoneEvent, MetaEvent, NoteChange, PhraseEvent
 from maestro_lab.runtime.stream import EventStream
-from muse_duckdb.project import ProjectState
 from muse_duckdb.repository import Repository
 from muse_duckdb.variations import Phrase, Variation, variation_from_states
 from storpheus.events import ControlChangeArray, PitchBendArray
 from storpheus.models import CCEvent, Note, PitchBend
 from storpheus.notes import NoteArray
+from storpheus.project import ProjectState
 
 
 def propose_variation(

@@ -18,7 +18,7 @@ from pydantic import JsonValue
 from maestro_lab.runtime.tool_events import tool_error_event
 from maestro_lab.runtime.wire import JSONObject
 from maestro_lab.tools import StateStore, ToolCall, validate_tool_call
-from maestro_lab.tools.muse_bridge import snapshot_from_project, snapshot_to_project
+from maestro_lab.tools.entities import StateSnapshot
 from muse_duckdb import ProjectState, Repository
 from muse_duckdb.errors import NothingToCommitError
 
@@ -52,9 +52,9 @@ def apply_to_head(repo: Repository, call: ToolCall, *, author: str = AUTHOR) -> 
     with repo.session(write=True):
         head = repo.head()
         base = repo.snapshot(head.commit_id) if head.commit_id is not None else ProjectState()
-        store = StateStore(snapshot_from_project(base), project_id=repo.project_id)
+        store = StateStore(StateSnapshot.from_project(base), project_id=repo.project_id)
         result = store.apply_validated(validated)
-        state = snapshot_to_project(store.snapshot)
+        state = store.snapshot.project
         params: JsonValue = validated.wire_params()
         try:
             commit = repo.commit(

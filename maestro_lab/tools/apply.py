@@ -46,20 +46,21 @@ from maestro_lab.tools.catalog.track import (
     SetMidiProgramParams,
     SetTrackNameParams,
 )
-from maestro_lab.tools.entities import (
-    BusEntity,
-    ChangeKind,
-    EntityType,
-    InsertEffect,
-    RegionEntity,
-    Send,
-    StateSnapshot,
-    TrackEntity,
-)
-from maestro_lab.tools.state_ids import slug, unique_id
+from maestro_lab.tools.entities import ChangeKind, EntityType, StateSnapshot
 from maestro_lab.tools.validation import ValidatedToolCall
 from storpheus.events import AftertouchArray, ControlChangeArray, PitchBendArray
 from storpheus.notes import NoteArray
+from storpheus.project import (
+    TPQ,
+    Bus,
+    DawTrack,
+    InsertEffect,
+    RegionState,
+    Send,
+    TrackState,
+    slug,
+    unique_id,
+)
 from storpheus.score import TimeSignature
 
 
@@ -79,7 +80,7 @@ Applier = Callable[[StateSnapshot, ValidatedToolCall], Applied]
 
 
 # ------------------------------------------------------------------- tracks
-def resolve_track(s: StateSnapshot, p: TrackRefParams, tool: str) -> TrackEntity:
+def resolve_track(s: StateSnapshot, p: TrackRefParams, tool: str) -> TrackState:
     """The track a call names by ``trackId`` (id or name) and/or ``trackName`` (name)."""
     if p.track_id is None:
         assert p.track_name is not None
@@ -98,7 +99,7 @@ def resolve_track(s: StateSnapshot, p: TrackRefParams, tool: str) -> TrackEntity
 def _set_tempo(s: StateSnapshot, call: ValidatedToolCall) -> Applied:
     p = _params(call, SetTempoParams)
     return Applied(
-        replace(s, tempo=p.tempo),
+        s.with_project(replace(s.project, bpm=p.tempo)),
         ChangeKind.PROJECT_UPDATED,
         "project",
         None,
@@ -110,7 +111,12 @@ def _set_tempo(s: StateSnapshot, call: ValidatedToolCall) -> Applied:
 def _set_key(s: StateSnapshot, call: ValidatedToolCall) -> Applied:
     p = _params(call, SetKeyParams)
     return Applied(
-        replace(s, key=p.key), ChangeKind.PROJECT_UPDATED, "project", None, False, f"key {p.key}"
+        s.with_project(replace(s.project, key=p.key)),
+        ChangeKind.PROJECT_UPDATED,
+        "project",
+        None,
+        False,
+        f"key {p.key}",
     )
 
 
@@ -118,7 +124,7 @@ def _set_time_signature(s: StateSnapshot, call: ValidatedToolCall) -> Applied:
     p = _params(call, SetTimeSignatureParams)
     meter = TimeSignature(p.numerator, p.denominator)
     return Applied(
-        replace(s, time_signature=meter),
+        s.with_project(replace(s.project, time_signature=meter)),
         ChangeKind.PROJECT_UPDATED,
         "project",
         None,
@@ -132,12 +138,15 @@ def _add_midi_track(s: StateSnapshot, call: ValidatedToolCall) -> Applied:
     p = _params(call, AddMidiTrackParams)
     track_id = unique_id(slug(p.name, "track"), set(s.track_ids))
     drums = p.drums
-    track = TrackEntity(
+    track = TrackState(
         track_id=track_id,
         name=p.name,
         program=p.gm_program or 0,
-        is_drums=drums,
+        is_drum=drums,
         role=p.role or ("drums" if drums else None),
+    )
+    daw = DawTrack(
+        track_id,
         instrument=p.instrument,
         drum_kit_id=p.drum_kit_id,
         color=p.color,
@@ -145,7 +154,7 @@ def _add_midi_track(s: StateSnapshot, call: ValidatedToolCall) -> Applied:
     )
     kind = "drum" if drums else f"program {track.program}"
     return Applied(
-        s.with_track(track),
+        s.with_track(track).with_daw_track(daw),
         ChangeKind.TRACK_CREATED,
         "track",
         track_id,
@@ -167,7 +176,7 @@ def _set_midi_program(s: StateSnapshot, call: ValidatedToolCall) -> Applied:
 
 
 def _track_update(
-    s: StateSnapshot, track: TrackEntity, what: str, kind: ChangeKind = ChangeKind.TRACK_UPDATED
+    s: StateSnapshot, track: TrackState, what: str, kind: ChangeKind = ChangeKind.TRACK_UPDATED
 ) -> Applied:
     return Applied(
         s.with_track(track), kind, "track", track.track_id, False, f"track {track.track_id}: {what}"
@@ -180,7 +189,7 @@ def _add_midi_region(s: StateSnapshot, call: ValidatedToolCall) -> Applied:
     track = resolve_track(s, p, call.name)
     name = p.name or ""
     region_id = unique_id(f"{track.track_id}/{slug(name, 'region')}", set(s.region_ids))
-    region = RegionEntity(region_id, track.track_id, p.start_beat, p.duration_beats, name)
+    region = RegionState(region_id, track.track_id, p.start_beat, p.duration_beats, name)
     return Applied(
         s.with_region(region),
         ChangeKind.REGION_CREATED,
@@ -227,7 +236,7 @@ def _delete_region(s: StateSnapshot, call: ValidatedToolCall) -> Applied:
 
 
 def _region_update(
-    s: StateSnapshot, region: RegionEntity, what: str, kind: ChangeKind = ChangeKind.REGION_UPDATED
+    s: StateSnapshot, region: RegionState, what: str, kind: ChangeKind = ChangeKind.REGION_UPDATED
 ) -> Applied:
     return Applied(
         s.with_region(region),
@@ -241,7 +250,7 @@ def _region_update(
 
 # -------------------------------------------------------------------- notes
 def check_inside(
-    tool: str, region: RegionEntity, beats: npt.NDArray[np.float64], what: str, key: str
+    tool: str, region: RegionState, beats: npt.NDArray[np.float64], what: str, key: str
 ) -> None:
     """Refuse events whose onset is at or after the region end (names the first one)."""
     outside = beats >= region.duration_beats
@@ -267,10 +276,10 @@ def _add_notes(s: StateSnapshot, call: ValidatedToolCall) -> Applied:
         channel=np.fromiter((x.channel or 0 for x in p.notes), np.uint8, n),
     )
     check_inside(call.name, region, notes.start_beat, "notes", "startBeat")
-    merged = NoteArray.concat([region.notes, notes]).sort()
+    merged = NoteArray.concat([region.notes, notes])
     return _region_update(
         s,
-        replace(region, notes=merged),
+        region.with_events(notes=merged),
         f"+{n} notes ({len(merged)} total)",
         ChangeKind.NOTES_WRITTEN,
     )
@@ -286,10 +295,9 @@ def _clear_notes(s: StateSnapshot, call: ValidatedToolCall) -> Applied:
         return np.asarray((beats < low) | (beats >= high))
 
     notes = region.notes[keep(region.notes.start_beat)]
-    updated = replace(region, notes=notes)
+    updated = region.with_events(notes=notes)
     if p.controllers:
-        updated = replace(
-            updated,
+        updated = updated.with_events(
             cc=region.cc[keep(region.cc.beat)],
             bends=region.bends[keep(region.bends.beat)],
             aftertouch=region.aftertouch[keep(region.aftertouch.beat)],
@@ -310,13 +318,14 @@ def _quantize_notes(s: StateSnapshot, call: ValidatedToolCall) -> Applied:
     start = notes.start_beat
     snapped = np.round(start / p.grid_size) * p.grid_size
     moved = start + p.strength * (snapped - start)
-    inside = np.minimum(np.maximum(moved, 0.0), np.nextafter(region.duration_beats, 0.0))
+    last = (region.duration_ticks - 1) / TPQ  # the last tick inside the region
+    inside = np.minimum(np.maximum(moved, 0.0), last)
     cols = notes.columns
     cols["start_beat"] = inside
-    quantized = NoteArray(**cols).sort()
+    quantized = NoteArray(**cols)
     return _region_update(
         s,
-        replace(region, notes=quantized),
+        region.with_events(notes=quantized),
         f"quantized {len(notes)} notes to {p.grid_size:g} beats",
         ChangeKind.NOTES_WRITTEN,
     )
@@ -332,9 +341,9 @@ def _add_midi_cc(s: StateSnapshot, call: ValidatedToolCall) -> Applied:
         value=np.asarray([e.value for e in p.events], dtype=np.uint8),
         beat=beats,
     )
-    merged = ControlChangeArray.concat([region.cc, new]).sort()
+    merged = ControlChangeArray.concat([region.cc, new])
     return _region_update(
-        s, replace(region, cc=merged), f"+{len(new)} CC{p.cc}", ChangeKind.CONTROLLERS_WRITTEN
+        s, region.with_events(cc=merged), f"+{len(new)} CC{p.cc}", ChangeKind.CONTROLLERS_WRITTEN
     )
 
 
@@ -344,9 +353,9 @@ def _add_pitch_bend(s: StateSnapshot, call: ValidatedToolCall) -> Applied:
     beats = np.asarray([e.beat for e in p.events], dtype=np.float64)
     check_inside(call.name, region, beats, "events", "beat")
     new = PitchBendArray(value=np.asarray([e.value for e in p.events], dtype=np.int64), beat=beats)
-    merged = PitchBendArray.concat([region.bends, new]).sort()
+    merged = PitchBendArray.concat([region.bends, new])
     return _region_update(
-        s, replace(region, bends=merged), f"+{len(new)} bends", ChangeKind.CONTROLLERS_WRITTEN
+        s, region.with_events(bends=merged), f"+{len(new)} bends", ChangeKind.CONTROLLERS_WRITTEN
     )
 
 
@@ -360,10 +369,10 @@ def _add_aftertouch(s: StateSnapshot, call: ValidatedToolCall) -> Applied:
         beat=beats,
         pitch=np.asarray([-1 if e.pitch is None else e.pitch for e in p.events], dtype=np.int64),
     )
-    merged = AftertouchArray.concat([region.aftertouch, new]).sort()
+    merged = AftertouchArray.concat([region.aftertouch, new])
     return _region_update(
         s,
-        replace(region, aftertouch=merged),
+        region.with_events(aftertouch=merged),
         f"+{len(new)} aftertouch",
         ChangeKind.CONTROLLERS_WRITTEN,
     )
@@ -374,8 +383,9 @@ def _set_track_volume(s: StateSnapshot, call: ValidatedToolCall) -> Applied:
     p = _params(call, SetTrackVolumeParams)
     track = resolve_track(s, p, call.name)
     volume = round(p.linear, 6)
+    mixer = replace(track.mixer, volume=volume)
     return _track_update(
-        s, replace(track, volume=volume), f"volume {volume:g}", ChangeKind.MIX_UPDATED
+        s, replace(track, mixer=mixer), f"volume {volume:g}", ChangeKind.MIX_UPDATED
     )
 
 
@@ -383,30 +393,32 @@ def _set_track_pan(s: StateSnapshot, call: ValidatedToolCall) -> Applied:
     p = _params(call, SetTrackPanParams)
     track = resolve_track(s, p, call.name)
     pan = round(p.position, 6)
-    return _track_update(s, replace(track, pan=pan), f"pan {pan:g}", ChangeKind.MIX_UPDATED)
+    mixer = replace(track.mixer, pan=pan)
+    return _track_update(s, replace(track, mixer=mixer), f"pan {pan:g}", ChangeKind.MIX_UPDATED)
 
 
 def _mute_track(s: StateSnapshot, call: ValidatedToolCall) -> Applied:
     p = _params(call, MuteTrackParams)
     track = resolve_track(s, p, call.name)
     what = "muted" if p.muted else "unmuted"
-    return _track_update(s, replace(track, muted=p.muted), what, ChangeKind.MIX_UPDATED)
+    mixer = replace(track.mixer, mute=p.muted)
+    return _track_update(s, replace(track, mixer=mixer), what, ChangeKind.MIX_UPDATED)
 
 
 def _solo_track(s: StateSnapshot, call: ValidatedToolCall) -> Applied:
     p = _params(call, SoloTrackParams)
     track = resolve_track(s, p, call.name)
     what = "soloed" if p.solo else "unsoloed"
-    return _track_update(s, replace(track, solo=p.solo), what, ChangeKind.MIX_UPDATED)
+    mixer = replace(track.mixer, solo=p.solo)
+    return _track_update(s, replace(track, mixer=mixer), what, ChangeKind.MIX_UPDATED)
 
 
 def _add_insert_effect(s: StateSnapshot, call: ValidatedToolCall) -> Applied:
     p = _params(call, AddInsertEffectParams)
     track = resolve_track(s, p, call.name)
     effect = InsertEffect(p.type, tuple(sorted(p.settings.items())))
-    return _track_update(
-        s, replace(track, inserts=(*track.inserts, effect)), f"+{p.type}", ChangeKind.MIX_UPDATED
-    )
+    daw = s.daw_track(track.track_id)
+    return _daw_update(s, replace(daw, inserts=(*daw.inserts, effect)), f"+{p.type}")
 
 
 def _ensure_bus(s: StateSnapshot, call: ValidatedToolCall) -> Applied:
@@ -418,7 +430,7 @@ def _ensure_bus(s: StateSnapshot, call: ValidatedToolCall) -> Applied:
         )
     bus_id = unique_id(f"bus/{slug(p.name, 'bus')}", {b.bus_id for b in s.buses})
     return Applied(
-        s.with_bus(BusEntity(bus_id, p.name)),
+        s.with_bus(Bus(bus_id, p.name)),
         ChangeKind.BUS_CREATED,
         "bus",
         bus_id,
@@ -434,10 +446,20 @@ def _add_send(s: StateSnapshot, call: ValidatedToolCall) -> Applied:
     if bus is None:
         names = tuple(b.name for b in s.buses)
         raise EntityNotFoundError("busName", p.bus_name, names)
-    sends = tuple(x for x in track.sends if x.bus_id != bus.bus_id)
-    updated = replace(track, sends=(*sends, Send(bus.bus_id, p.send_level)))
-    return _track_update(
-        s, updated, f"send to {bus.name!r} at {p.send_level:g}", ChangeKind.MIX_UPDATED
+    daw = s.daw_track(track.track_id)
+    sends = tuple(x for x in daw.sends if x.bus_id != bus.bus_id)
+    updated = replace(daw, sends=(*sends, Send(bus.bus_id, p.send_level)))
+    return _daw_update(s, updated, f"send to {bus.name!r} at {p.send_level:g}")
+
+
+def _daw_update(s: StateSnapshot, daw: DawTrack, what: str) -> Applied:
+    return Applied(
+        s.with_daw_track(daw),
+        ChangeKind.MIX_UPDATED,
+        "track",
+        daw.track_id,
+        False,
+        f"track {daw.track_id}: {what}",
     )
 
 

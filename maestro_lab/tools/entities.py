@@ -1,193 +1,171 @@
-"""The in-memory project: immutable entities and the :class:`StateSnapshot` holding them.
+"""The in-memory project a run edits: the one project model plus its DAW layer.
 
-A snapshot is a frozen value: tempo, key, time signature, and the tracks,
-regions and buses in creation order. Applying a tool call builds a new
-snapshot (unchanged entities are shared), so a transaction rolls back by
-keeping the old one. Region events are columnar (``NoteArray`` and the
-controller arrays of storpheus) with times relative to the region start.
+A :class:`StateSnapshot` is a frozen value: the
+:class:`~storpheus.project.ProjectState` (tempo, key, meter, tracks with
+their mixer, regions with columnar events relative to the region start) that
+Muse versions, the :class:`~storpheus.project.DawLayer` (buses, inserts,
+sends, colours, icons) that only a DAW session needs, and a version number.
+Applying a tool call builds a new snapshot (unchanged tracks and regions are
+shared), so a transaction rolls back by keeping the old one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from functools import cached_property
 from typing import Literal
 
 from maestro_lab.errors import EntityNotFoundError
-from storpheus.events import AftertouchArray, ControlChangeArray, PitchBendArray
-from storpheus.notes import NoteArray
+from storpheus.project import (
+    Bus,
+    DawLayer,
+    DawTrack,
+    ProjectState,
+    RegionState,
+    TrackState,
+)
 from storpheus.score import TimeSignature
 
 EntityType = Literal["project", "track", "region", "bus"]
 
 
 @dataclass(frozen=True)
-class InsertEffect:
-    """An insert effect on a track (type and named settings)."""
+class StateSnapshot:
+    """The whole project at one version (``StateSnapshot`` of the runtime's state store).
 
-    effect_type: str
-    settings: tuple[tuple[str, float], ...] = ()
+    Parameters
+    ----------
+    project:
+        The music: what Muse commits.
+    daw:
+        Buses and per-track DAW settings (inserts, sends, colour, icon...).
+    version:
+        Number of changes applied since the store was created.
+    """
 
+    project: ProjectState = field(default_factory=ProjectState)
+    daw: DawLayer = field(default_factory=DawLayer)
+    version: int = 0
 
-@dataclass(frozen=True)
-class Send:
-    """A send from a track to a bus at a level 0-1."""
+    @classmethod
+    def from_project(cls, project: ProjectState, *, version: int = 0) -> StateSnapshot:
+        """A snapshot of a project (e.g. Muse HEAD) with no DAW settings yet."""
+        return cls(project=project, version=version)
 
-    bus_id: str
-    level: float
-
-
-@dataclass(frozen=True)
-class TrackEntity:
-    """One track: identity, instrument, mixer state, inserts and sends."""
-
-    track_id: str
-    name: str
-    program: int = 0
-    is_drums: bool = False
-    role: str | None = None
-    instrument: str | None = None
-    drum_kit_id: str | None = None
-    color: str | None = None
-    icon: str | None = None
-    volume: float = 1.0
-    pan: float = 0.0
-    muted: bool = False
-    solo: bool = False
-    inserts: tuple[InsertEffect, ...] = ()
-    sends: tuple[Send, ...] = ()
-
-
-@dataclass(frozen=True)
-class RegionEntity:
-    """A region: a span of a track holding notes and controller events (relative times)."""
-
-    region_id: str
-    track_id: str
-    start_beat: float
-    duration_beats: float
-    name: str = ""
-    notes: NoteArray = field(default_factory=NoteArray.empty)
-    cc: ControlChangeArray = field(default_factory=ControlChangeArray.empty)
-    bends: PitchBendArray = field(default_factory=PitchBendArray.empty)
-    aftertouch: AftertouchArray = field(default_factory=AftertouchArray.empty)
+    # ------------------------------------------------------------- project
+    @property
+    def tempo(self) -> int:
+        """Tempo in BPM."""
+        return self.project.bpm
 
     @property
-    def end_beat(self) -> float:
-        """Where the region ends on the timeline."""
-        return self.start_beat + self.duration_beats
+    def key(self) -> str | None:
+        """Key name, if set."""
+        return self.project.key
 
+    @property
+    def time_signature(self) -> TimeSignature:
+        """Meter."""
+        return self.project.time_signature
 
-@dataclass(frozen=True)
-class BusEntity:
-    """A named bus that sends feed."""
+    @property
+    def tracks(self) -> tuple[TrackState, ...]:
+        """Tracks in display order."""
+        return self.project.tracks
 
-    bus_id: str
-    name: str
+    @property
+    def regions(self) -> tuple[RegionState, ...]:
+        """Regions, ordered by id."""
+        return self.project.regions
 
+    @property
+    def buses(self) -> tuple[Bus, ...]:
+        """Buses in creation order."""
+        return self.daw.buses
 
-@dataclass(frozen=True)
-class StateSnapshot:
-    """The whole project at one version (``StateSnapshot`` of Diagram 12)."""
-
-    version: int = 0
-    tempo: int = 120
-    key: str | None = None
-    time_signature: TimeSignature = field(default_factory=TimeSignature)
-    tracks: tuple[TrackEntity, ...] = ()
-    regions: tuple[RegionEntity, ...] = ()
-    buses: tuple[BusEntity, ...] = ()
-
-    # ------------------------------------------------------------- indexes
-    @cached_property
-    def _track_index(self) -> dict[str, int]:
-        return {t.track_id: i for i, t in enumerate(self.tracks)}
-
-    @cached_property
-    def _region_index(self) -> dict[str, int]:
-        return {r.region_id: i for i, r in enumerate(self.regions)}
-
-    # ------------------------------------------------------------- lookups
     @property
     def track_ids(self) -> tuple[str, ...]:
-        """Track ids in creation order."""
-        return tuple(t.track_id for t in self.tracks)
+        """Track ids in display order."""
+        return self.project.track_ids
 
     @property
     def region_ids(self) -> tuple[str, ...]:
-        """Region ids in creation order."""
-        return tuple(r.region_id for r in self.regions)
+        """Region ids (sorted)."""
+        return self.project.region_ids
 
     @property
     def n_notes(self) -> int:
         """Notes over all regions."""
-        return sum(len(r.notes) for r in self.regions)
+        return self.project.n_notes
 
+    # ------------------------------------------------------------- lookups
     def has_track(self, track_id: str) -> bool:
         """Whether a track has this id."""
-        return track_id in self._track_index
+        return track_id in self.project.track_ids
 
     def has_region(self, region_id: str) -> bool:
         """Whether a region has this id."""
-        return region_id in self._region_index
+        return self.project.has_region(region_id)
 
-    def track(self, ref: str, parameter: str = "trackId") -> TrackEntity:
+    def track(self, ref: str, parameter: str = "trackId") -> TrackState:
         """The track with id ``ref``, else the first whose name is ``ref`` (any case).
 
         Raises :class:`~maestro_lab.errors.EntityNotFoundError` naming ``parameter``.
         """
-        index = self._track_index.get(ref)
-        if index is not None:
-            return self.tracks[index]
         folded = ref.casefold()
-        for track in self.tracks:
-            if track.name.casefold() == folded:
+        by_name = None
+        for track in self.project.tracks:
+            if track.track_id == ref:
                 return track
+            if by_name is None and track.name.casefold() == folded:
+                by_name = track
+        if by_name is not None:
+            return by_name
         raise EntityNotFoundError(parameter, ref, self.track_ids)
 
-    def region(self, region_id: str, parameter: str = "regionId") -> RegionEntity:
+    def daw_track(self, track_id: str) -> DawTrack:
+        """The DAW settings of a track (inserts, sends, colour, icon...)."""
+        return self.daw.track(track_id)
+
+    def region(self, region_id: str, parameter: str = "regionId") -> RegionState:
         """The region with this id; :class:`~maestro_lab.errors.EntityNotFoundError` if none."""
-        index = self._region_index.get(region_id)
-        if index is None:
-            raise EntityNotFoundError(parameter, region_id, self.region_ids)
-        return self.regions[index]
+        for region in self.project.regions:
+            if region.region_id == region_id:
+                return region
+        raise EntityNotFoundError(parameter, region_id, self.region_ids)
 
-    def regions_of(self, track_id: str) -> tuple[RegionEntity, ...]:
-        """The regions of one track, in creation order."""
-        return tuple(r for r in self.regions if r.track_id == track_id)
+    def regions_of(self, track_id: str) -> tuple[RegionState, ...]:
+        """The regions of one track, by start."""
+        return self.project.regions_of(track_id)
 
-    def bus_named(self, name: str) -> BusEntity | None:
+    def bus_named(self, name: str) -> Bus | None:
         """The bus called ``name`` (any case), if there is one."""
-        folded = name.casefold()
-        return next((b for b in self.buses if b.name.casefold() == folded), None)
+        return self.daw.bus_named(name)
 
     # ------------------------------------------------------------- updates
-    def with_track(self, track: TrackEntity) -> StateSnapshot:
-        """A snapshot with ``track`` replacing the track of the same id (or appended)."""
-        index = self._track_index.get(track.track_id)
-        if index is None:
-            return replace(self, tracks=(*self.tracks, track))
-        tracks = list(self.tracks)
-        tracks[index] = track
-        return replace(self, tracks=tuple(tracks))
+    def with_project(self, project: ProjectState) -> StateSnapshot:
+        """A snapshot holding ``project``."""
+        return replace(self, project=project)
 
-    def with_region(self, region: RegionEntity) -> StateSnapshot:
-        """A snapshot with ``region`` replacing the region of the same id (or appended)."""
-        index = self._region_index.get(region.region_id)
-        if index is None:
-            return replace(self, regions=(*self.regions, region))
-        regions = list(self.regions)
-        regions[index] = region
-        return replace(self, regions=tuple(regions))
+    def with_track(self, track: TrackState) -> StateSnapshot:
+        """A snapshot with ``track`` replacing the track of the same id (or appended)."""
+        return replace(self, project=self.project.with_tracks([track]))
+
+    def with_daw_track(self, track: DawTrack) -> StateSnapshot:
+        """A snapshot with new DAW settings for one track."""
+        return replace(self, daw=self.daw.with_track(track))
+
+    def with_region(self, region: RegionState) -> StateSnapshot:
+        """A snapshot with ``region`` replacing the region of the same id (or added)."""
+        return replace(self, project=self.project.with_regions([region]))
 
     def without_region(self, region_id: str) -> StateSnapshot:
         """A snapshot without the region ``region_id``."""
-        return replace(self, regions=tuple(r for r in self.regions if r.region_id != region_id))
+        return replace(self, project=self.project.without_regions([region_id]))
 
-    def with_bus(self, bus: BusEntity) -> StateSnapshot:
+    def with_bus(self, bus: Bus) -> StateSnapshot:
         """A snapshot with one more bus."""
-        return replace(self, buses=(*self.buses, bus))
+        return replace(self, daw=self.daw.with_bus(bus))
 
 
 class ChangeKind(Enum):

@@ -7,87 +7,35 @@
   of the reference (tracks with mixer state and regions with their notes).
 * :func:`snapshot_from_score` builds a snapshot from a Score: one track per
   score track, one region per track covering the whole piece.
+
+Both Score conversions are the project model's own
+(:mod:`storpheus.project.convert`), the ones Muse uses.
 """
 
 from __future__ import annotations
 
-import math
-
 from pydantic import JsonValue
 
 from maestro_lab.runtime.wire import JSONObject
-from maestro_lab.tools.entities import RegionEntity, StateSnapshot, TrackEntity
-from maestro_lab.tools.state_ids import slug, unique_id
-from storpheus.events import AftertouchArray, ControlChangeArray, PitchBendArray
-from storpheus.notes import NoteArray
-from storpheus.score import Score, Track
+from maestro_lab.tools.entities import StateSnapshot
+from storpheus.project import RegionLayout, project_to_score, score_to_project
+from storpheus.score import Score
 
 
 def snapshot_to_score(snapshot: StateSnapshot) -> Score:
-    """The project as a Score: tracks in creation order, events on the absolute timeline."""
-    tracks = []
-    for track in snapshot.tracks:
-        regions = snapshot.regions_of(track.track_id)
-        tracks.append(
-            Track(
-                name=track.name,
-                notes=NoteArray.concat([r.notes.shift(r.start_beat) for r in regions]).sort(),
-                program=track.program,
-                is_drum=track.is_drums,
-                role=track.role,
-                cc=ControlChangeArray.concat([r.cc.shift(r.start_beat) for r in regions]).sort(),
-                bends=PitchBendArray.concat([r.bends.shift(r.start_beat) for r in regions]).sort(),
-                aftertouch=AftertouchArray.concat(
-                    [r.aftertouch.shift(r.start_beat) for r in regions]
-                ).sort(),
-            )
-        )
-    return Score(
-        tracks=tuple(tracks),
-        bpm=snapshot.tempo,
-        time_signature=snapshot.time_signature,
-        key=snapshot.key,
-    )
+    """The project as a Score: tracks in order, events on the absolute timeline.
+
+    The project model's own conversion (:func:`storpheus.project.project_to_score`).
+    """
+    return project_to_score(snapshot.project)
 
 
-def snapshot_from_score(score: Score, *, region_name: str = "main") -> StateSnapshot:
-    """A snapshot holding ``score``: one track (id from its name) and one region per track."""
-    length = max(1, math.ceil(score.end_beat / score.beats_per_bar - 1e-9)) * score.beats_per_bar
-    tracks: list[TrackEntity] = []
-    regions: list[RegionEntity] = []
-    taken: set[str] = set()
-    for track in score.tracks:
-        track_id = unique_id(slug(track.name, "track"), taken)
-        taken.add(track_id)
-        tracks.append(
-            TrackEntity(
-                track_id=track_id,
-                name=track.name,
-                program=track.program,
-                is_drums=track.is_drum,
-                role=track.role,
-            )
-        )
-        regions.append(
-            RegionEntity(
-                region_id=f"{track_id}/{slug(region_name, 'region')}",
-                track_id=track_id,
-                start_beat=0.0,
-                duration_beats=float(length),
-                name=region_name,
-                notes=track.notes,
-                cc=track.cc,
-                bends=track.bends,
-                aftertouch=track.aftertouch,
-            )
-        )
-    return StateSnapshot(
-        tempo=int(score.bpm),
-        key=score.key,
-        time_signature=score.time_signature,
-        tracks=tuple(tracks),
-        regions=tuple(regions),
-    )
+def snapshot_from_score(score: Score) -> StateSnapshot:
+    """A snapshot holding ``score``: one track (id from its name) and one ``main`` region each.
+
+    The project model's own conversion (:func:`storpheus.project.score_to_project`).
+    """
+    return StateSnapshot.from_project(score_to_project(score, RegionLayout.whole()))
 
 
 def snapshot_to_context(
@@ -109,24 +57,25 @@ def snapshot_to_context(
                 notes: list[JsonValue] = [dict(n) for n in region.notes.to_dicts(wire=True)]
                 entry["notes"] = notes
             regions.append(entry)
-        sends: list[JsonValue] = [{"busId": s.bus_id, "level": s.level} for s in track.sends]
+        daw = snapshot.daw_track(track.track_id)
+        sends: list[JsonValue] = [{"busId": s.bus_id, "level": s.level} for s in daw.sends]
         inserts: list[JsonValue] = [
-            {"type": e.effect_type, "settings": dict(e.settings)} for e in track.inserts
+            {"type": e.effect_type, "settings": dict(e.settings)} for e in daw.inserts
         ]
         tracks.append(
             {
                 "id": track.track_id,
                 "name": track.name,
                 "role": track.role,
-                "gmProgram": None if track.is_drums else track.program,
-                "drumKitId": track.drum_kit_id,
-                "isDrums": track.is_drums,
-                "volume": track.volume,
-                "pan": track.pan,
-                "muted": track.muted,
-                "solo": track.solo,
-                "color": track.color,
-                "icon": track.icon,
+                "gmProgram": None if track.is_drum else track.program,
+                "drumKitId": daw.drum_kit_id,
+                "isDrums": track.is_drum,
+                "volume": track.mixer.volume,
+                "pan": track.mixer.pan,
+                "muted": track.mixer.mute,
+                "solo": track.mixer.solo,
+                "color": daw.color,
+                "icon": daw.icon,
                 "inserts": inserts,
                 "sends": sends,
                 "regions": regions,

@@ -179,27 +179,27 @@ class StateStore:
         tool = "stori_add_notes"
         with self._lock:
             region = self._snapshot.region(region_id)
+            channel = self._snapshot.project.track(region.track_id).midi_channel
             check_inside(tool, region, notes.start_beat, "notes", "startBeat")
+            notes = notes.with_channel(channel) if len(notes) else notes
             new_notes = notes if replace_existing else NoteArray.concat([region.notes, notes])
-            updated = replace(region, notes=new_notes.sort())
+            new_cc = new_bends = new_touch = None
             if cc is not None:
                 check_inside(tool, region, cc.beat, "cc", "beat")
-                merged_cc = cc if replace_existing else ControlChangeArray.concat([region.cc, cc])
-                updated = replace(updated, cc=merged_cc.sort())
+                new_cc = cc if replace_existing else ControlChangeArray.concat([region.cc, cc])
             if bends is not None:
                 check_inside(tool, region, bends.beat, "bends", "beat")
-                merged_bends = (
+                new_bends = (
                     bends if replace_existing else PitchBendArray.concat([region.bends, bends])
                 )
-                updated = replace(updated, bends=merged_bends.sort())
             if aftertouch is not None:
                 check_inside(tool, region, aftertouch.beat, "aftertouch", "beat")
-                merged_touch = (
+                new_touch = (
                     aftertouch
                     if replace_existing
                     else AftertouchArray.concat([region.aftertouch, aftertouch])
                 )
-                updated = replace(updated, aftertouch=merged_touch.sort())
+            updated = region.with_events(new_notes, new_cc, new_bends, new_touch)
             applied = Applied(
                 self._snapshot.with_region(updated),
                 ChangeKind.NOTES_WRITTEN,

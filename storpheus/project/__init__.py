@@ -33,6 +33,7 @@ from storpheus.project.convert import (
 from storpheus.project.daw import Bus, DawLayer, DawTrack, InsertEffect, Send
 from storpheus.project.errors import ProjectStateError
 from storpheus.project.ids import slug, track_ids, unique_id
+from storpheus.project.ticks import TPQ
 from storpheus.project.model import (
     Mixer,
     ProjectState,
@@ -44,6 +45,7 @@ from storpheus.project.model import (
 )
 
 __all__ = [
+    "TPQ",
     "Bus",
     "DawLayer",
     "DawTrack",

@@ -29,7 +29,6 @@ from maestro_lab.runtime.events import (
 )
 from maestro_lab.runtime.ordering import check_event_order
 from muse_duckdb import Repository, telemetry
-from muse_duckdb.convert import project_to_score
 from muse_duckdb.errors import (
     ReadOnlyRepositoryError,
     RepositoryLockedError,
@@ -38,6 +37,7 @@ from muse_duckdb.errors import (
 )
 from storpheus.backends.testing import SeededTestBackend
 from storpheus.io import score_to_midi_bytes
+from storpheus.project import project_to_score
 from storpheus.scoring import METRIC_NAMES, Scorer
 from tests.maestro_lab.compose_fixtures import SMALL_PROMPT, assert_valid_wire, lock_held
 
@@ -157,7 +157,7 @@ def test_propose_then_accept_some_phrases_commits_only_those(db: Path) -> None:
     pending = maestro_lab.propose(SMALL_PROMPT, seed=5, db=db, out=None)
     assert _head(db) is None  # nothing committed yet
     assert maestro_lab.runs(db)["status"].tolist() == ["completed"]
-    chosen = [p for p in pending.phrase_ids if "/drums-" in p]
+    chosen = [p for p in pending.phrase_ids if ":drums/" in p]
     result = pending.accept(chosen)
     commit = Repository.open(db, "default").get_commit(result.commit_id)
     assert set(commit.accepted_phrase_ids) == set(chosen)

@@ -130,12 +130,13 @@ def test_a_tempo_only_edit_changes_the_tempo_and_no_note(
     )
     out = _compose(db, edit, 5, capsys)
     after = _head(db)
-    assert (before.bpm, after.bpm) == (78, 100)
+    assert before.bpm != 100
+    assert after.bpm == 100
     assert after.region_ids == before.region_ids
     for region in before.regions:
         assert after.region(region.region_id) == region
     assert out["cards"] == []
-    assert out["edit"]["project"] == ["tempo 78 -> 100"]
+    assert out["edit"]["project"] == [f"tempo {before.bpm} -> 100"]
 
 
 def test_make_the_bass_in_the_hook_busier_touches_only_that(

@@ -26,7 +26,6 @@ from maestro_lab.runtime.orchestrator import (
 )
 from maestro_lab.runtime.stream import EventStream
 from maestro_lab.tools import StateStore
-from maestro_lab.tools.muse_bridge import snapshot_to_project
 from storpheus.backends.embedded import EmbeddedBackend
 from storpheus.backends.testing import SeededTestBackend
 from storpheus.identity import content_id
@@ -53,8 +52,7 @@ def _run(
 def test_worker_count_changes_nothing_in_the_project() -> None:
     p = plan(FULL_PROMPT, seed=7, num_candidates=6)
     snapshots = {
-        snapshot_to_project(_run(p, EmbeddedBackend(), workers)[0].snapshot).snapshot_id
-        for workers in (1, 2, 4)
+        _run(p, EmbeddedBackend(), workers)[0].snapshot.project.snapshot_id for workers in (1, 2, 4)
     }
     assert len(snapshots) == 1
 

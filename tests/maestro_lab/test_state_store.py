@@ -252,9 +252,9 @@ def test_calls_that_cannot_apply_raise_typed_errors_and_change_nothing(
 def test_track_references_accept_a_track_name_in_any_case() -> None:
     store = band()
     store.apply(ToolCall("stori_set_track_volume", {"trackId": "BASS", "volume": 0.5}))
-    assert store.snapshot.track("bass").volume == 0.5
+    assert store.snapshot.track("bass").mixer.volume == 0.5
     store.apply(ToolCall("stori_mute_track", {"trackName": "drums", "muted": True}))
-    assert store.snapshot.track("drums").muted
+    assert store.snapshot.track("drums").mixer.mute
     with pytest.raises(ToolApplyError, match="'Drums' is not the name of track 'bass'"):
         store.apply(
             ToolCall("stori_solo_track", {"trackId": "bass", "trackName": "Drums", "solo": True})
@@ -274,10 +274,10 @@ def test_planner_style_mix_calls_convert_decibels_and_percent() -> None:
         ]
     )
     bass, drums = store.snapshot.track("bass"), store.snapshot.track("drums")
-    assert bass.volume == pytest.approx(0.501187, abs=1e-6)
-    assert bass.pan == -0.25
-    assert drums.volume == 0.0
-    assert drums.inserts[0].effect_type == "compressor"
+    assert bass.mixer.volume == pytest.approx(0.501187, abs=1e-6)
+    assert bass.mixer.pan == -0.25
+    assert drums.mixer.volume == 0.0
+    assert store.snapshot.daw_track("drums").inserts[0].effect_type == "compressor"
 
 
 def test_region_edits_move_copy_and_delete_events() -> None:
@@ -496,7 +496,7 @@ def test_apply_all_is_all_or_nothing(calls: list[ToolCall]) -> None:
 
 
 def test_the_project_round_trips_through_muse_with_ids_and_mixer() -> None:
-    from maestro_lab.tools.muse_bridge import snapshot_from_project, snapshot_to_project
+    from maestro_lab.tools.entities import StateSnapshot
     from muse_duckdb import Repository
 
     store = band()
@@ -511,7 +511,7 @@ def test_the_project_round_trips_through_muse_with_ids_and_mixer() -> None:
             ),
         ]
     )
-    state = snapshot_to_project(store.snapshot)
+    state = store.snapshot.project
     assert state.track_ids == ("drums", "bass")
     assert state.region_ids == ("bass/verse", "drums/verse")
     assert state.track("bass").mixer.volume == 0.5
@@ -520,7 +520,7 @@ def test_the_project_round_trips_through_muse_with_ids_and_mixer() -> None:
     commit = repo.commit(state, "compose")
     head = repo.snapshot("HEAD")
     assert head.snapshot_id == state.snapshot_id == commit.snapshot_id
-    back = StateStore(snapshot_from_project(head))
+    back = StateStore(StateSnapshot.from_project(head))
     assert back.snapshot.track_ids == store.snapshot.track_ids
     # Muse puts each track's notes on the track's playback channel; the music is the same
     assert back.snapshot.region("bass/verse").notes == store.snapshot.region(
@@ -528,4 +528,4 @@ def test_the_project_round_trips_through_muse_with_ids_and_mixer() -> None:
     ).notes.with_channel(1)
     assert content_id(back.to_score()) == content_id(store.to_score())
     back.apply(ToolCall("stori_set_tempo", {"tempo": 100}))
-    assert snapshot_to_project(back.snapshot).bpm == 100
+    assert back.snapshot.project.bpm == 100
