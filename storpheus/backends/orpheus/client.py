@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
@@ -129,11 +130,17 @@ class GradioSession:
         return _read(outputs, position, ADD_BATCH_ENDPOINT)
 
     def close(self) -> None:
-        """Stop the client's heartbeat and remove the downloaded files."""
-        try:
+        """Stop the client's heartbeat and remove the downloaded files.
+
+        ``Client.close`` waits up to a second for the heartbeat thread; the
+        stop signal alone ends it, so the session does not wait.
+        """
+        stop = getattr(self._client, "_kill_heartbeat", None)
+        if isinstance(stop, threading.Event):
+            stop.set()
+        else:  # another gradio_client version: its own close
             self._client.close()
-        finally:
-            shutil.rmtree(self._folder, ignore_errors=True)
+        shutil.rmtree(self._folder, ignore_errors=True)
 
 
 def _read(outputs: Sequence[object], index: int, endpoint: str) -> bytes | None:
