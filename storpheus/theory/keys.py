@@ -332,6 +332,8 @@ def parse_key(text: str, *, modes: Collection[str] = MODES) -> Key:
     ['F# minor', 'Eb major', 'A minor', 'C major', 'G mixolydian']
     >>> [parse_key(t).name for t in ("Dorian D", "B-flat", "E♭m", "F sharp harmonic minor")]
     ['D dorian', 'Bb major', 'Eb minor', 'F# harmonic minor']
+    >>> parse_key("Minor A-flat").name
+    'Ab minor'
 
     Raises
     ------
@@ -348,6 +350,9 @@ def parse_key(text: str, *, modes: Collection[str] = MODES) -> Key:
         return _parse_tonic_first(text, cleaned, modes)
     except KeyParseError as error:
         head, _, last = cleaned.rpartition(" ")
+        if last.lower() in ("sharp", "flat"):  # "Lydian F sharp"
+            head, _, letter = head.rpartition(" ")
+            last = f"{letter} {last}"
         if not head or _TONIC_ONLY.fullmatch(last) is None:
             raise
         try:
@@ -376,7 +381,7 @@ def normalise_key(text: str, *, modes: Collection[str] = KEY_MODES) -> str:
 
 
 _NO_TONIC: Final = "does not start with a tonic"
-_TONIC_ONLY: Final = re.compile(r"[A-Ga-g][#b-]?")
+_TONIC_ONLY: Final = re.compile(r"[A-Ga-g](?:[#b-]|[ -]?(?:sharp|flat))?", re.IGNORECASE)
 _SIGN_WORD: Final = re.compile(r"[ -]?(sharp|flat)(?![a-z])", re.IGNORECASE)
 
 
