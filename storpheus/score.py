@@ -75,16 +75,18 @@ class TimeSignature:
 def playback_channel(index: int, is_drum: bool) -> int:
     """The channel the track at position ``index`` plays on when none is given.
 
-    Drums use :data:`~storpheus.midi_types.DRUM_CHANNEL`; another track uses
-    its position for positions 0-8 and skips channel 9 above that, wrapping
-    after 16 (the assignment symusic writes MIDI files with).
+    Drums use :data:`~storpheus.midi_types.DRUM_CHANNEL`; other tracks cycle
+    through the 15 melodic channels (0-8, then 10-15) by position, so the
+    drum channel is never given to a melodic track however many tracks a
+    score has. This is the assignment symusic writes MIDI files with.
 
-    >>> [playback_channel(i, False) for i in (0, 8, 9, 14, 15)]
-    [0, 8, 10, 15, 0]
+    >>> [playback_channel(i, False) for i in (0, 8, 9, 14, 15, 24)]
+    [0, 8, 10, 15, 0, 10]
     """
     if is_drum:
         return mt.DRUM_CHANNEL
-    return index if index < mt.DRUM_CHANNEL else (index + 1) % 16
+    slot = index % 15
+    return slot if slot < mt.DRUM_CHANNEL else slot + 1
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,33 @@ def test_tracks_without_a_channel_get_playback_channels_skipping_nine() -> None:
     assert [playback_channel(i, False) for i in range(14, 18)] == [15, 0, 1, 2]
 
 
+def test_no_melodic_track_lands_on_the_drum_channel_however_many_tracks() -> None:
+    # 40 melodic tracks: the 25th used to be given channel 9 (drums)
+    assert all(playback_channel(i, False) != 9 for i in range(200))
+    assert playback_channel(24, False) == 10
+
+
+def test_playback_channels_are_the_channels_symusic_writes() -> None:
+    import io
+
+    import mido
+
+    from storpheus.io import score_to_midi_bytes
+
+    drums = {1, 5, 30}
+    tracks = tuple(
+        Track(f"t{i}", NoteArray([60], 90, [0.0], 1.0), is_drum=i in drums) for i in range(40)
+    )
+    score = Score(tracks)
+    written = mido.MidiFile(file=io.BytesIO(score_to_midi_bytes(score)))
+    channels = [
+        next(m.channel for m in track if m.type == "note_on")
+        for track in written.tracks
+        if any(m.type == "note_on" for m in track)
+    ]
+    assert channels == [t.channel for t in score.tracks]
+
+
 def test_explicit_channels_are_validated() -> None:
     with pytest.raises(ValueError, match="drum tracks play on channel 9"):
         Track("kit", is_drum=True, channel=3)
