@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "compose",
     "reproduce",
     "rescore",
+    "report",
     "runs",
     "sweep",
     "serve",

@@ -16,7 +16,7 @@ Example
 >>> ScoringParams(bars=8, target_key="H minor", expected_channels=1)  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-storpheus.errors.InvalidScoringParamsError: target_key='H minor': ... tonic letter A-G
+storpheus.errors.InvalidScoringParamsError: target_key='H minor': ... a note letter A-G ...
 """
 
 from __future__ import annotations
@@ -183,6 +183,33 @@ class ScoringParams:
                 "from_dict", unknown, f"unknown fields; known: {sorted(known)}"
             )
         return cls(**data)  # type: ignore[arg-type]
+
+    def targets(self) -> dict[str, str | float | None]:
+        """Built-in dimension name -> its target in words or numbers (``None``: not applicable).
+
+        >>> ScoringParams(bars=4, target_key="C major", expected_channels=1,
+        ...               target_density=2.0).targets()["density_fit"]
+        2.0
+        """
+        register = None
+        if self.register_center is not None:
+            spread = 12 if self.register_spread is None else self.register_spread
+            register = f"{self.register_center}±{spread}"
+        goal = self.velocity_goal
+        velocity = None
+        if goal is not None:
+            floor = 0 if self.velocity_floor is None else self.velocity_floor
+            ceiling = 127 if self.velocity_ceiling is None else self.velocity_ceiling
+            velocity = f"{goal:g} in {floor}-{ceiling}"
+        return {
+            "key_compliance": self.target_key,
+            "density_fit": self.target_density,
+            "register_fit": register,
+            "velocity_fit": velocity,
+            "pitch_pair_diversity": self.target_diversity,
+            "coverage_fit": self.target_coverage,
+            "silence_fit": self.target_silence,
+        }
 
     @property
     def velocity_goal(self) -> float | None:
