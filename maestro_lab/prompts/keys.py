@@ -23,7 +23,7 @@ from typing import Final
 from maestro_lab.errors import InvalidKeyError
 from storpheus import theory
 from storpheus.errors import KeyParseError
-from storpheus.theory import KEY_MODES, Key
+from storpheus.theory import KEY_MODES, MODE_ALIASES, Key
 from storpheus.theory import LETTERS as LETTERS
 
 MODES: Final = KEY_MODES
@@ -50,4 +50,29 @@ def normalise_key(text: str) -> str:
     return parse_key(text).name
 
 
-__all__ = ["LETTERS", "MODES", "Key", "normalise_key", "parse_key"]
+def _ci(word: str) -> str:
+    return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else c for c in word)
+
+
+def key_pattern() -> str:
+    """A regular expression (JSON Schema ``pattern``) for the key names :func:`parse_key` reads.
+
+    Built from the same vocabulary (the modes of
+    :data:`~storpheus.theory.KEY_MODES` and their aliases), so an editor that
+    validates with the prompt's JSON Schema accepts what the parser accepts:
+    tonic first (``"F#m"``, ``"B-flat harmonic minor"``) or mode first
+    (``"Dorian D"``).
+
+    >>> import re
+    >>> [bool(re.search(key_pattern(), t)) for t in ("F#m", "Dorian D", "C blues", "H minor")]
+    [True, True, False, False]
+    """
+    spellings = {*KEY_MODES, *(a for a, mode in MODE_ALIASES.items() if mode in KEY_MODES)}
+    words = sorted((w for w in spellings if w), key=lambda w: (-len(w), w))
+    mode = "(?:" + "|".join(r"[\s_-]+".join(_ci(p) for p in w.split()) for w in words) + ")"
+    sign = r"(?:[#♯♭b]|(?:[\s_]+|-)?(?:" + _ci("sharp") + "|" + _ci("flat") + ")|-)"
+    tonic = f"[A-Ga-g]{sign}?"
+    return rf"^[\s_]*(?:{tonic}(?:[\s_:-]*{mode}|[\s_:-]*M)?|{mode}[\s_]+{tonic})[\s_]*$"
+
+
+__all__ = ["LETTERS", "MODES", "Key", "key_pattern", "normalise_key", "parse_key"]

@@ -31,6 +31,7 @@ from maestro_lab.prompts.base import MODES, POSITION_KINDS, TARGET_KINDS, Maestr
 from maestro_lab.prompts.constraints import DENSITY_WORDS
 from maestro_lab.prompts.fields import ENERGY_LEVELS
 from maestro_lab.prompts.keys import MODES as KEY_MODES
+from maestro_lab.prompts.keys import key_pattern
 from maestro_lab.prompts.parser import KEY_ALIASES
 
 JSONSchema = dict[str, JsonValue]
@@ -164,7 +165,6 @@ _STRING_OR_NAMES: JSONSchema = {
 
 
 def _fields() -> dict[str, JSONSchema]:
-    modes: list[str] = [*KEY_MODES, "m", "min", "maj", "ionian", "aeolian"]
     return {
         "mode": {
             "description": "Required: compose (new material), edit (change the project) or ask.",
@@ -223,10 +223,8 @@ def _fields() -> dict[str, JSONSchema]:
         "key": {
             "description": "Key: tonic A-G with #/b and a mode (" + ", ".join(KEY_MODES) + ").",
             "type": "string",
-            "pattern": r"^\s*[A-Ga-g]\s*([#♯♭b]|\s*-?(sharp|flat))?\s*[-:]?\s*("
-            + "|".join(_ci(m) for m in modes)
-            + "|M)?\\s*$",
-            "examples": ["F#m", "Eb", "C major", "A dorian"],
+            "pattern": key_pattern(),
+            "examples": ["F#m", "Eb", "C major", "A dorian", "C harmonic minor", "Dorian D"],
         },
         "tempo": {
             "description": "Whole BPM within 20-300, as a number or text like '92 bpm'.",

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import jsonschema
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import maestro_lab
 from maestro_lab.planner import plan, validate_plan
 from maestro_lab.prompts import normalise_key, parse_prompt
+from maestro_lab.prompts.schema import prompt_body_schema
 from maestro_lab.tools.base import normalise_key as tool_key
 from storpheus.backends.embedded.harmony import parse_key as backend_key
 from storpheus.styles import STYLES
@@ -40,6 +42,7 @@ STYLE_WORDS = sorted(
 )
 ROLES = ("drums", "bass", "chords", "melody", "pads", "arp", "lead", "fx")
 SECTION_NAMES = ("intro", "verse", "chorus", "bridge", "outro")
+BODY_SCHEMA = jsonschema.Draft202012Validator(prompt_body_schema())
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,8 @@ def test_every_layer_reads_a_prompt_key_the_same_way(key: WrittenKey) -> None:
     assert tool_key(key.text) == canonical == tool_key(canonical)
     assert backend_key(canonical) == parsed
     assert backend_key(canonical).name == canonical
+    # the prompt's JSON Schema (live validation in editors) accepts what the parser reads
+    BODY_SCHEMA.validate({"Mode": "compose", "Key": key.text})
 
 
 @st.composite
@@ -96,7 +101,7 @@ def prompts(draw: st.DrawFn) -> tuple[str, WrittenKey]:
     return text, key
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(prompts(), st.integers(0, 2**32 - 1))
 def test_a_prompt_that_parses_and_plans_composes_on_the_embedded_backend(
     case: tuple[str, WrittenKey], seed: int
