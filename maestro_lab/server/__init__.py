@@ -58,10 +58,18 @@ __all__ = [
 ]
 
 
+_NEED_EXTRA = frozenset({"maestro_lab.server.app", "maestro_lab.server.mcp_server"})
+"""Modules that import FastAPI, uvicorn or the MCP SDK."""
+
+
 def __getattr__(name: str) -> object:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'maestro_lab.server' has no attribute {name!r}")
+    if module in _NEED_EXTRA:
+        from maestro_lab.server.extras import require_serve
+
+        require_serve()
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value

@@ -19,8 +19,10 @@ import math
 import threading
 import time
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HEALTH_PATH = "/api/v1/health"
 """The one route open without a token (load balancers and probes)."""

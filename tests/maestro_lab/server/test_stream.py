@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 import maestro_lab
+from maestro_lab.runtime.events import PROTOCOL_VERSION
 from muse_duckdb import Repository
 
 from .conftest import SMALL_PROMPT, Serve, assert_protocol, read_stream
@@ -23,7 +24,7 @@ def test_stream_frames_follow_the_protocol_and_commit_what_compose_commits(
     complete = events[-1]
     assert complete["success"] is True
     assert {"plan", "generatorStart", "phrase", "done"} <= {e["type"] for e in events}
-    assert all(e["protocolVersion"] == "1.0.0" for e in events)
+    assert {e["protocolVersion"] for e in events} == {PROTOCOL_VERSION}
     expected = maestro_lab.compose(SMALL_PROMPT, seed=7, db=tmp_path / "direct.duckdb", out=None)
     assert complete["snapshotId"] == expected.snapshot_id
     served = Repository.open(tmp_path / "served.duckdb")
