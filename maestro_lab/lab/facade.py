@@ -48,6 +48,7 @@ if TYPE_CHECKING:
         ProjectState,
         Repository,
     )
+    from muse_duckdb.storage.database import Database
     from storpheus.notes import NoteArray
     from storpheus.score import Score
     from storpheus.scoring import Scorer
@@ -190,10 +191,16 @@ class Lab:
         )
 
     # ------------------------------------------------------------ telemetry
-    def _telemetry(self) -> object:
+    def _database(self) -> Database:
+        """The file as a Muse + telemetry database; each read attaches it read-only and lets go.
+
+        It is not opened read-only, so that a file written by an older
+        version (or by ``muse`` alone, without telemetry tables) is migrated
+        once instead of refused.
+        """
         from muse_duckdb.telemetry import open_database
 
-        return open_database(self.db, read_only=True, lock_timeout=self.lock_timeout)
+        return open_database(self.db, lock_timeout=self.lock_timeout)
 
     def sql(self, query: str, params: Sequence[object] | None = None) -> pd.DataFrame:
         """Run a read-only SQL query on the database and return the result as a DataFrame.
@@ -202,18 +209,15 @@ class Lab:
         and telemetry (``runs``, ``generations``, ``candidates``,
         ``candidate_metrics``, ``candidate_scores``, ``events`` ...).
         """
-        from muse_duckdb.telemetry import open_database
-
-        database = open_database(self.db, read_only=True, lock_timeout=self.lock_timeout)
-        with database.read() as conn:
+        with self._database().read() as conn:
             frame: pd.DataFrame = conn.execute(query, list(params or [])).df()
         return frame
 
     def runs(self, experiment: str | None = None) -> pd.DataFrame:
         """Every recorded run, newest first, with generation and candidate counts."""
-        import maestro_lab
+        from muse_duckdb.telemetry import runs
 
-        return maestro_lab.runs(self.db, experiment=experiment)
+        return runs(self._database(), experiment=experiment)
 
     def latest_run(self) -> str:
         """The id of the newest run (``LabError`` when none is recorded)."""
@@ -230,11 +234,10 @@ class Lab:
         accepted / selected / reject reason, then one column per score
         dimension and metric that was recorded (whatever the scorer had).
         """
-        from muse_duckdb.telemetry import candidates, open_database
+        from muse_duckdb.telemetry import candidates
 
         ids = self.latest_run() if run_id is None else run_id
-        database = open_database(self.db, read_only=True, lock_timeout=self.lock_timeout)
-        return candidates(database, ids)
+        return candidates(self._database(), ids)
 
     def candidate(self, candidate_id: int) -> dict[str, object]:
         """The stored row of one candidate, with its generation's region (``region_id``)."""
@@ -257,15 +260,14 @@ class Lab:
 
     def candidate_notes(self, candidate_id: int) -> NoteArray:
         """The notes of a stored candidate (times relative to its section's start)."""
-        from muse_duckdb.telemetry import candidate_notes, open_database
+        from muse_duckdb.telemetry import candidate_notes
         from storpheus.notes import NoteArray
 
         row = self.candidate(candidate_id)
         notes_id = row.get("notes_id")
         if not isinstance(notes_id, str):
             return NoteArray.empty()
-        database = open_database(self.db, read_only=True, lock_timeout=self.lock_timeout)
-        return candidate_notes(database, [notes_id]).get(notes_id, NoteArray.empty())
+        return candidate_notes(self._database(), [notes_id]).get(notes_id, NoteArray.empty())
 
     def rescore(self, run_id: str, scorer: Scorer | str | None = None) -> pd.DataFrame:
         """Old against new choice of every generation of a run under ``scorer``."""
