@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: demo test lint typecheck pytest bench clean
+.PHONY: demo test lint typecheck pytest bench clean lab system-browser
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,23 @@ test: $(STAMP_DEV)
 	$(VENV)/bin/ruff check storpheus muse_duckdb maestro_lab tests benchmarks
 	$(VENV)/bin/ruff format --check storpheus muse_duckdb maestro_lab tests benchmarks
 	$(VENV)/bin/mypy --strict storpheus muse_duckdb maestro_lab
+	@$(MAKE) --no-print-directory system-browser
 	$(VENV)/bin/pytest -n 2 --dist loadfile -q --nbval-lax tests notebooks
+
+## system-browser: the browser test drives Debian's chromium (installed here when root)
+system-browser:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && apt-get install -y -qq chromium; fi
+
+## lab: install the lab and audio extras (and, as root, the General MIDI SoundFont),
+## then open JupyterLab on 127.0.0.1 in notebooks/ with a kernel that sees the project
+lab: $(STAMP_RUN)
+	$(PIP) install --quiet -e ".[lab,audio]"
+	@if [ ! -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ] && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && apt-get install -y -qq fluid-soundfont-gm libfluidsynth3 \
+		|| echo "no SoundFont installed: audio uses the built-in synthesiser"; fi
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=notebooks \
+		$$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 lint: $(STAMP_DEV)
 	$(VENV)/bin/ruff check storpheus muse_duckdb maestro_lab tests benchmarks
