@@ -15,6 +15,11 @@ telemetry in the same file:
 ``backend_cache_lookups``
     Every lookup: key, backend, ``hit`` and time, so hit rates are one
     query away (:func:`cache_lookups`).
+``backend_calls``
+    Every generation that went to the remote service: key, backend, space,
+    outcome (``remote``, ``unavailable``, ``fallback``), attempts, the
+    retried failures (JSON list), the circuit breaker's state afterwards,
+    the last failure, and the time (:func:`backend_calls`).
 
 Example
 -------
@@ -43,7 +48,12 @@ from muse_duckdb.errors import FileInUseError
 from muse_duckdb.storage.database import Connection, Database
 from muse_duckdb.storage.schema import MUSE_SCHEMA, Migration, SchemaComponent
 from muse_duckdb.telemetry.schema import TELEMETRY_SCHEMA
-from storpheus.backends.orpheus.cache import CachedGeneration, CachedPart, CacheStats
+from storpheus.backends.orpheus.cache import (
+    BackendEvent,
+    CachedGeneration,
+    CachedPart,
+    CacheStats,
+)
 
 _V1: Final = (
     """CREATE TABLE backend_cache (
@@ -68,6 +78,17 @@ _V1: Final = (
         backend VARCHAR,
         hit BOOLEAN NOT NULL,
         looked_up_at TIMESTAMP NOT NULL
+    )""",
+    """CREATE TABLE backend_calls (
+        cache_key VARCHAR NOT NULL,
+        backend VARCHAR NOT NULL,
+        space VARCHAR NOT NULL,
+        outcome VARCHAR NOT NULL,
+        attempts INTEGER NOT NULL,
+        retries VARCHAR NOT NULL,
+        breaker_state VARCHAR NOT NULL,
+        detail VARCHAR,
+        called_at TIMESTAMP NOT NULL
     )""",
 )
 
@@ -188,6 +209,31 @@ class DuckDBBackendCache:
                 attempt += 1
                 self._retrying(attempt)
 
+    def record(self, event: BackendEvent) -> None:
+        """Add one remote generation's outcome to ``backend_calls``."""
+        attempt = 0
+        while True:
+            try:
+                with self.db.write("record a backend call") as conn:
+                    conn.execute(
+                        "INSERT INTO backend_calls VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [
+                            event.key,
+                            event.backend_id,
+                            event.space,
+                            event.kind,
+                            event.attempts,
+                            json.dumps(list(event.retries)),
+                            event.breaker_state,
+                            event.detail,
+                            _now(),
+                        ],
+                    )
+                return
+            except FileInUseError:
+                attempt += 1
+                self._retrying(attempt)
+
     def stats(self) -> CacheStats:
         """Hits, misses and entries recorded in the file."""
         with self.db.read() as conn:
@@ -238,4 +284,14 @@ def cache_lookups(db: str | os.PathLike[str]) -> pd.DataFrame:
         ).df()
 
 
-__all__ = ["BACKEND_CACHE_SCHEMA", "DuckDBBackendCache", "cache_lookups"]
+def backend_calls(db: str | os.PathLike[str]) -> pd.DataFrame:
+    """Every remote generation recorded in ``db``, oldest first (outcome, retries, breaker)."""
+    cache = DuckDBBackendCache(db)
+    with cache.db.read() as conn:
+        return conn.execute(
+            "SELECT backend, space, outcome, attempts, retries, breaker_state, detail, called_at "
+            "FROM backend_calls ORDER BY called_at, rowid"
+        ).df()
+
+
+__all__ = ["BACKEND_CACHE_SCHEMA", "DuckDBBackendCache", "backend_calls", "cache_lookups"]

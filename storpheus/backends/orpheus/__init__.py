@@ -22,6 +22,7 @@ from storpheus.backends.orpheus.api import ApiShape, detect_shape
 from storpheus.backends.orpheus.backend import DEFAULT_SPACE, OrpheusBackend, Timeouts
 from storpheus.backends.orpheus.cache import (
     BackendCache,
+    BackendEvent,
     CachedGeneration,
     CachedPart,
     CacheStats,
@@ -42,6 +43,7 @@ __all__ = [
     "DEFAULT_SPACE",
     "ApiShape",
     "BackendCache",
+    "BackendEvent",
     "BackendUnavailable",
     "BreakerSnapshot",
     "CacheStats",

@@ -55,6 +55,7 @@ from storpheus.backends.base import (
 from storpheus.backends.orpheus.api import ApiShape
 from storpheus.backends.orpheus.cache import (
     BackendCache,
+    BackendEvent,
     CachedGeneration,
     CachedPart,
     cache_key,
@@ -198,9 +199,12 @@ class OrpheusBackend(MusicGeneratorBackend):
             try:
                 parts = self._fetch(request, chunks, first, tally)
             except BackendUnavailable as exc:
+                kind = "unavailable" if self.fallback is None else "fallback"
+                self._record(key, kind, tally, exc.cause)
                 if self.fallback is None:
                     raise
                 return self._fall_back(request, exc, tally, began)
+            self._record(key, "remote", tally, None)
             entry = CachedGeneration(
                 key=key,
                 backend_id=self.backend_id,
@@ -238,6 +242,22 @@ class OrpheusBackend(MusicGeneratorBackend):
         )
 
     # -------------------------------------------------------------- remote
+    def _record(self, key: str, kind: str, tally: _Tally, detail: str | None) -> None:
+        if self.cache is None:
+            return
+        self.cache.record(
+            BackendEvent(
+                key=key,
+                backend_id=self.backend_id,
+                space=self.space,
+                kind=kind,
+                attempts=tally.attempts,
+                retries=tuple(tally.retries),
+                breaker_state=self.breaker.state,
+                detail=detail,
+            )
+        )
+
     def _fetch(
         self,
         request: GenerationRequest,

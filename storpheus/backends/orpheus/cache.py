@@ -65,6 +65,26 @@ class CachedGeneration:
 
 
 @dataclass(frozen=True)
+class BackendEvent:
+    """One remote generation's outcome, for telemetry.
+
+    ``kind`` is ``"remote"`` (answered by the service), ``"unavailable"``
+    (every attempt failed, or the breaker refused) or ``"fallback"``
+    (answered by the fallback backend); ``breaker_state`` is the circuit
+    breaker's state afterwards.
+    """
+
+    key: str
+    backend_id: str
+    space: str
+    kind: str
+    attempts: int
+    retries: tuple[str, ...]
+    breaker_state: str
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
 class CacheStats:
     """Lookups answered from the cache, lookups not, and entries stored."""
 
@@ -84,6 +104,9 @@ class BackendCache(Protocol):
 
     def stats(self) -> CacheStats:
         """Hits, misses and entries so far."""
+
+    def record(self, event: BackendEvent) -> None:
+        """Keep one generation's outcome (attempts, retries, breaker state)."""
 
 
 def quantise(value: float, step: float = 0.1) -> float:
@@ -137,6 +160,7 @@ class MemoryBackendCache:
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+        self.events: list[BackendEvent] = []
 
     def get(self, key: str) -> CachedGeneration | None:
         """The entry for ``key`` or ``None`` (counted)."""
@@ -158,9 +182,15 @@ class MemoryBackendCache:
         with self._lock:
             return CacheStats(self.hits, self.misses, len(self._entries))
 
+    def record(self, event: BackendEvent) -> None:
+        """Append ``event`` to :attr:`events`."""
+        with self._lock:
+            self.events.append(event)
+
 
 __all__ = [
     "BackendCache",
+    "BackendEvent",
     "CacheStats",
     "CachedGeneration",
     "CachedPart",

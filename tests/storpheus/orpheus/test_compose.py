@@ -17,7 +17,7 @@ from maestro_lab.cli import main
 from maestro_lab.errors import MaestroLabError
 from maestro_lab.runtime.backends_registry import get_backend
 from muse_duckdb import Repository
-from muse_duckdb.telemetry.backend_cache import DuckDBBackendCache, cache_lookups
+from muse_duckdb.telemetry.backend_cache import DuckDBBackendCache, backend_calls, cache_lookups
 from storpheus.backends.orpheus import ManualClock, OrpheusBackend
 from storpheus.errors import BackendUnavailable
 from tests.storpheus.orpheus.space_app import LocalSpaces
@@ -59,6 +59,10 @@ def test_a_compose_through_the_space_commits_and_reproduces_from_the_cache(
     assert behaviour.calls == 4  # nothing regenerated
     lookups = cache_lookups(db)
     assert lookups[["hits", "misses"]].to_dict("records") == [{"hits": 4, "misses": 4}]
+    calls = backend_calls(db)
+    assert calls["outcome"].tolist() == ["remote"] * 4
+    assert calls["breaker_state"].tolist() == ["closed"] * 4
+    assert calls["attempts"].tolist() == [1] * 4
 
 
 def test_without_the_cache_a_reproduction_finds_the_space_answered_differently(

@@ -170,6 +170,13 @@ def test_the_breaker_opens_after_n_failures_fails_fast_then_closes_after_a_probe
         "last_failure": caught.value.cause,
     }
     assert [s for _, s in breaker.transitions] == ["open", "half_open", "closed"]
+    cache = backend.cache
+    assert isinstance(cache, MemoryBackendCache)
+    assert [(e.kind, e.breaker_state, e.attempts) for e in cache.events] == [
+        ("unavailable", "open", 2),
+        ("unavailable", "open", 0),
+        ("remote", "closed", 1),
+    ]
 
 
 def test_with_a_fallback_an_unavailable_space_is_answered_by_the_embedded_backend(
