@@ -9,9 +9,7 @@ from hypothesis import strategies as st
 
 from storpheus.backends.embedded.dice import Dice
 from storpheus.backends.embedded.harmony import (
-    MODES,
     NOTE_NAMES,
-    Key,
     chord_symbol,
     diatonic_chord,
     nearest_pitch,
@@ -24,6 +22,8 @@ from storpheus.backends.embedded.voicing import (
     voice_distance,
     voicing_candidates,
 )
+from storpheus.theory import KEY_MODES, Key
+from storpheus.theory import parse_key as theory_parse_key
 
 
 @pytest.mark.parametrize(
@@ -39,6 +39,9 @@ from storpheus.backends.embedded.voicing import (
         ("E♭ major", 3, "major"),
         ("D dorian", 2, "dorian"),
         ("G Mixolydian", 7, "mixolydian"),
+        ("C harmonic minor", 0, "harmonic minor"),
+        ("Dorian D", 2, "dorian"),
+        ("B-flat melodic minor", 10, "melodic minor"),
     ],
 )
 def test_parse_key_reads_the_usual_spellings(text: str, tonic: int, mode: str) -> None:
@@ -82,7 +85,7 @@ def test_parse_chord_rejects_unreadable_symbols_naming_them(symbol: str) -> None
 
 @given(
     tonic=st.integers(0, 11),
-    mode=st.sampled_from(sorted(MODES)),
+    mode=st.sampled_from(KEY_MODES),
     degree=st.integers(0, 6),
     seventh=st.booleans(),
     ninth=st.booleans(),
@@ -92,8 +95,8 @@ def test_diatonic_chords_stay_in_the_scale_and_their_symbols_parse_back(
 ) -> None:
     key = Key(tonic, mode)
     chord = diatonic_chord(key, degree, seventh=seventh, ninth=ninth)
-    assert set(chord.pitch_classes) <= set(key.scale)
-    assert chord.root == key.scale[degree]
+    assert set(chord.pitch_classes) <= set(key.pitch_classes)
+    assert chord.root == key.pitch_classes[degree]
     if "(" not in chord.symbol:
         again = parse_chord(chord.symbol)
         assert (again.root, again.intervals) == (chord.root, chord.intervals)
@@ -179,14 +182,24 @@ def test_parse_chord_reads_only_the_generator_vocabulary(symbol: str) -> None:
         parse_chord(symbol)
 
 
-@pytest.mark.parametrize("text", ["C dor", "C natural minor", "C harmonic minor", "C-minor"])
-def test_parse_key_reads_only_church_modes_and_their_usual_names(text: str) -> None:
+@pytest.mark.parametrize(
+    "text",
+    ["C dor", "C natural minor", "C harmonic minor", "C-minor", "Dorian C", "CM", "Db major"],
+)
+def test_parse_key_reads_the_one_key_vocabulary(text: str) -> None:
+    # the backend accepts every key a prompt or a tool accepts, and reads it the same way
+    assert parse_key(text) == theory_parse_key(text, modes=KEY_MODES)
+    assert parse_key(text).name == theory_parse_key(text).name
+
+
+@pytest.mark.parametrize("text", ["C blues", "A minor pentatonic"])
+def test_parse_key_refuses_modes_without_seven_degrees(text: str) -> None:
     with pytest.raises(ValueError, match="unknown mode"):
         parse_key(text)
 
 
-def test_keys_are_named_with_the_generator_spelling_whatever_was_written() -> None:
-    assert parse_key("Db major").name == "C# major"
-    assert parse_key("G# minor").name == "Ab minor"
-    assert parse_key("CM") == Key(0, "minor")  # the mode is read in lower case
-    assert parse_key("Gb").scale == (6, 8, 10, 11, 1, 3, 5)
+def test_keys_keep_the_spelling_they_were_written_with() -> None:
+    assert parse_key("Db major").name == "Db major"
+    assert parse_key("G# minor").name == "G# minor"
+    assert parse_key("CM") == Key(0, "major")  # upper-case M is major, as everywhere
+    assert parse_key("Gb").pitch_classes == (6, 8, 10, 11, 1, 3, 5)
