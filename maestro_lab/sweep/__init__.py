@@ -51,7 +51,21 @@ _EXPORTS: dict[str, str] = {
     "summary": "maestro_lab.sweep.summary",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "Cell",
+    "CellFailedError",
+    "CellFailure",
+    "Experiment",
+    "ExperimentSpec",
+    "SpecError",
+    "SweepError",
+    "SweepResult",
+    "expand",
+    "load_spec",
+    "parse_spec",
+    "run",
+    "summary",
+]
 
 
 def __getattr__(name: str) -> object:

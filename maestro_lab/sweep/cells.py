@@ -1,4 +1,4 @@
-"""The cells of an experiment: every combination of grid values and seed, each with a key.
+r"""The cells of an experiment: every combination of grid values and seed, each with a key.
 
 A cell holds everything that determines its composition: the prompt text
 (with the grid's style and roles written into it), the seed, the candidate
@@ -11,8 +11,8 @@ Example
 -------
 >>> from maestro_lab.sweep.spec import parse_spec
 >>> exp = parse_spec(
-...     "name: demo\\nprompt: 'MAESTRO PROMPT\\nMode: compose\\nStyle: house'\\n"
-...     "seeds: [1, 2]\\ngrid: {candidates: [2, 4]}"
+...     "name: demo\nprompt: 'MAESTRO PROMPT\nMode: compose\nStyle: house'\n"
+...     "seeds: [1, 2]\ngrid: {candidates: [2, 4]}"
 ... )
 >>> [(c.candidates, c.seed) for c in expand(exp)]
 [(2, 1), (2, 2), (4, 1), (4, 2)]
@@ -219,8 +219,10 @@ def _list(value: object) -> list[object]:
     return list(value) if isinstance(value, list | tuple) else [value]
 
 
-def _dict(value: object) -> dict[str, object]:
-    return {str(k): v for k, v in value.items()} if isinstance(value, dict) else {}
+def _dict(value: object) -> dict[str, float]:
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): float(v) for k, v in value.items() if isinstance(v, int | float)}
 
 
 __all__ = ["Cell", "canonical", "cell_key", "expand", "run_id_for", "with_overrides"]

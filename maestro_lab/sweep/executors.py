@@ -66,14 +66,14 @@ def dask_client(address: str, *, timeout: float = 30.0) -> ClientLike:
         from distributed import Client
     except ImportError as exc:  # pragma: no cover - the dev extra installs it
         raise MissingExtraError("dask[distributed]", "dask") from exc
-    client: ClientLike = Client(address, timeout=timeout)
+    client: ClientLike = Client(address, timeout=timeout)  # type: ignore[no-untyped-call]
     return client
 
 
 def describe(executor: Executor | ClientLike) -> str:
     """A short label of an executor for the ``sweeps`` table (``local-pool:2``, ``dask:<addr>``)."""
     if isinstance(executor, ProcessPoolExecutor):
-        return f"local-pool:{executor._max_workers}"
+        return f"local-pool:{getattr(executor, '_max_workers', '?')}"
     if isinstance(executor, ClientLike) and not isinstance(executor, Executor):
         scheduler = getattr(executor, "scheduler", None)
         address = getattr(scheduler, "address", None)
@@ -120,4 +120,11 @@ def open_executor(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-__all__ = ["ClientLike", "default_workers", "describe", "dask_client", "local_pool", "open_executor"]
+__all__ = [
+    "ClientLike",
+    "dask_client",
+    "default_workers",
+    "describe",
+    "local_pool",
+    "open_executor",
+]

@@ -1,9 +1,11 @@
 """Papermill mode: run a notebook per cell with the cell's parameters, collect what it produced.
 
 With ``--notebook NB`` each cell executes ``NB`` under papermill with the
-cell's parameters injected (``prompt``, ``seed``, ``candidates``, ``style``,
-``roles``, ``scorer``, ``weights``, ``threshold``, ``backend``... plus
-``sweep_id``, ``cell_key`` and an ``output_dir`` of its own). The executed
+cell's parameters injected: of ``prompt``, ``prompt_name``, ``seed``,
+``candidates``, ``style``, ``roles``, ``scorer``, ``weights``, ``threshold``,
+``options``, ``backend``, ``backend_options``, ``sweep_id``, ``cell_key``,
+``cell_index`` and ``output_dir`` (a folder of its own), those the
+notebook's ``parameters`` cell declares. The executed
 notebook is kept beside the database
 (``<db stem>-notebooks/<sweep id>/<index>-<cell key>.ipynb``) and its
 results (every ``execute_result``: text and JSON) are recorded in the cell's
@@ -18,6 +20,7 @@ write).
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +37,7 @@ MAX_OUTPUT_CHARS: Final = 10_000
 
 
 def notebook_parameters(cell: Cell, sweep_id: str, output_dir: Path) -> dict[str, JsonValue]:
-    """The parameters papermill injects for ``cell``."""
+    """Every parameter a sweep offers a notebook for ``cell`` (it receives those it declares)."""
     return {
         **cell.summary(),
         "prompt": cell.prompt,
@@ -46,12 +49,18 @@ def notebook_parameters(cell: Cell, sweep_id: str, output_dir: Path) -> dict[str
 
 
 def collect_outputs(path: Path) -> list[dict[str, JsonValue]]:
-    """Every ``execute_result`` of an executed notebook: code cell index, text and JSON."""
+    """Every ``execute_result`` of an executed notebook: code cell index, text and JSON.
+
+    The index counts the code cells of the source notebook (papermill's
+    injected parameters cell is not counted).
+    """
     document = json.loads(path.read_text(encoding="utf-8"))
     found: list[dict[str, JsonValue]] = []
     code_index = -1
     for cell in document.get("cells", []):
         if cell.get("cell_type") != "code":
+            continue
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
             continue
         code_index += 1
         for output in cell.get("outputs", []):
@@ -77,7 +86,7 @@ class NotebookTask:
     timeout: float = 600.0
 
     @classmethod
-    def for_sweep(cls, notebook: str | Path, db: str) -> NotebookTask:
+    def for_sweep(cls, notebook: str | os.PathLike[str], db: str) -> NotebookTask:
         """The task for a sweep writing to ``db`` (executed notebooks go beside it)."""
         source = Path(notebook).resolve()
         if not source.is_file():
@@ -101,10 +110,12 @@ class NotebookTask:
                 raise MissingExtraError("papermill", "dev") from exc
             workdir = folder / cell.key
             workdir.mkdir(parents=True, exist_ok=True)
+            declared = papermill.inspect_notebook(self.notebook)
+            offered = notebook_parameters(cell, sweep_id, workdir)
             papermill.execute_notebook(
                 self.notebook,
                 str(executed),
-                parameters=notebook_parameters(cell, sweep_id, workdir),
+                parameters={k: v for k, v in offered.items() if k in declared},
                 cwd=str(Path(self.notebook).parent),
                 kernel_name=self.kernel_name,
                 progress_bar=False,

@@ -36,7 +36,7 @@ from maestro_lab.sweep.worker import CellOutcome, failure
 
 if TYPE_CHECKING:
     from maestro_lab.sweep.runner import SweepResult
-    from muse_duckdb.telemetry import Database
+    from muse_duckdb.storage.database import Database
 
 
 def source_sweep(database: Database, ref: str) -> str:
@@ -54,7 +54,9 @@ def source_sweep(database: Database, ref: str) -> str:
             [ref, ref, ref],
         ).fetchall()
     if not rows:
-        raise SweepError(f"{database.path}: no composing sweep has the id or experiment name {ref!r}")
+        raise SweepError(
+            f"{database.path}: no composing sweep has the id or experiment name {ref!r}"
+        )
     return str(rows[0][0])
 
 
@@ -108,7 +110,13 @@ def rescore_cell(database: Database, cell: Cell, sweep_id: str, runs: Sequence[s
     from storpheus.scoring import Scorer, load_scorer
 
     chosen = cell_scorer(cell)
-    scorer = chosen if isinstance(chosen, Scorer) else Scorer() if chosen is None else load_scorer(chosen)
+    scorer = (
+        chosen
+        if isinstance(chosen, Scorer)
+        else Scorer()
+        if chosen is None
+        else load_scorer(chosen)
+    )
     rescorer = scorer_rescorer(scorer)
     frames = [rescore(database, run_id, rescorer).assign(run_id=run_id) for run_id in runs]
     columns: dict[str, list[object]] = {
@@ -128,15 +136,19 @@ def rescore_cell(database: Database, cell: Cell, sweep_id: str, runs: Sequence[s
     n = len(columns["run_id"])
     from muse_duckdb.telemetry.sweeps import RESCORES_SCHEMA
 
-    return pa.table(
-        {
-            "sweep_id": [sweep_id] * n,
-            "cell_key": [cell.key] * n,
-            "scorer": [scorer.scorer_id] * n,
-            **columns,
-            **numbers,
-        }
-    ).select(RESCORES_SCHEMA.names).cast(RESCORES_SCHEMA)
+    return (
+        pa.table(
+            {
+                "sweep_id": [sweep_id] * n,
+                "cell_key": [cell.key] * n,
+                "scorer": [scorer.scorer_id] * n,
+                **columns,
+                **numbers,
+            }
+        )
+        .select(RESCORES_SCHEMA.names)
+        .cast(RESCORES_SCHEMA)
+    )
 
 
 def _summary(rows: pa.Table, runs: int) -> str:
@@ -186,7 +198,9 @@ def run_rescore(
 
             from tqdm import tqdm
 
-            bar = tqdm(total=len(cells), initial=len(cells) - len(todo), unit="cell", file=sys.stderr)
+            bar = tqdm(
+                total=len(cells), initial=len(cells) - len(todo), unit="cell", file=sys.stderr
+            )
         began = time.perf_counter()
         try:
             for cell in todo:
@@ -237,6 +251,7 @@ def run_rescore(
         resumed=resumed,
         failures=tuple(sweep.failures),
         outputs=dict(sweep.outputs),
+        ingest_seconds=sweep.ingest_seconds,
     )
 
 

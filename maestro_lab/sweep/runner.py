@@ -43,7 +43,7 @@ from maestro_lab.sweep.worker import CellOutcome, failure, run_cell
 if TYPE_CHECKING:
     import pandas as pd
 
-    from muse_duckdb.telemetry import Database
+    from muse_duckdb.storage.database import Database
 
 PathLike = str | os.PathLike[str]
 
@@ -73,6 +73,8 @@ class SweepResult:
         Cells run by this call, and cells skipped as already complete.
     seconds:
         Wall time of this call from the first submission.
+    ingest_seconds:
+        Of which the coordinator spent writing results (telemetry and cell rows).
     """
 
     sweep_id: str
@@ -89,6 +91,7 @@ class SweepResult:
     resumed: bool
     failures: tuple[CellFailure, ...] = ()
     outputs: dict[str, str] = field(default_factory=dict)
+    ingest_seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -114,6 +117,7 @@ class SweepResult:
             "ran": self.ran,
             "skipped": self.skipped,
             "seconds": round(self.seconds, 3),
+            "ingestSeconds": round(self.ingest_seconds, 3),
             "cellsPerSecond": round(self.cells_per_second, 3),
             "resumed": self.resumed,
             "failures": [
@@ -157,12 +161,14 @@ class _Sweep:
     states: dict[str, str]
     failures: list[CellFailure] = field(default_factory=list)
     outputs: dict[str, str] = field(default_factory=dict)
+    ingest_seconds: float = 0.0
 
     def record(self, outcomes: Sequence[CellOutcome]) -> None:
         """Write ``outcomes`` (runs and cell rows) in one transaction."""
         from muse_duckdb.telemetry import TelemetryBatch, ingest
         from muse_duckdb.telemetry.sweeps import cell_rows, record_cells
 
+        began = time.perf_counter()
         batches = [o.batch for o in outcomes if o.batch is not None]
         ended = now_utc()
         for o in outcomes:
@@ -186,6 +192,7 @@ class _Sweep:
             if batches:
                 ingest(conn, TelemetryBatch.concat(batches), in_transaction=True)
             record_cells(conn, rows)
+        self.ingest_seconds += time.perf_counter() - began
         for o in outcomes:
             self.states[o.cell_key] = o.status
             if o.outputs is not None:
@@ -215,7 +222,7 @@ def begin(
     resume: bool,
     extra: str = "",
 ) -> tuple[_Sweep, bool]:
-    """Record a new sweep (or reopen the one to resume) with a row per cell; ``(sweep, resumed)``."""
+    """Record a new sweep (or reopen the one to resume), a row per cell: ``(sweep, resumed)``."""
     from muse_duckdb.telemetry import detect_git_commit, package_versions
     from muse_duckdb.telemetry.sweeps import (
         SweepRow,
@@ -249,7 +256,11 @@ def begin(
         attempts=[0] * len(missing),
     )
     spec_text = json.dumps(
-        {"spec": experiment.spec.model_dump(mode="json"), "source": experiment.source, "extra": extra},
+        {
+            "spec": experiment.spec.model_dump(mode="json"),
+            "source": experiment.source,
+            "extra": extra,
+        },
         sort_keys=True,
     )
     with database.write("start a sweep") as conn:
@@ -456,6 +467,7 @@ def run(
         resumed=resumed,
         failures=tuple(sweep.failures),
         outputs=dict(sweep.outputs),
+        ingest_seconds=sweep.ingest_seconds,
     )
 
 

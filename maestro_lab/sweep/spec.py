@@ -1,4 +1,4 @@
-"""Experiment specs: YAML files validated with pydantic, errors naming the key and its line.
+r"""Experiment specs: YAML files validated with pydantic, errors naming the key and its line.
 
 An experiment names its prompt(s), its seeds, the settings every cell
 shares, and a ``grid`` of settings to vary; the sweep runs one composition
@@ -20,13 +20,14 @@ Example
       style: [house, lofi]
     output: sweeps.duckdb
 
->>> spec = parse_spec("name: demo\\nprompt: 'MAESTRO PROMPT\\nMode: compose'\\nseeds: [1, 2]")
+>>> spec = parse_spec("name: demo\nprompt: 'MAESTRO PROMPT\nMode: compose'\nseeds: [1, 2]")
 >>> spec.spec.name, spec.spec.seed_values()
 ('demo', (1, 2))
 """
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -271,12 +272,15 @@ def _locate(root: yaml.Node | None, loc: tuple[int | str, ...]) -> tuple[str, in
                 key = f"{key}.{part}" if key else part
                 node, line = match[1], match[0].start_mark.line + 1
                 continue
-        if isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if 0 <= part < len(node.value):
-                key = f"{key}[{part}]"
-                node = node.value[part]
-                line = node.start_mark.line + 1
-                continue
+        if (
+            isinstance(node, yaml.SequenceNode)
+            and isinstance(part, int)
+            and 0 <= part < len(node.value)
+        ):
+            key = f"{key}[{part}]"
+            node = node.value[part]
+            line = node.start_mark.line + 1
+            continue
         if isinstance(part, str) and _TYPE_TAG.match(part) and part not in _SCALAR_TAGS:
             key = f"{key}.{part}" if key else part  # a missing field, named in the message
             node = None
@@ -346,9 +350,11 @@ def _consistency(spec: ExperimentSpec) -> list[tuple[tuple[int | str, ...], str]
     out: list[tuple[tuple[int | str, ...], str]] = []
     axes = spec.grid.axes()
     for name in axes:
-        if name in {"candidates", "style", "roles", "threshold"}:
-            if getattr(spec, name) is not None:
-                out.append((("grid", name), f"'{name}' is also given as a setting; keep one"))
+        if (
+            name in {"candidates", "style", "roles", "threshold"}
+            and getattr(spec, name) is not None
+        ):
+            out.append((("grid", name), f"'{name}' is also given as a setting; keep one"))
     if spec.rescore is not None:
         for name in sorted(set(axes) - RESCORE_AXES):
             out.append((("grid", name), "a rescore experiment varies only scorer and weights"))
@@ -365,10 +371,10 @@ def _consistency(spec: ExperimentSpec) -> list[tuple[tuple[int | str, ...], str]
             out.append((("grid", "prompt"), "selects among 'prompts'; list them there"))
         else:
             known = {p.name for p in spec.prompts}
-            for index, name in enumerate(axes["prompt"]):
-                if name not in known:
+            for index, chosen in enumerate(axes["prompt"]):
+                if chosen not in known:
                     out.append(
-                        (("grid", "prompt", index), f"no prompt {name!r}; known: {sorted(known)}")
+                        (("grid", "prompt", index), f"no prompt {chosen!r}; known: {sorted(known)}")
                     )
     if spec.seeds is None:
         out.append((("seeds",), "required: a list, or {start, stop, step}"))
@@ -400,7 +406,9 @@ def parse_spec(text: str, *, folder: str | Path = ".", source: str = "<string>")
         raise SpecError(source, duplicates)
     if not isinstance(data, dict):
         kind = "nothing" if data is None else type(data).__name__
-        raise SpecError(source, [SpecProblem("(spec)", 1, f"must be a mapping of keys, got {kind}")])
+        raise SpecError(
+            source, [SpecProblem("(spec)", 1, f"must be a mapping of keys, got {kind}")]
+        )
     try:
         spec = ExperimentSpec.model_validate(data)
     except ValidationError as exc:
@@ -413,7 +421,7 @@ def parse_spec(text: str, *, folder: str | Path = ".", source: str = "<string>")
     return Experiment(spec=spec, folder=base.resolve(), source=source, prompt_texts=prompts)
 
 
-def load_spec(path: str | Path) -> Experiment:
+def load_spec(path: str | os.PathLike[str]) -> Experiment:
     """Read and validate the experiment spec file ``path``.
 
     Raises

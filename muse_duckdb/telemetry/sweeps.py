@@ -189,9 +189,7 @@ def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     missing = [f.name for f in schema if f.name not in table.column_names]
     if missing:
         raise ValueError(f"sweep rows miss the columns {missing}")
-    return pa.Table.from_arrays(
-        [table.column(f.name).cast(f.type) for f in schema], schema=schema
-    )
+    return pa.Table.from_arrays([table.column(f.name).cast(f.type) for f in schema], schema=schema)
 
 
 # ------------------------------------------------------------------ writes
@@ -248,7 +246,7 @@ def record_cells(conn: Connection, rows: pa.Table) -> int:
         return 0
     with _registered(conn, table) as name:
         conn.execute(f"INSERT OR REPLACE INTO sweep_cells SELECT * FROM {name}")
-    return table.num_rows
+    return int(table.num_rows)
 
 
 def record_rescores(conn: Connection, rows: pa.Table) -> int:
@@ -262,7 +260,7 @@ def record_rescores(conn: Connection, rows: pa.Table) -> int:
             f"(SELECT DISTINCT sweep_id, cell_key FROM {name})"
         )
         conn.execute(f"INSERT INTO sweep_rescores SELECT * FROM {name}")
-    return table.num_rows
+    return int(table.num_rows)
 
 
 # ------------------------------------------------------------------- reads
@@ -421,8 +419,8 @@ __all__ = [
     "SWEEP_STATUSES",
     "SweepRow",
     "cell_rows",
-    "check_sweep",
     "cell_states",
+    "check_sweep",
     "latest_sweep",
     "record_cells",
     "record_rescores",

@@ -16,13 +16,13 @@ from muse_duckdb.telemetry.sweeps import sweep_rescores
 from storpheus.scoring import Scorer, ScoringParams
 from tests.maestro_lab.sweep.conftest import write_spec
 
-PEAKY = '''
+PEAKY = """
 from storpheus.scoring import Scorer
 
 
 def scorer():
     return Scorer().with_weights(key_compliance=0.1, density_fit=5.0)
-'''
+"""
 
 
 @pytest.fixture(scope="module")

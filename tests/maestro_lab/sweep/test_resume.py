@@ -1,7 +1,8 @@
-"""A sweep whose coordinator is SIGKILLed midway completes with ``--resume``: no duplicate, no gap."""
+"""A sweep whose coordinator is SIGKILLed midway completes with ``--resume``, nothing twice."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -23,7 +24,9 @@ from tests.maestro_lab.sweep.conftest import GRID_32, write_spec
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def _completed_cells(stderr: subprocess.Popen[bytes], seen: list[int], stop: threading.Event) -> None:
+def _completed_cells(
+    stderr: subprocess.Popen[bytes], seen: list[int], stop: threading.Event
+) -> None:
     """Follow the progress bar on the coordinator's stderr: the highest ``N/32`` shown."""
     assert stderr.stderr is not None
     buffer = b""
@@ -59,15 +62,14 @@ def test_a_sweep_killed_midway_resumes_without_duplicates_or_gaps(tmp_path: Path
         while not (seen and seen[-1] >= 4) and time.monotonic() < deadline:
             assert process.poll() is None, "the sweep ended before it could be killed"
             time.sleep(0.02)
-        assert seen and seen[-1] >= 4, "no progress within two minutes"
+        assert seen, "no progress within two minutes"
+        assert seen[-1] >= 4, "no progress within two minutes"
         process.send_signal(signal.SIGKILL)  # the coordinator only; its workers are orphaned
         assert process.wait(timeout=30) == -signal.SIGKILL
     finally:
         stop.set()
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)  # the orphaned pool, if still there
-        except ProcessLookupError:
-            pass
     with duckdb.connect(str(db), read_only=True) as con:
         sweep_id, status = con.execute("SELECT sweep_id, status FROM sweeps").fetchall()[0]
         done_before = con.execute(
@@ -86,10 +88,12 @@ def test_a_sweep_killed_midway_resumes_without_duplicates_or_gaps(tmp_path: Path
         cells = con.execute(
             "SELECT cell_key, status, run_id FROM sweep_cells WHERE sweep_id = ?", [sweep_id]
         ).fetchall()
-        assert {k for k, _, _ in cells} == keys and len(cells) == 32
+        assert {k for k, _, _ in cells} == keys
+        assert len(cells) == 32
         assert {s for _, s, _ in cells} == {"completed"}
         runs = con.execute("SELECT run_id FROM runs").fetchall()
-        assert len(runs) == 32 and {r for (r,) in runs} == {r for _, _, r in cells}
+        assert len(runs) == 32
+        assert {r for (r,) in runs} == {r for _, _, r in cells}
         duplicates = con.execute(
             "SELECT count(*) FROM (SELECT run_id, section, role, candidate_index FROM candidates "
             "GROUP BY ALL HAVING count(*) > 1)"

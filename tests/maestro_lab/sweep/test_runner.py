@@ -60,7 +60,8 @@ def test_a_32_cell_sweep_gives_the_same_candidates_on_a_local_pool_and_a_dask_cl
     for path, sweep_id in ((pool_db, pool_id), (db, result.sweep_id)):
         cells = sweep_cells(duckdb.connect(str(path), read_only=True), sweep_id)
         assert set(cells["cell_key"]) == keys
-        assert cells["run_id"].is_unique and (cells["status"] == "completed").all()
+        assert cells["run_id"].is_unique
+        assert (cells["status"] == "completed").all()
 
 
 def test_cells_link_their_runs_to_the_sweep_and_the_database_checks_clean(
@@ -125,10 +126,12 @@ def test_a_cell_that_raises_is_recorded_with_its_traceback_and_the_others_comple
         assert 'broken.py", line 6, in scorer' in failure.traceback
     cells = sweep_cells(duckdb.connect(str(db), read_only=True), result.sweep_id)
     failed = cells[cells["status"] == "failed"]
-    assert len(failed) == 2 and failed["traceback"].str.contains("broken on purpose").all()
+    assert len(failed) == 2
+    assert failed["traceback"].str.contains("broken on purpose").all()
     assert failed["run_id"].isna().all()
     done = cells[cells["status"] == "completed"]
-    assert len(done) == 2 and done["run_id"].notna().all()
+    assert len(done) == 2
+    assert done["run_id"].notna().all()
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT status FROM sweeps").fetchall() == [("failed",)]
         assert con.execute("SELECT count(*) FROM runs").fetchall() == [(2,)]
@@ -146,9 +149,12 @@ def test_fail_fast_stops_at_the_first_failure_and_resume_runs_only_what_is_left(
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT status FROM sweeps").fetchall() == [("failed",)]
     resumed = run(spec, dask_client, db=db, resume=True)
-    assert resumed.sweep_id == info.value.sweep_id and resumed.resumed
+    assert resumed.sweep_id == info.value.sweep_id
+    assert resumed.resumed
     assert (resumed.completed, resumed.failed) == (2, 2)
-    assert resumed.ran == 4 - resumed.skipped and resumed.skipped <= 2
+    assert resumed.ran == 4 - resumed.skipped
+    assert resumed.skipped <= 2
     cells = sweep_cells(duckdb.connect(str(db), read_only=True), resumed.sweep_id)
-    assert len(cells) == 4 and cells["cell_key"].is_unique
+    assert len(cells) == 4
+    assert cells["cell_key"].is_unique
     assert (cells.loc[cells["status"] == "failed", "attempts"] >= 1).all()

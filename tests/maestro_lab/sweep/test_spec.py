@@ -54,15 +54,17 @@ def test_keys_given_twice_and_yaml_syntax_errors_name_their_line() -> None:
 
 
 def test_cross_key_problems_blame_the_key_that_conflicts() -> None:
-    assert _problems("name: demo\nprompt: x\nseeds: [1]\ncandidates: 2\ngrid: {candidates: [4]}\n") == [
-        ("grid.candidates", 5)
-    ]
+    assert _problems(
+        "name: demo\nprompt: x\nseeds: [1]\ncandidates: 2\ngrid: {candidates: [4]}\n"
+    ) == [("grid.candidates", 5)]
     assert _problems("name: demo\nseeds: [1]\n") == [("(spec)", 1)]
     assert _problems("name: demo\nprompt: x\n") == [("seeds", 1)]
 
 
 def test_scorers_must_be_module_colon_name_and_options_are_agent_options() -> None:
-    problems = _problems("name: demo\nprompt: x\nseeds: [1]\nscorer: nope\noptions: {threshold: 3}\n")
+    problems = _problems(
+        "name: demo\nprompt: x\nseeds: [1]\nscorer: nope\noptions: {threshold: 3}\n"
+    )
     assert problems == [("scorer", 4), ("options", 5)]
 
 
@@ -75,7 +77,8 @@ def test_a_missing_prompt_file_is_named_with_its_line(tmp_path: Path) -> None:
 
 def test_cells_are_the_grid_product_in_axis_order_then_seeds() -> None:
     exp = parse_spec(
-        "name: demo\nprompt: |\n  " + TINY_PROMPT.replace("\n", "\n  ")
+        "name: demo\nprompt: |\n  "
+        + TINY_PROMPT.replace("\n", "\n  ")
         + "\nseeds: [5, 6]\ngrid:\n  style: [house, jazz]\n  candidates: [1, 3]\n"
     )
     cells = expand(exp)
@@ -85,7 +88,8 @@ def test_cells_are_the_grid_product_in_axis_order_then_seeds() -> None:
     assert [c.index for c in cells] == list(range(8))
     assert len({c.key for c in cells}) == 8
     parsed = parse_prompt(cells[-1].prompt)
-    assert parsed is not None and parsed.style == "jazz"
+    assert parsed is not None
+    assert parsed.style == "jazz"
 
 
 @given(
@@ -97,7 +101,8 @@ def test_overrides_replace_style_and_roles_and_keep_every_other_field(
 ) -> None:
     original = parse_prompt(TINY_PROMPT)
     changed = parse_prompt(with_overrides(TINY_PROMPT, style=style, roles=tuple(roles)))
-    assert original is not None and changed is not None
+    assert original is not None
+    assert changed is not None
     assert changed.style == style
     assert list(changed.roles) == roles
     assert (changed.key, changed.mode, changed.constraints) == (

@@ -62,7 +62,9 @@ def test_a_version_1_telemetry_file_is_migrated_to_the_sweep_tables(tmp_path: Pa
     database = tm.open_database(path)
     tm.ingest(database, recorder.batch())
     with database.read() as conn:
-        versions = dict(conn.execute("SELECT component, version FROM muse_schema_versions").fetchall())
+        versions = dict(
+            conn.execute("SELECT component, version FROM muse_schema_versions").fetchall()
+        )
         assert versions["telemetry"] == 2
         assert conn.execute("SELECT count(*) FROM sweep_cells").fetchall() == [(0,)]
     assert tm.run_ids(database) == ("run-old",)
