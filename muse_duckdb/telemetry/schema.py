@@ -36,6 +36,9 @@ Tables (version 1)
 ``events``
     Every runtime event of a run: ``(run_id, seq, type, payload JSON)``.
 
+Version 2 adds the sweep tables ``sweeps``, ``sweep_cells`` and
+``sweep_rescores`` (see :mod:`muse_duckdb.telemetry.sweeps`).
+
 View ``candidate_scores``: one row per candidate with its generation's
 section, role, style, backend and candidate count, and ``metrics`` as a
 ``MAP(VARCHAR, DOUBLE)`` of every dimension — ``SELECT * FROM
@@ -57,6 +60,7 @@ from muse_duckdb.storage.schema import (
     migrate,
     pending,
 )
+from muse_duckdb.telemetry.sweeps import SWEEPS_MIGRATION
 
 _V1: Final = (
     """CREATE TABLE runs (
@@ -145,7 +149,11 @@ _V1: Final = (
 )
 
 TELEMETRY_SCHEMA: Final = SchemaComponent(
-    "telemetry", (Migration(1, "runs, generations, candidates, metrics, notes, events", _V1),)
+    "telemetry",
+    (
+        Migration(1, "runs, generations, candidates, metrics, notes, events", _V1),
+        SWEEPS_MIGRATION,  # version 2: sweeps, sweep_cells, sweep_rescores
+    ),
 )
 """The telemetry schema component (see the module docstring)."""
 

@@ -472,7 +472,7 @@ def test_telemetry_shares_a_file_with_muse_history(tmp_path: Path) -> None:
     assert len(tm.candidates(reopened, "run-1")) == 16
     con = duckdb.connect(str(path), read_only=True)
     versions = dict(con.execute("SELECT component, version FROM muse_schema_versions").fetchall())
-    assert versions == {"muse": 1, "telemetry": 1}
+    assert versions == {"muse": 1, "telemetry": tm.TELEMETRY_SCHEMA.latest}
     assert Repository.open(con, "demo").get_commit("HEAD").commit_id == commit.commit_id
     con.close()
 
@@ -502,7 +502,7 @@ def test_schema_is_a_versioned_component_and_newer_files_are_refused() -> None:
     tm.ensure_schema(con)
     assert con.execute(
         "SELECT version FROM muse_schema_versions WHERE component = 'telemetry'"
-    ).fetchone() == (1,)
+    ).fetchone() == (tm.TELEMETRY_SCHEMA.latest,)
     con.execute("UPDATE muse_schema_versions SET version = 99 WHERE component = 'telemetry'")
     with pytest.raises(SchemaVersionError, match="'telemetry' is at version 99"):
         tm.ingest(con, recorded_run().batch())
