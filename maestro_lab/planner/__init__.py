@@ -27,7 +27,7 @@ from maestro_lab.planner.model import (
     ToolCall,
 )
 from maestro_lab.planner.natural import prompt_from_text
-from maestro_lab.planner.project import ProjectSection, ProjectState, ProjectTrack
+from maestro_lab.planner.project import ProjectView
 from maestro_lab.planner.roles import ROLES, normalise_role
 from maestro_lab.planner.validate import PlanValidation, validate_plan
 from maestro_lab.planner.wire import plan_schema, plan_wire_schema
@@ -40,9 +40,7 @@ __all__ = [
     "GenerationStep",
     "PhaseSplit",
     "PlanValidation",
-    "ProjectSection",
-    "ProjectState",
-    "ProjectTrack",
+    "ProjectView",
     "RolePlan",
     "SectionPlan",
     "ToolCall",

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from maestro_lab.emotion import section_preset_name
-from maestro_lab.planner.project import ProjectState
+from maestro_lab.planner.project import ProjectView
 from maestro_lab.prompts.base import PositionSpec
 
 LONG_FORM_SECONDS: Final = 90.0
@@ -227,7 +227,7 @@ class Placement:
     warnings: tuple[str, ...]
 
 
-def place(position: PositionSpec | None, project: ProjectState, length_beats: float) -> Placement:
+def place(position: PositionSpec | None, project: ProjectView, length_beats: float) -> Placement:
     """Resolve a ``Position`` against the project to a start beat.
 
     ``after``: when ``ref`` ends; ``before``: ending where ``ref`` starts (with

@@ -33,17 +33,18 @@ from maestro_lab.planner.compose import compose_plan
 from maestro_lab.planner.context import PlanContext
 from maestro_lab.planner.model import CompositionPlan, RolePlan
 from maestro_lab.planner.natural import prompt_from_text
-from maestro_lab.planner.project import ProjectSection, ProjectState, as_project
+from maestro_lab.planner.project import ProjectView, as_project
 from maestro_lab.planner.roles import ROLE_COLORS, ROLE_ICONS, normalise_role
 from maestro_lab.prompts.base import MaestroPrompt
 from maestro_lab.prompts.fields import FieldError, edit_fields
 from maestro_lab.prompts.parser import parse_prompt
+from storpheus.project import ProjectState, Section
 from storpheus.seeding import derive_seed
 
 
 def plan(
     prompt: MaestroPrompt | str,
-    project: ProjectState | Mapping[str, object] | None = None,
+    project: ProjectView | ProjectState | Mapping[str, object] | None = None,
     seed: int | None = None,
     *,
     num_candidates: int | None = None,
@@ -105,8 +106,8 @@ _LAYER_RE = re.compile(r"\b(layer|on top of|over the existing)\b", re.IGNORECASE
 
 
 def _with_sections(
-    state: ProjectState, given: tuple[tuple[str, int, int], ...], prompt: MaestroPrompt
-) -> ProjectState:
+    state: ProjectView, given: tuple[tuple[str, int, int], ...], prompt: MaestroPrompt
+) -> ProjectView:
     """``state`` with the arrangement of a ``Sections:`` field (bars of the prompt's meter)."""
     meter = prompt.constraints.get("time_signature")
     num, den = state.time_signature or (4, 4)
@@ -115,19 +116,21 @@ def _with_sections(
         num, den = int(top), int(bottom)
     bpb = num * 4.0 / den
     sections = tuple(
-        ProjectSection(name, first * bpb, bars * bpb)
+        Section(name, first * bpb, bars * bpb)
         for name, first, bars in sorted(given, key=lambda s: s[1])
     )
     return replace(state, sections=sections)
 
 
-def _with_target_role(prompt: MaestroPrompt, state: ProjectState) -> MaestroPrompt:
+def _with_target_role(prompt: MaestroPrompt, state: ProjectView) -> MaestroPrompt:
     """A ``Target: track:<name>`` without ``Role`` regenerates that existing track's role."""
     target = prompt.target
     if prompt.roles or target is None or target.kind != "track" or target.name is None:
         return prompt
     wanted = target.name.casefold()
-    track = next((t for t in state.tracks if wanted in (t.name.casefold(), t.id.casefold())), None)
+    track = next(
+        (t for t in state.tracks if wanted in (t.name.casefold(), t.track_id.casefold())), None
+    )
     word = (track.role or track.name) if track is not None else target.name
     return replace(prompt, roles=(word,))
 
@@ -177,7 +180,7 @@ def _edit_plan(ctx: PlanContext, intent: str, label: str) -> CompositionPlan:
                 seed=derive_seed(ctx.base_seed, "role", f"track_{index}"),
                 color=ROLE_COLORS[match.role],
                 icon=ROLE_ICONS[match.role],
-                existing_track_id=track.id,
+                existing_track_id=track.track_id,
                 inserts=tuple(e for e in requested if e != "reverb"),
                 sends=(mixing.REVERB_BUS,) if "reverb" in requested else (),
                 volume_db=fx.volume_db,

@@ -168,7 +168,7 @@ def in_place_sections(
     bpb = ctx.beats_per_bar
     out: list[tuple[str, int]] = []
     for (asked, bars), section in zip(pairs, sections, strict=True):
-        have = max(1, round(section.length_beats / bpb))
+        have = max(1, round(section.duration_beats / bpb))
         if "bars" in ctx.prompt.constraints and bars != have and len(pairs) == 1:
             ctx.warnings.append(
                 f"{asked}: the project's {section.name} is {have} bars, not {bars}; "

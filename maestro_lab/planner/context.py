@@ -21,7 +21,7 @@ from maestro_lab.planner.model import (
     RolePlan,
     SectionPlan,
 )
-from maestro_lab.planner.project import ProjectState
+from maestro_lab.planner.project import ProjectView
 from maestro_lab.prompts.base import MaestroPrompt
 from maestro_lab.prompts.constraints import CONSTRAINT_KEYS
 from maestro_lab.prompts.keys import Key, parse_key
@@ -67,7 +67,7 @@ class PlanContext:
     """Resolved global choices plus the notes and warnings collected while planning."""
 
     prompt: MaestroPrompt
-    project: ProjectState
+    project: ProjectView
     base_seed: int
     seed_source: str
     style: StyleProfile
@@ -84,7 +84,7 @@ class PlanContext:
     def create(
         cls,
         prompt: MaestroPrompt,
-        project: ProjectState,
+        project: ProjectView,
         seed: int | None,
         candidates: int | None,
     ) -> PlanContext:

@@ -46,8 +46,9 @@ from pydantic import JsonValue
 
 from maestro_lab.planner.gm import program_name
 from maestro_lab.planner.model import GenerationStep, RolePlan, SectionPlan, ToolCall
-from maestro_lab.planner.project import ProjectRegion, ProjectState, ProjectTrack
+from maestro_lab.planner.project import ProjectView
 from maestro_lab.tools.registry import get_registry
+from storpheus.project import RegionState, TrackState
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ class ExecutionInputs:
     roles: tuple[RolePlan, ...]
     sections: tuple[SectionPlan, ...]
     generations: tuple[GenerationStep, ...]
-    project: ProjectState
+    project: ProjectView
     setup_only_changes: bool = True
     layer: bool = False
     key_given: bool = True
@@ -70,13 +71,14 @@ class ExecutionInputs:
 
 def _edit_regions(
     b: _Builder,
-    track: ProjectTrack | None,
+    project: ProjectView,
+    track: TrackState | None,
     start: float,
     length: float,
     layer: bool,
     name: str,
     role_key: str,
-) -> ProjectRegion | None:
+) -> RegionState | None:
     """Clear what a generation at ``[start, start + length)`` replaces on an existing track.
 
     Returns the existing region to write into when one spans exactly those
@@ -88,24 +90,27 @@ def _edit_regions(
     if track is None or layer:
         return None
     end = start + length
+    regions = project.regions_of(track.track_id)
     exact = next(
         (
             r
-            for r in track.regions
+            for r in regions
             if abs(r.start_beat - start) < 1e-6 and abs(r.duration_beats - length) < 1e-6
         ),
         None,
     )
-    for region in track.regions:
-        if not region.overlaps(start, end):
+    for region in regions:
+        if not (region.start_beat < end and start < region.end_beat):
             continue
-        params: dict[str, JsonValue] = {"regionId": region.id, "controllers": True}
+        params: dict[str, JsonValue] = {"regionId": region.region_id, "controllers": True}
         whole = region.start_beat >= start and region.end_beat <= end
         if not whole:
             params["startBeat"] = round(max(0.0, start - region.start_beat), 6)
             params["endBeat"] = round(min(region.duration_beats, end - region.start_beat), 6)
         what = "" if whole else f" in beats {start:g}-{end:g}"
-        b.add("stori_clear_notes", params, f"Clear {name} region {region.id}{what}", role_key)
+        b.add(
+            "stori_clear_notes", params, f"Clear {name} region {region.region_id}{what}", role_key
+        )
     return exact
 
 
@@ -187,7 +192,9 @@ def _instrument(
         start, length = step.start_beat, step.bars * bpb
         first = section.start_bar + 1
         span = f"{section.name} (bars {first}-{first + step.bars - 1})"
-        target = _edit_regions(b, existing, start, length, inputs.layer, name, role.key)
+        target = _edit_regions(
+            b, inputs.project, existing, start, length, inputs.layer, name, role.key
+        )
         generate: dict[str, JsonValue] = {
             "role": step.role,
             "style": inputs.style,
@@ -206,7 +213,7 @@ def _instrument(
         if role.existing_track_id is not None:
             generate["trackId"] = role.existing_track_id
         if target is not None:
-            generate["regionId"] = target.id
+            generate["regionId"] = target.region_id
         else:
             region_params: dict[str, JsonValue] = {
                 "name": section.name,

@@ -1,15 +1,20 @@
-"""What the planner may know about an existing project: tempo, key, meter, sections, tracks.
+"""What the planner reads of an existing project: the one project model, and what is unknown.
 
-:class:`ProjectState` is the planner's typed view; :meth:`ProjectState.from_context`
+The planner reads :class:`storpheus.project.ProjectState` - the project Muse
+versions and the tool layer edits - through a :class:`ProjectView`, which
+adds what the model cannot say: whether tempo, key and meter are known (an
+empty project has none to keep), the arrangement when it is given apart
+from the regions, and the style the project was composed in.
+:meth:`ProjectView.of` views a model (Muse HEAD); :meth:`ProjectView.from_context`
 reads the reference's camelCase ``ProjectContext`` (as a DAW or a notebook
-sends it) and validates it, raising :class:`~maestro_lab.errors.PlanningError`
-with one line per problem. Sections come from an explicit ``sections`` list
-or, failing that, from region names (all regions called ``"Verse"`` span the
-``verse`` section).
+sends it) into the model and validates it, raising
+:class:`~maestro_lab.errors.PlanningError` with one line per problem.
+Sections come from an explicit ``sections`` list or, failing that, from
+region names (all regions called ``"Verse"`` span the ``verse`` section).
 
 Example
 -------
->>> p = ProjectState.from_context({"tempo": 90, "timeSignature": "3/4",
+>>> p = ProjectView.from_context({"tempo": 90, "timeSignature": "3/4",
 ...     "sections": [{"name": "Intro", "startBeat": 0, "lengthBeats": 12}]})
 >>> p.section("intro").end_beat, p.time_signature
 (12.0, (3, 4))
@@ -17,9 +22,8 @@ Example
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from pydantic import TypeAdapter, ValidationError
@@ -27,6 +31,16 @@ from typing_extensions import TypedDict
 
 from maestro_lab.errors import InvalidKeyError, PlanningError
 from maestro_lab.prompts.keys import normalise_key
+from storpheus.project import (
+    ProjectState,
+    ProjectStateError,
+    RegionState,
+    Section,
+    TrackState,
+    slug,
+    unique_id,
+)
+from storpheus.score import TimeSignature
 
 
 class _RegionIn(TypedDict, total=False):
@@ -74,84 +88,77 @@ class ProjectContextIn(TypedDict, total=False):
 
 
 @dataclass(frozen=True)
-class ProjectSection:
-    """A named span of the existing arrangement, in beats."""
+class ProjectView:
+    """What the planner knows of the existing project: the one model plus the unknowns.
 
-    name: str
-    start_beat: float
-    length_beats: float
+    ``state`` is the :class:`storpheus.project.ProjectState` (tracks, regions,
+    mixer) - Muse HEAD when the runtime plans, or one built from a
+    ``ProjectContext`` dict. ``tempo``, ``key`` and ``time_signature`` are
+    ``None`` when unknown (an empty project has no tempo to keep).
+    ``sections`` is the arrangement (from a ``sections`` list or the
+    ``Sections:`` field, else the model's own, from region names); ``style``
+    is the style the project was composed in, if known.
+    """
 
-    @property
-    def end_beat(self) -> float:
-        """First beat after the section."""
-        return self.start_beat + self.length_beats
-
-
-@dataclass(frozen=True)
-class ProjectRegion:
-    """An existing region: where it sits (beats) and how many notes it holds."""
-
-    id: str
-    name: str
-    start_beat: float
-    duration_beats: float
-    note_count: int = 0
-
-    @property
-    def end_beat(self) -> float:
-        """First beat after the region."""
-        return self.start_beat + self.duration_beats
-
-    def overlaps(self, start: float, end: float) -> bool:
-        """Whether the region shares any beat with ``[start, end)``."""
-        return self.start_beat < end and start < self.end_beat
-
-
-@dataclass(frozen=True)
-class ProjectTrack:
-    """An existing track the planner may reuse instead of creating a new one."""
-
-    id: str
-    name: str
-    role: str | None = None
-    program: int | None = None
-    is_drum: bool = False
-    regions: tuple[ProjectRegion, ...] = ()
-
-
-@dataclass(frozen=True)
-class ProjectState:
-    """The existing project: ``None`` fields mean "unknown"."""
-
+    state: ProjectState = field(default_factory=ProjectState)
     tempo: int | None = None
     key: str | None = None
     time_signature: tuple[int, int] | None = None
-    sections: tuple[ProjectSection, ...] = ()
-    tracks: tuple[ProjectTrack, ...] = ()
+    sections: tuple[Section, ...] = ()
     end_beat: float = 0.0
     style: str | None = None
 
-    def track_by_id(self, track_id: str) -> ProjectTrack | None:
-        """The track with id ``track_id``, if any."""
-        return next((t for t in self.tracks if t.id == track_id), None)
+    @classmethod
+    def of(
+        cls,
+        state: ProjectState,
+        *,
+        style: str | None = None,
+        sections: tuple[Section, ...] | None = None,
+    ) -> ProjectView:
+        """The view of a project (e.g. Muse HEAD): tempo, key and meter are facts.
 
-    def section(self, name: str) -> ProjectSection | None:
+        An empty project (no tracks) has nothing to keep: tempo and meter are unknown.
+        """
+        empty = not state.tracks
+        meter = state.time_signature
+        return cls(
+            state=state,
+            tempo=None if empty else state.bpm,
+            key=state.key,
+            time_signature=None if empty else (meter.numerator, meter.denominator),
+            sections=state.sections if sections is None else sections,
+            end_beat=state.end_beat,
+            style=style,
+        )
+
+    @property
+    def tracks(self) -> tuple[TrackState, ...]:
+        """The existing tracks, in order."""
+        return self.state.tracks
+
+    def regions_of(self, track_id: str) -> tuple[RegionState, ...]:
+        """The regions of one track, by start."""
+        return self.state.regions_of(track_id)
+
+    def track_by_id(self, track_id: str) -> TrackState | None:
+        """The track with id ``track_id``, if any."""
+        return next((t for t in self.state.tracks if t.track_id == track_id), None)
+
+    def section(self, name: str) -> Section | None:
         """The section called ``name`` (case-insensitive), if any."""
-        wanted = name.lower()
-        for section in self.sections:
-            if section.name == wanted:
-                return section
-        return None
+        wanted = " ".join(name.split()).lower()
+        return next((s for s in self.sections if s.name == wanted), None)
 
     @property
     def content_end(self) -> float:
         """First beat after all existing content."""
         ends = [s.end_beat for s in self.sections]
-        return max([self.end_beat, *ends]) if ends else self.end_beat
+        return max([self.end_beat, *ends])
 
     @classmethod
-    def from_context(cls, data: Mapping[str, object]) -> ProjectState:
-        """Validate a camelCase ``ProjectContext`` dict and build the state."""
+    def from_context(cls, data: Mapping[str, object]) -> ProjectView:
+        """Validate a camelCase ``ProjectContext`` dict and build the view."""
         try:
             checked = _adapter().validate_python(dict(data))
         except ValidationError as exc:
@@ -168,47 +175,64 @@ class ProjectState:
                 key = normalise_key(key)
             except InvalidKeyError as exc:
                 raise PlanningError(f"invalid project context: project.key: {exc}") from None
-        tracks = tuple(
-            ProjectTrack(
-                id=str(t.get("id") or ""),
-                name=str(t.get("name") or ""),
-                role=(t.get("role") or None),
-                program=t.get("gmProgram"),
-                is_drum=bool(t.get("isDrums") or t.get("drumKitId")),
-                regions=tuple(
-                    ProjectRegion(
-                        id=str(r.get("id") or ""),
-                        name=str(r.get("name") or ""),
-                        start_beat=float(r.get("startBeat", 0.0)),
-                        duration_beats=float(r.get("durationBeats", 0.0)),
-                        note_count=int(r.get("noteCount", 0)),
-                    )
-                    for r in t.get("regions", [])
-                ),
-            )
-            for t in checked.get("tracks", [])
-        )
-        sections = tuple(
-            ProjectSection(
-                s["name"].strip().lower(), float(s["startBeat"]), float(s["lengthBeats"])
-            )
+        meter = _time_signature(checked.get("timeSignature"))
+        try:
+            state = _state(checked, tempo, key or None, meter)
+        except ProjectStateError as exc:
+            raise PlanningError(f"invalid project context: {exc}") from None
+        explicit = tuple(
+            Section(s["name"].strip().lower(), float(s["startBeat"]), float(s["lengthBeats"]))
             for s in checked.get("sections", [])
-        ) or _sections_from_regions(checked.get("tracks", []))
-        region_ends = [
-            float(r.get("startBeat", 0.0)) + float(r.get("durationBeats", 0.0))
-            for t in checked.get("tracks", [])
-            for r in t.get("regions", [])
-        ]
+        )
         style = checked.get("style")
         return cls(
-            style=style.strip() if style and style.strip() else None,
+            state=state,
             tempo=tempo,
             key=key or None,
-            time_signature=_time_signature(checked.get("timeSignature")),
-            sections=sections,
-            tracks=tracks,
-            end_beat=max([float(checked.get("endBeat", 0.0)), *region_ends]),
+            time_signature=meter,
+            sections=explicit or state.sections,
+            end_beat=max(float(checked.get("endBeat", 0.0)), state.end_beat),
+            style=style.strip() if style and style.strip() else None,
         )
+
+
+def _state(
+    checked: ProjectContextIn, tempo: int | None, key: str | None, meter: tuple[int, int] | None
+) -> ProjectState:
+    """The project model of a validated ``ProjectContext`` (regions without their notes)."""
+    tracks: list[TrackState] = []
+    regions: list[RegionState] = []
+    taken: set[str] = set()
+    for i, t in enumerate(checked.get("tracks", [])):
+        name = str(t.get("name") or "")
+        track_id = str(t.get("id") or "") or unique_id(slug(name, f"track-{i + 1}"), taken)
+        taken.add(track_id)
+        drum = bool(t.get("isDrums") or t.get("drumKitId"))
+        program = t.get("gmProgram")
+        tracks.append(
+            TrackState(track_id, name, program or 0, is_drum=drum, role=t.get("role") or None)
+        )
+        for j, r in enumerate(t.get("regions", [])):
+            duration = float(r.get("durationBeats", 0.0))
+            if duration <= 0:
+                continue
+            regions.append(
+                RegionState(
+                    region_id=str(r.get("id") or f"{track_id}/region-{j + 1}"),
+                    track_id=track_id,
+                    start_beat=float(r.get("startBeat", 0.0)),
+                    duration_beats=duration,
+                    name=str(r.get("name") or ""),
+                )
+            )
+    num, den = meter or (4, 4)
+    return ProjectState(
+        tracks=tuple(tracks),
+        regions=tuple(regions),
+        bpm=tempo or 120,
+        time_signature=TimeSignature(num, den),
+        key=key,
+    )
 
 
 @cache
@@ -233,33 +257,12 @@ def _time_signature(value: str | _TimeSigIn | None) -> tuple[int, int] | None:
     return pair
 
 
-def _sections_from_regions(tracks: list[_TrackIn]) -> tuple[ProjectSection, ...]:
-    spans: dict[str, tuple[float, float]] = {}
-    for track in tracks:
-        for region in track.get("regions", []):
-            name = str(region.get("name") or "").strip().lower()
-            if not is_section_name(name):
-                continue
-            start = float(region.get("startBeat", 0.0))
-            end = start + float(region.get("durationBeats", 0.0))
-            low, high = spans.get(name, (start, end))
-            spans[name] = (min(low, start), max(high, end))
-    ordered = sorted(spans.items(), key=lambda item: (item[1][0], item[0]))
-    return tuple(ProjectSection(name, low, high - low) for name, (low, high) in ordered)
-
-
-_LAYOUT_NAME = re.compile(r"^(main|bars \d+-\d+)$")
-
-
-def is_section_name(name: str) -> bool:
-    """Whether a region name names a section (not ``main`` or ``bars 1-8`` of a bar layout)."""
-    return bool(name.strip()) and _LAYOUT_NAME.match(name.strip().lower()) is None
-
-
-def as_project(project: ProjectState | Mapping[str, object] | None) -> ProjectState:
-    """A :class:`ProjectState` from a state, a ``ProjectContext`` dict, or ``None`` (empty)."""
+def as_project(project: ProjectView | ProjectState | Mapping[str, object] | None) -> ProjectView:
+    """The planner's view of a view, the model itself, a ``ProjectContext`` dict or ``None``."""
     if project is None:
-        return ProjectState()
-    if isinstance(project, ProjectState):
+        return ProjectView()
+    if isinstance(project, ProjectView):
         return project
-    return ProjectState.from_context(project)
+    if isinstance(project, ProjectState):
+        return ProjectView.of(project)
+    return ProjectView.from_context(project)

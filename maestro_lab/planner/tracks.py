@@ -20,7 +20,7 @@ from pydantic import JsonValue
 from maestro_lab.errors import PlanningError
 from maestro_lab.planner import mixing
 from maestro_lab.planner.model import RolePlan
-from maestro_lab.planner.project import ProjectState, ProjectTrack
+from maestro_lab.planner.project import ProjectView
 from maestro_lab.planner.roles import (
     DEFAULT_PROGRAMS,
     ROLE_COLORS,
@@ -28,6 +28,7 @@ from maestro_lab.planner.roles import (
     RoleMatch,
     normalise_role,
 )
+from storpheus.project import TrackState
 from storpheus.seeding import derive_seed
 from storpheus.styles import StyleProfile
 
@@ -47,7 +48,7 @@ def plan_tracks(
     style: StyleProfile,
     constraints: Mapping[str, JsonValue],
     effects: Mapping[str, JsonValue] | None,
-    project: ProjectState,
+    project: ProjectView,
     base_seed: int,
     notes: list[str],
     warnings: list[str],
@@ -78,7 +79,7 @@ def plan_tracks(
         is_drum = m.role == "drums"
         existing = _existing(project, name, m.role, used_existing)
         if existing is not None:
-            used_existing.add(existing.id)
+            used_existing.add(existing.track_id)
             notes.append(f"track {name!r} reuses the existing track {existing.name!r}")
             name = existing.name
         requested, unknown = mixing.effects_block_for(effects, name, m.role, m.word)
@@ -110,7 +111,7 @@ def plan_tracks(
                 icon=ROLE_ICONS[m.role],
                 drum_kit=style.drum_kit if is_drum else None,
                 drum_parts=track.parts,
-                existing_track_id=existing.id if existing is not None else None,
+                existing_track_id=existing.track_id if existing is not None else None,
                 inserts=mix.inserts,
                 sends=mix.sends,
                 volume_db=mix.volume_db,
@@ -160,8 +161,8 @@ def _program(
     return styled if styled is not None else DEFAULT_PROGRAMS[m.role]
 
 
-def _existing(project: ProjectState, name: str, role: str, used: set[str]) -> ProjectTrack | None:
-    free = [t for t in project.tracks if t.id and t.id not in used]
+def _existing(project: ProjectView, name: str, role: str, used: set[str]) -> TrackState | None:
+    free = [t for t in project.tracks if t.track_id not in used]
     for track in free:
         if track.name.lower() == name.lower():
             return track

@@ -25,11 +25,14 @@ import numpy as np
 from pydantic import JsonValue
 
 from maestro_lab.planner.model import CompositionPlan
+from maestro_lab.planner.project import ProjectView
 from maestro_lab.runtime.agents import SectionResult
 from maestro_lab.runtime.options import AgentOptions
+from muse_duckdb.repository import Repository
 from muse_duckdb.storage.database import Connection
 from muse_duckdb.telemetry import TelemetryRecorder
 from storpheus import __version__
+from storpheus.project import ProjectState
 
 METADATA_KEY: Final = "maestro"
 """The commit metadata key holding a composition's recorded inputs."""
@@ -112,6 +115,39 @@ class RunInputs:
         return {METADATA_KEY: record}
 
 
+def project_style(repo: Repository, commit_id: str, *, depth: int = 64) -> str | None:
+    """The style the project was last composed in: the recorded plan of the nearest commit.
+
+    Walks first parents from ``commit_id`` (at most ``depth`` commits) to the
+    newest commit a composition made; ``None`` when there is none (e.g. a
+    project imported with ``muse commit``).
+    """
+    current: str | None = commit_id
+    for _ in range(depth):
+        if current is None:
+            return None
+        commit = repo.get_commit(current)
+        record = commit.metadata.get(METADATA_KEY)
+        plan_ = record.get("plan") if isinstance(record, dict) else None
+        style = plan_.get("style") if isinstance(plan_, dict) else None
+        if isinstance(style, str) and style:
+            return style
+        current = commit.parent
+    return None
+
+
+def planning_view(
+    repo: Repository, base_commit: str | None, base: ProjectState
+) -> ProjectView | None:
+    """What the planner reads of a run's base: the project at ``base_commit`` and its style.
+
+    ``None`` when the run starts an empty history (nothing to keep).
+    """
+    if base_commit is None:
+        return None
+    return ProjectView.of(base, style=project_style(repo, base_commit))
+
+
 def generation_id(run_id: str, section: SectionResult) -> str:
     """The telemetry id of one generation: ``<run>/<section>/<role key>``."""
     return f"{run_id}/{section.step.section}/{section.step.role_key}"
@@ -177,6 +213,7 @@ def _generation_metadata(section: SectionResult, options: AgentOptions) -> dict[
         "role_key": section.step.role_key,
         "region_id": section.region_id,
         "scoring_params": params,
+        "targets": dict(section.params.targets()),
         "threshold": options.threshold,
         "stop_reason": sampling.stop_reason,
         "section_contract": section.contract.hash,
@@ -206,5 +243,7 @@ __all__ = [
     "RunInputs",
     "generation_id",
     "mark_run_committed",
+    "planning_view",
+    "project_style",
     "record_generations",
 ]

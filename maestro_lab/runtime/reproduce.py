@@ -34,11 +34,12 @@ from pydantic import JsonValue
 
 from maestro_lab.errors import ReproductionError, ReproductionMismatchError
 from maestro_lab.planner.model import CompositionPlan
+from maestro_lab.planner.project import ProjectView
 from maestro_lab.runtime.backends_registry import get_backend
 from maestro_lab.runtime.events import StateEvent
 from maestro_lab.runtime.options import AgentOptions
 from maestro_lab.runtime.orchestrator import OrchestrationResult, Orchestrator, plan_event
-from maestro_lab.runtime.recording import METADATA_FORMAT, METADATA_KEY
+from maestro_lab.runtime.recording import METADATA_FORMAT, METADATA_KEY, planning_view
 from maestro_lab.runtime.stream import EventStream
 from maestro_lab.tools.entities import StateSnapshot
 from maestro_lab.tools.state import StateStore
@@ -298,7 +299,11 @@ def reproduce(
         midi_path = folder / f"{commit.commit_id[:12]}-reproduced.mid"
         midi_path.write_bytes(reproduced_midi)
     return ReproductionResult(
-        warnings=_replan_warnings(record, plan, base, isinstance(base_commit, str)),
+        warnings=_replan_warnings(
+            record,
+            plan,
+            planning_view(repo, base_commit if isinstance(base_commit, str) else None, base),
+        ),
         commit_id=commit.commit_id,
         run_id=run_id,
         recorded_snapshot_id=commit.snapshot_id,
@@ -314,7 +319,7 @@ def reproduce(
 
 
 def _replan_warnings(
-    record: dict[str, JsonValue], recorded: CompositionPlan, base: ProjectState, has_base: bool
+    record: dict[str, JsonValue], recorded: CompositionPlan, project: ProjectView | None
 ) -> tuple[str, ...]:
     """Whether planning the recorded prompt today still gives the recorded plan.
 
@@ -327,13 +332,10 @@ def _replan_warnings(
     call = record.get("call")
     seed = call.get("seed") if isinstance(call, dict) else None
     candidates = call.get("candidates") if isinstance(call, dict) else None
-    context = None
-    if has_base:
-        context = StateStore(StateSnapshot.from_project(base)).to_context(include_notes=False)
     try:
         again = make_plan(
             _text(record, "prompt"),
-            project=context,
+            project=project,
             seed=seed if isinstance(seed, int) else None,
             num_candidates=candidates if isinstance(candidates, int) else None,
         )

@@ -54,7 +54,7 @@ from maestro_lab.runtime.events import (
 )
 from maestro_lab.runtime.options import AgentOptions
 from maestro_lab.runtime.orchestrator import Orchestrator, plan_event
-from maestro_lab.runtime.recording import METADATA_KEY, RunInputs, record_generations
+from maestro_lab.runtime.recording import RunInputs, planning_view, record_generations
 from maestro_lab.runtime.results import CompositionResult
 from maestro_lab.runtime.stream import EventStream
 from maestro_lab.runtime.variation import emit_variation, propose_variation
@@ -345,13 +345,12 @@ def prepare_run(
         base_commit = base_commit_for(repo, branch)
         base = repo.snapshot(base_commit) if base_commit is not None else ProjectState()
     loaded = time.perf_counter()
-    context = None
-    if base_commit is not None:
-        context = StateStore(StateSnapshot.from_project(base)).to_context(include_notes=False)
-        style = project_style(repo, base_commit)
-        if style is not None:
-            context["style"] = style
-    planned = plan(prompt, project=context, seed=seed, num_candidates=candidates)
+    planned = plan(
+        prompt,
+        project=planning_view(repo, base_commit, base),
+        seed=seed,
+        num_candidates=candidates,
+    )
     if planned.is_empty:
         reason = "; ".join(planned.notes + planned.warnings) or "the plan has no steps"
         raise NothingToComposeError(reason)
@@ -376,27 +375,6 @@ def prepare_run(
     )
     timings = {"open": loaded - opened, "plan": time.perf_counter() - loaded + opened - began}
     return PreparedRun(inputs, config, backend, scorer, db, repo, base, base_commit, timings)
-
-
-def project_style(repo: Repository, commit_id: str, *, depth: int = 64) -> str | None:
-    """The style the project was last composed in: the recorded plan of the nearest commit.
-
-    Walks first parents from ``commit_id`` (at most ``depth`` commits) to the
-    newest commit a composition made; ``None`` when there is none (e.g. a
-    project imported with ``muse commit``).
-    """
-    current: str | None = commit_id
-    for _ in range(depth):
-        if current is None:
-            return None
-        commit = repo.get_commit(current)
-        record = commit.metadata.get(METADATA_KEY)
-        plan_ = record.get("plan") if isinstance(record, dict) else None
-        style = plan_.get("style") if isinstance(plan_, dict) else None
-        if isinstance(style, str) and style:
-            return style
-        current = commit.parent
-    return None
 
 
 def check_writable(db: str | os.PathLike[str]) -> None:
@@ -426,6 +404,5 @@ __all__ = [
     "check_writable",
     "new_run_id",
     "prepare_run",
-    "project_style",
     "resolve_scorer",
 ]

@@ -7,8 +7,7 @@ import pytest
 from maestro_lab.errors import PlanningError, PromptParseError
 from maestro_lab.planner import (
     CompositionPlan,
-    ProjectState,
-    ProjectTrack,
+    ProjectView,
     plan,
     validate_plan,
 )
@@ -17,6 +16,7 @@ from maestro_lab.tools import validation
 from maestro_lab.tools.registry import get_registry
 from storpheus.backends.base import GenerationRequest
 from storpheus.backends.embedded import EmbeddedBackend
+from storpheus.project import ProjectState, TrackState
 from storpheus.seeding import derive_seed, seed_from_text
 from storpheus.theory import parse_chord, parse_key
 
@@ -274,7 +274,7 @@ def test_duplicate_instruments_get_unique_names_keys_and_channels() -> None:
         style=STYLES["pop"],
         constraints={},
         effects=None,
-        project=ProjectState(),
+        project=ProjectView(),
         base_seed=1,
         notes=[],
         warnings=[],
@@ -384,10 +384,10 @@ def test_setup_steps_only_when_the_project_changes() -> None:
 
 
 def test_existing_tracks_are_reused_by_name_or_role() -> None:
-    project = ProjectState(
+    project = ProjectState(  # the one project model, as Muse HEAD gives it
         tracks=(
-            ProjectTrack("uuid-1", "My Bass", role="bass", program=33),
-            ProjectTrack("uuid-2", "Piano", program=0),
+            TrackState("uuid-1", "My Bass", role="bass", program=33),
+            TrackState("uuid-2", "Piano", program=0),
         )
     )
     p = plan(mp("Role: [bass, piano, drums]\nSection: verse"), project=project, seed=1)
