@@ -55,6 +55,23 @@ class MidiFileError(StorpheusError):
         super().__init__(f"{self.path}: {reason}")
 
 
+class MidiLossError(MidiFileError):
+    """A MIDI file holds music a :class:`~storpheus.score.Score` cannot keep.
+
+    Raised by a lossless read (``read_midi(path, lossless=True)``) instead of
+    rounding a tempo or dropping tempo, meter or key changes or aftertouch.
+
+    Attributes
+    ----------
+    losses:
+        One plain sentence per thing that would be lost.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], losses: list[str]) -> None:
+        self.losses = list(losses)
+        super().__init__(path, "reading it would change the music: " + "; ".join(self.losses))
+
+
 class GenerationError(StorpheusError):
     """Generation failed (base of the backend errors)."""
 

@@ -22,7 +22,11 @@ Conventions
   velocity); controller events in time order.
 * The tempo is the file's first tempo rounded to an integer BPM and clipped
   to 20-300; later tempo changes are not kept. The meter and key are the
-  first time and key signature (4/4 and no key when absent).
+  first time and key signature (4/4 and no key when absent). A lossless
+  read (``lossless=True``) raises :class:`~storpheus.errors.MidiLossError`
+  naming each such change instead (and aftertouch, which a score read from
+  a file cannot hold): importing into version control uses it so that what
+  is committed plays back as the file did.
 * Channels: symusic does not report a track's channel, so tracks get their
   playback channel (:func:`~storpheus.score.playback_channel`), which is also
   the channel they are written on.
@@ -39,17 +43,18 @@ Conventions
 from __future__ import annotations
 
 import os
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 from symusic import core as sym_core
 
-from storpheus.errors import MidiFileError
+from storpheus.errors import MidiFileError, MidiLossError
 from storpheus.events import ControlChangeArray, PitchBendArray
 from storpheus.io.keys import key_name, key_signature
-from storpheus.io.layout import apply_layout, layout_text, parse_layout
-from storpheus.io.pairing import is_ambiguous, note_events, paired_tracks
+from storpheus.io.layout import Layout, apply_layout, layout_text, parse_layout
+from storpheus.io.pairing import EventScan, is_ambiguous, paired_tracks, scan_events
 from storpheus.midi_types import BPM
 from storpheus.notes import NoteArray
 from storpheus.score import Score, TimeSignature, Track, playback_channel
@@ -58,14 +63,21 @@ PathLike = str | os.PathLike[str]
 _INT32_MAX = np.iinfo(np.int32).max
 
 
-def read_midi(path: PathLike) -> Score:
+def read_midi(path: PathLike, *, lossless: bool = False) -> Score:
     """Read a Standard MIDI File into a :class:`Score`.
+
+    With ``lossless=True`` a file whose music the score cannot keep exactly
+    (a fractional or out-of-range tempo, later tempo, meter or key changes,
+    aftertouch) is refused rather than rounded or trimmed.
 
     Raises
     ------
     MidiFileError
         The file is missing, a directory, empty, truncated or not MIDI; the
         message names the path and the reason.
+    MidiLossError
+        ``lossless`` is set and reading would change the music; ``losses``
+        lists what would be lost.
 
     Examples
     --------
@@ -80,11 +92,16 @@ def read_midi(path: PathLike) -> Score:
         data = p.read_bytes()
     except OSError as exc:
         raise MidiFileError(p, f"cannot read file: {exc.strerror or exc}") from exc
-    return midi_bytes_to_score(data, source=p)
+    return midi_bytes_to_score(data, source=p, lossless=lossless)
 
 
-def midi_bytes_to_score(data: bytes, source: PathLike = "<bytes>") -> Score:
-    """Parse MIDI file contents; ``source`` names the data in error messages."""
+def midi_bytes_to_score(
+    data: bytes, source: PathLike = "<bytes>", *, lossless: bool = False
+) -> Score:
+    """Parse MIDI file contents; ``source`` names the data in error messages.
+
+    ``lossless`` as in :func:`read_midi`.
+    """
     if not data:
         raise MidiFileError(source, "file is empty (0 bytes)")
     if data[:4] != b"MThd":
@@ -97,8 +114,15 @@ def midi_bytes_to_score(data: bytes, source: PathLike = "<bytes>") -> Score:
     tpq = int(sym.ticks_per_quarter)
     if tpq <= 0:
         raise MidiFileError(source, f"unsupported time division: {tpq} ticks per quarter")
+    layouts = (parse_layout(str(marker.text)) for marker in sym.markers)
+    layout = next((found for found in layouts if found is not None), None)
+    scan = None if layout else scan_events(data)  # files of ours pair as written
+    if lossless:
+        losses = import_losses(sym, scan.aftertouch if scan else 0)
+        if losses:
+            raise MidiLossError(source, losses)
     try:
-        return _from_symusic(sym, tpq, data)
+        return _from_symusic(sym, tpq, layout, scan)
     except ValueError as exc:
         raise MidiFileError(source, f"invalid value in file: {exc}") from exc
 
@@ -195,16 +219,70 @@ def _to_symusic_track(track: Track, index: int, tpq: int, source: PathLike) -> s
     return out
 
 
-def _from_symusic(sym: sym_core.ScoreTick, tpq: int, data: bytes) -> Score:
-    layouts = (parse_layout(str(marker.text)) for marker in sym.markers)
-    layout = next((found for found in layouts if found is not None), None)
-    repaired = {} if layout else _repaired_notes(sym, data)
+def import_losses(sym: sym_core.ScoreTick, aftertouch: int = 0) -> list[str]:
+    """What reading ``sym`` into a :class:`Score` would change, one sentence each.
+
+    A score has one whole-number tempo (20-300 BPM), one meter and one key;
+    ``aftertouch`` is the number of aftertouch events in the file, which a
+    score read from a file cannot hold.
+    """
+    tpq = int(sym.ticks_per_quarter)
+    losses: list[str] = []
+    tempos = list(sym.tempos)
+    if tempos:
+        first = tempos[0]
+        qpm, bpm = float(first.qpm), _score_bpm(float(first.qpm))
+        if abs(round(60_000_000 / bpm) - int(first.mspq)) > 1:
+            losses.append(f"tempo {round(qpm, 2):g} bpm would be stored as {bpm} bpm")
+        if int(first.time) > 0 and bpm != 120:
+            losses.append(
+                f"the file plays at the default 120 bpm until beat {first.time / tpq:g}, "
+                f"then at {round(qpm, 2):g} bpm; a score has one tempo"
+            )
+        changes = [t for prev, t in pairwise(tempos) if int(t.mspq) != int(prev.mspq)]
+        if changes:
+            losses.append(
+                f"{len(changes)} later tempo change(s) would be dropped (the first at beat "
+                f"{changes[0].time / tpq:g}, to {round(float(changes[0].qpm), 2):g} bpm)"
+            )
+    meters = list(sym.time_signatures)
+    meter_changes = [
+        m
+        for prev, m in pairwise(meters)
+        if (m.numerator, m.denominator) != (prev.numerator, prev.denominator)
+    ]
+    if meter_changes:
+        m = meter_changes[0]
+        losses.append(
+            f"{len(meter_changes)} later meter change(s) would be dropped (the first at beat "
+            f"{m.time / tpq:g}, to {m.numerator}/{m.denominator})"
+        )
+    keys = list(sym.key_signatures)
+    key_changes = [
+        k for prev, k in pairwise(keys) if (k.key, k.tonality) != (prev.key, prev.tonality)
+    ]
+    if key_changes:
+        k = key_changes[0]
+        losses.append(
+            f"{len(key_changes)} later key change(s) would be dropped (the first at beat "
+            f"{k.time / tpq:g}, to {key_name(int(k.key), bool(k.tonality))})"
+        )
+    if aftertouch:
+        losses.append(f"{aftertouch} aftertouch event(s) would be dropped")
+    return losses
+
+
+def _score_bpm(qpm: float) -> int:
+    low, high = int(BPM.low or 20), int(BPM.high or 300)
+    return min(high, max(low, round(qpm)))
+
+
+def _from_symusic(
+    sym: sym_core.ScoreTick, tpq: int, layout: Layout | None, scan: EventScan | None
+) -> Score:
+    repaired = {} if scan is None else _repaired_notes(sym, scan)
     tracks = [_from_symusic_track(t, tpq, i, repaired.get(i)) for i, t in enumerate(sym.tracks)]
-    bpm = 120
-    if len(sym.tempos):
-        qpm = float(sym.tempos[0].qpm)
-        low, high = int(BPM.low or 20), int(BPM.high or 300)
-        bpm = min(high, max(low, round(qpm)))
+    bpm = _score_bpm(float(sym.tempos[0].qpm)) if len(sym.tempos) else 120
     meter = TimeSignature()
     if len(sym.time_signatures):
         first = sym.time_signatures[0]
@@ -222,7 +300,7 @@ def _from_symusic(sym: sym_core.ScoreTick, tpq: int, data: bytes) -> Score:
 _RawNotes = dict[str, npt.NDArray[np.int64] | npt.NDArray[np.uint8]]
 
 
-def _repaired_notes(sym: sym_core.ScoreTick, data: bytes) -> dict[int, _RawNotes]:
+def _repaired_notes(sym: sym_core.ScoreTick, scan: EventScan) -> dict[int, _RawNotes]:
     """Every track's notes re-paired from the file's events, when pairing is ambiguous.
 
     symusic pairs first in, first out; when a pitch is struck again while
@@ -233,7 +311,7 @@ def _repaired_notes(sym: sym_core.ScoreTick, data: bytes) -> dict[int, _RawNotes
     symusic's tracks takes the re-paired track that shares the most
     (onset, pitch) pairs with it.
     """
-    groups = note_events(data)
+    groups = scan.groups
     if not any(is_ambiguous(g) for g in groups):
         return {}
     paired = paired_tracks(groups)

@@ -22,7 +22,7 @@ the events of one track chunk and one channel in file order:
 * a note still open when its track ends is dropped, and a note-off with
   nothing open is ignored.
 
-:func:`pair_events` is the rule on arrays of events; :func:`note_events`
+:func:`pair_events` is the rule on arrays of events; :func:`scan_events`
 extracts those events from MIDI bytes, and :func:`is_ambiguous` tells
 whether symusic's first-in-first-out pairing of a group could differ from
 this rule (:func:`storpheus.io.midi.midi_bytes_to_score` re-pairs a file's
@@ -107,18 +107,30 @@ def pair_events(
     return closed, end[closed]
 
 
-def note_events(data: bytes) -> list[NoteEvents]:
-    """The note events of a MIDI file, one entry per track chunk and channel.
+@dataclass(frozen=True)
+class EventScan:
+    """What one walk over a MIDI file's track chunks found.
 
-    Entries come in chunk order, then channel order; empty groups are left
-    out. Only note-on and note-off events are collected; the walk over the
-    track chunks follows running status and skips meta and system-exclusive
+    ``groups`` holds the note events, one entry per track chunk and channel
+    (chunk order, then channel order; empty groups left out); ``aftertouch``
+    counts polyphonic and channel aftertouch events, which symusic skips.
+    """
+
+    groups: list[NoteEvents]
+    aftertouch: int
+
+
+def scan_events(data: bytes) -> EventScan:
+    """Walk a MIDI file's track chunks for note events and aftertouch.
+
+    The walk follows running status and skips meta and system-exclusive
     events by their lengths. The data must already have been accepted by
     symusic (a walk that runs off the end of a chunk stops there).
     """
     header_length = int.from_bytes(data[4:8], "big")
     offset = 8 + header_length
     groups: list[NoteEvents] = []
+    aftertouch = 0
     chunk = 0
     while offset + 8 <= len(data):
         length = int.from_bytes(data[offset + 4 : offset + 8], "big")
@@ -127,7 +139,8 @@ def note_events(data: bytes) -> list[NoteEvents]:
         offset += 8 + length
         if not is_track:
             continue
-        rows = _chunk_note_events(body)
+        rows, touches = _scan_chunk(body)
+        aftertouch += touches
         for channel in sorted(rows):
             table = np.array(rows[channel], dtype=np.int64).reshape(-1, 5)
             groups.append(
@@ -142,13 +155,17 @@ def note_events(data: bytes) -> list[NoteEvents]:
                 )
             )
         chunk += 1
-    return groups
+    return EventScan(groups, aftertouch)
 
 
-def _chunk_note_events(body: bytes) -> dict[int, list[tuple[int, int, int, int, int]]]:
-    """``channel -> [(tick, pitch, velocity, is_on, program)]`` for one track chunk."""
-    rows: dict[int, list[tuple[int, int, int, int, int]]] = {}
+_Row = tuple[int, int, int, int, int]
+
+
+def _scan_chunk(body: bytes) -> tuple[dict[int, list[_Row]], int]:
+    """``channel -> [(tick, pitch, velocity, is_on, program)]`` and the aftertouch count."""
+    rows: dict[int, list[_Row]] = {}
     programs = [0] * 16
+    aftertouch = 0
     i, now, status, end = 0, 0, 0, len(body)
     try:
         while i < end:
@@ -174,8 +191,12 @@ def _chunk_note_events(body: bytes) -> dict[int, list[tuple[int, int, int, int, 
                 programs[status & 0x0F] = body[i]
                 i += 1
             elif kind == 0xD0:
+                aftertouch += 1
                 i += 1
-            elif kind in (0xA0, 0xB0, 0xE0):
+            elif kind == 0xA0:
+                aftertouch += 1
+                i += 2
+            elif kind in (0xB0, 0xE0):
                 i += 2
             else:  # meta (FF type length data) or system exclusive (F0/F7 length data)
                 if status == 0xFF:
@@ -190,7 +211,7 @@ def _chunk_note_events(body: bytes) -> dict[int, list[tuple[int, int, int, int, 
                 i += size
     except IndexError:  # a truncated last event: symusic has read what precedes it
         pass
-    return rows
+    return rows, aftertouch
 
 
 def is_ambiguous(group: NoteEvents) -> bool:
