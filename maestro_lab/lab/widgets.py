@@ -10,6 +10,7 @@ every view in one tabbed widget (``lab.ui()``).
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import ipywidgets as w
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
     from maestro_lab.lab.facade import Lab
     from maestro_lab.runtime.events import MaestroEvent
+    from maestro_lab.runtime.results import CompositionResult
 
 _EMOTION_AXES = ("energy", "valence", "tension", "intimacy", "motion")
 
@@ -48,9 +50,15 @@ def _table(frame: object, max_rows: int = 60) -> str:
 class PromptEditorView:
     """Prompt text area with live parsing, problems per field, fields, emotion, compose."""
 
-    def __init__(self, editor: PromptEditor, plan_view: PlanInspectorView | None = None) -> None:
+    def __init__(
+        self,
+        editor: PromptEditor,
+        plan_view: PlanInspectorView | None = None,
+        on_composed: Callable[[CompositionResult], None] | None = None,
+    ) -> None:
         self.editor = editor
         self.plan_view = plan_view
+        self.on_composed = on_composed
         self.text = w.Textarea(
             value=editor.text,
             placeholder="MAESTRO PROMPT\nMode: compose\nStyle: ...",
@@ -121,6 +129,8 @@ class PromptEditorView:
                     f"committed <code>{result.commit_id[:12]}</code> "
                     f"(run <code>{result.run_id}</code>)"
                 )
+                if self.on_composed is not None:
+                    self.on_composed(result)
         finally:
             self.button.disabled = not self.editor.check.valid
 
@@ -347,7 +357,9 @@ class LabUI:
         self.lab = lab
         self.plan_view = PlanInspectorView()
         self.editor = PromptEditor(lab, prompt)
-        self.prompt_view = PromptEditorView(self.editor, self.plan_view)
+        self.prompt_view = PromptEditorView(
+            self.editor, self.plan_view, on_composed=lambda _: self.refresh()
+        )
         self.tabs = w.Tab()
         self.refresh()
         self.widget = w.VBox([self.tabs])

@@ -56,3 +56,18 @@ def test_lab_ui_has_every_tab_once_a_run_exists(composed, tmp_path) -> None:
     empty = LabUI(Lab(tmp_path / "new.duckdb"), PROMPT)
     assert len(empty.tabs.children) == 1
     assert "application/vnd.jupyter.widget-view+json" in ui._repr_mimebundle_()
+
+
+def test_compose_button_commits_and_adds_the_run_tabs(tmp_path) -> None:
+    from maestro_lab.lab import Lab
+
+    lab = Lab(tmp_path / "lab.duckdb")
+    ui = LabUI(lab, PROMPT.replace("candidates: 8", "candidates: 2"))
+    assert len(ui.tabs.children) == 1
+    ui.prompt_view.button.click()
+    progress = ui.prompt_view.progress
+    assert progress.state.finished
+    assert progress.bar.value == 1.0
+    assert "committed" in ui.prompt_view.status.value
+    assert len(lab.history()) == 1
+    assert len(ui.tabs.children) == 4
