@@ -340,17 +340,19 @@ parts = st.lists(
 )
 
 
-@given(candidates=parts)
+_SHARED = DuckDBBackendCache(":memory:")  # one database for every example (migrating is slow)
+
+
+@given(candidates=parts, key=st.text(min_size=1, max_size=20))
 def test_the_duckdb_cache_gives_back_exactly_what_was_stored(
-    candidates: list[list[CachedPart]],
+    candidates: list[list[CachedPart]], key: str
 ) -> None:
     entry = CachedGeneration(
-        "k", "orpheus@1", "space", {"bars": 4}, {"model_top_p": 0.93},
+        key, "orpheus@1", "space", {"bars": 4}, {"model_top_p": 0.93},
         tuple(tuple(c) for c in candidates),
     )  # fmt: skip
-    cache = DuckDBBackendCache(":memory:")
-    cache.put(entry)
-    assert cache.get("k") == entry
+    _SHARED.put(entry)  # replaces an entry stored under the same key by an earlier example
+    assert _SHARED.get(key) == entry
 
 
 def test_hits_and_misses_are_recorded_in_the_database_file(tmp_path: Path) -> None:
