@@ -104,7 +104,14 @@ def error_body(exc: BaseException) -> JSONObject:
     return {"error": {"code": type(exc).__name__, "message": str(exc) or type(exc).__name__}}
 
 
-def _frame(event_json: str, seq: int) -> bytes:
+def sse_frame(event_json: str, seq: int) -> bytes:
+    r"""One server-sent-events frame: ``id: <seq>`` and ``data: <event JSON>`` (one line).
+
+    Examples
+    --------
+    >>> sse_frame('{"type":"status"}', 3)
+    b'id: 3\ndata: {"type":"status"}\n\n'
+    """
     return f"id: {seq}\ndata: {event_json}\n\n".encode()
 
 
@@ -117,7 +124,7 @@ def _event_stream_response(job: ComposeJob) -> object:
             event = await job.events.get()
             if event is None:
                 return
-            yield _frame(event.to_json(), event.seq)
+            yield sse_frame(event.to_json(), event.seq)
 
     class EventStreamResponse(StreamingResponse):
         async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -389,4 +396,5 @@ __all__ = [
     "free_port",
     "serve",
     "serve_in_thread",
+    "sse_frame",
 ]

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import anyio
+import httpx
 import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client._memory import InMemoryTransport
@@ -159,7 +160,13 @@ def test_stdio_subprocess_session(tmp_path: Path) -> None:
 
 
 def test_streamable_http_at_mcp_on_the_same_server(serve: Serve, tmp_path: Path) -> None:
-    url = serve(db=tmp_path / "http.duckdb")
+    url = serve(db=tmp_path / "http.duckdb", max_body_bytes=64 * 1024)
+    headers = {"content-type": "application/json", "accept": "application/json, text/event-stream"}
+    with httpx.Client(base_url=url) as raw:  # garbage first: the server must live on
+        garbage = raw.post("/mcp", content=b"{not json-rpc", headers=headers)
+        assert 400 <= garbage.status_code < 500
+        huge = raw.post("/mcp", content=b"[" + b"1," * 100_000 + b"1]", headers=headers)
+        assert huge.status_code == 413
 
     async def session() -> None:
         with anyio.fail_after(60):
