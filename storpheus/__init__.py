@@ -13,9 +13,6 @@ Example
 2
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from storpheus._version import __version__
 
-try:
-    __version__ = version("maestro-lab")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+unknown"
+__all__ = ["__version__"]

@@ -7,11 +7,12 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import cast
-
-from pydantic import JsonValue
+from typing import TYPE_CHECKING, cast
 
 from maestro_lab.cli.common import JSONValue, add_json_flag, print_json
+
+if TYPE_CHECKING:
+    from pydantic import JsonValue
 
 SCHEMAS: dict[str, str] = {
     "prompt": "the YAML body of a MAESTRO PROMPT (what a person writes after the header)",
