@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import anyio
 import httpx
 import pytest
 from mcp import Client, StdioServerParameters
-from mcp.client._memory import InMemoryTransport
+from mcp.server import Server
+from mcp.shared.memory import create_client_server_memory_streams
 
 from maestro_lab.server import MaestroTools, ServerConfig, build_mcp_server
 from maestro_lab.tools import get_registry
@@ -25,12 +28,27 @@ def _tools(db: Path) -> MaestroTools:
     return MaestroTools(ServerConfig(db=db))
 
 
+@contextlib.asynccontextmanager
+async def memory_transport(server: Server) -> AsyncIterator[tuple[object, object]]:
+    """The server running on one end of in-memory streams; yields the client's end."""
+    async with (
+        create_client_server_memory_streams() as (client_streams, server_streams),
+        anyio.create_task_group() as group,
+    ):
+        options = server.create_initialization_options()
+        group.start_soon(server.run, server_streams[0], server_streams[1], options)
+        try:
+            yield client_streams
+        finally:
+            group.cancel_scope.cancel()
+
+
 def test_in_process_session_lists_the_catalogue_and_edits_the_project(tmp_path: Path) -> None:
     db = tmp_path / "mcp.duckdb"
     server = build_mcp_server(_tools(db))
 
     async def session() -> None:
-        async with Client(InMemoryTransport(server), mode="legacy") as client:
+        async with Client(memory_transport(server), mode="legacy") as client:
             listed = {t.name: t for t in (await client.list_tools()).tools}
             registry = get_registry()
             assert set(listed) == set(registry.names) | RUNTIME
@@ -91,7 +109,7 @@ def test_in_process_compose_plan_reproduce_and_diff(tmp_path: Path) -> None:
     server = build_mcp_server(_tools(db))
 
     async def session() -> dict[str, object]:
-        async with Client(InMemoryTransport(server), mode="legacy") as client:
+        async with Client(memory_transport(server), mode="legacy") as client:
             planned = await client.call_tool("plan", {"prompt": SMALL_PROMPT, "seed": 5})
             assert not planned.is_error, planned.content
             assert planned.structured_content is not None
