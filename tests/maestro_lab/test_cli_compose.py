@@ -123,9 +123,9 @@ def test_missing_prompt_file_exits_2(db: Path, capsys: pytest.CaptureFixture[str
 def test_unknown_backend_exits_2_listing_the_known_ones(
     prompt: Path, db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(_compose(prompt, db, "--backend", "orpheus")) == 2
+    assert main(_compose(prompt, db, "--backend", "orpheus-typo")) == 2
     err = capsys.readouterr().err
-    assert "unknown backend 'orpheus'" in err
+    assert "unknown backend 'orpheus-typo'" in err
     assert "embedded" in err
 
 
