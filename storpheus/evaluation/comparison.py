@@ -36,8 +36,8 @@ from storpheus.evaluation.distances import (
     DEFAULT_GRID,
     F64,
     GaussianKDE,
-    common_grid,
     entropy,
+    feature_grid,
     inter_set_distances,
     intra_set_distances,
 )
@@ -83,8 +83,12 @@ class FeatureComparison:
     grid: int = DEFAULT_GRID
 
     @cached_property
-    def _kdes(self) -> tuple[GaussianKDE | None, GaussianKDE | None, GaussianKDE | None]:
-        return (_fit(self.intra_a), _fit(self.intra_b), _fit(self.inter))
+    def _densities(self) -> tuple[F64, dict[str, F64 | None]]:
+        samples = {"intra_a": self.intra_a, "intra_b": self.intra_b, "inter": self.inter}
+        kdes = {name: _fit(sample) for name, sample in samples.items()}
+        widths = [k.bandwidth for k in kdes.values() if k is not None]
+        x = feature_grid(list(samples.values()), self.grid, max(widths, default=0.0))
+        return x, {name: None if k is None else k(x) for name, k in kdes.items()}
 
     def overlap(self, first: str, second: str) -> float:
         """Overlapping area of two of ``"intra_a"``, ``"intra_b"``, ``"inter"`` (NaN if flat)."""
@@ -98,16 +102,13 @@ class FeatureComparison:
         names = ("intra_a", "intra_b", "inter")
         if first not in names or second not in names:
             raise ValueError(f"distributions are {names}, got {first!r} and {second!r}")
-        samples = {"intra_a": self.intra_a, "intra_b": self.intra_b, "inter": self.inter}
-        kdes = dict(zip(names, self._kdes, strict=True))
-        p, q = kdes[first], kdes[second]
+        x, densities = self._densities
+        p, q = densities[first], densities[second]
         if p is None or q is None:
             return math.nan
-        x = common_grid(samples[first], samples[second], self.grid, max(p.bandwidth, q.bandwidth))
-        pa, pb = p(x), q(x)
         if kl:
-            return entropy(pa, pb)
-        return float(np.trapezoid(np.minimum(pa, pb), x))
+            return entropy(p, q)
+        return float(np.trapezoid(np.minimum(p, q), x))
 
     def summary(self) -> dict[str, float | str]:
         """The feature's row of :meth:`SetComparison.summary`."""

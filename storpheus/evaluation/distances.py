@@ -13,9 +13,11 @@ For one feature (one row of values per piece):
   ``ddof=1``, times ``n ** (-2/5)``);
 * the **overlapping area** of two densities is ``∫ min(p, q)``, integrated
   with the trapezoidal rule on ``grid`` evenly spaced points from the
-  smallest distance of the two samples minus :data:`TAIL` bandwidths (the
-  larger of the two) to the largest plus as much, so a density's tails are
-  inside the integral and a set compared with itself overlaps by 1;
+  smallest distance minus :data:`TAIL` bandwidths (the widest kernel's) to
+  the largest plus as much, so the densities' tails are inside the integral
+  and a set compared with itself overlaps by 1 (:func:`overlap_area` spans
+  its two samples; a :class:`~storpheus.evaluation.SetComparison` spans all
+  three distributions of a feature, so each density is evaluated once);
 * the **KL divergence** ``KL(p || q)`` is ``Σ p log(p / q)`` over the same
   grid with both densities normalised to sum 1 (``inf`` where ``q``
   underflows to 0 and ``p`` does not).
@@ -143,6 +145,14 @@ def common_grid(a: F64, b: F64, points: int = DEFAULT_GRID, bandwidth: float = 0
     return grid
 
 
+def feature_grid(samples: list[F64], points: int = DEFAULT_GRID, bandwidth: float = 0.0) -> F64:
+    """``points`` evenly spaced values over every sample, ``TAIL * bandwidth`` beyond each end."""
+    lo = min(float(np.min(s)) for s in samples) - TAIL * bandwidth
+    hi = max(float(np.max(s)) for s in samples) + TAIL * bandwidth
+    grid: F64 = np.linspace(lo, hi, points)
+    return grid
+
+
 def overlap_area(
     a: F64, b: F64, *, grid: int = DEFAULT_GRID, kde: tuple[GaussianKDE, GaussianKDE] | None = None
 ) -> float:
@@ -177,6 +187,7 @@ __all__ = [
     "GaussianKDE",
     "common_grid",
     "entropy",
+    "feature_grid",
     "inter_set_distances",
     "intra_set_distances",
     "kl_divergence",

@@ -141,23 +141,27 @@ def inter_distances(a, b):
     return np.array(out)
 
 
-def grid_for(a, b, pa, pb, grid):
-    """The integration grid: both samples plus 5 of the wider kernel's bandwidths each side."""
-    width = max(math.sqrt(pa.covariance[0, 0]), math.sqrt(pb.covariance[0, 0]))
-    lo = min(a.min(), b.min()) - 5.0 * width
-    hi = max(a.max(), b.max()) + 5.0 * width
+def grid_for(samples, grid):
+    """The integration grid: every sample plus 5 of the widest kernel's bandwidths each side."""
+    widths = []
+    for sample in samples:
+        try:
+            widths.append(math.sqrt(stats.gaussian_kde(sample).covariance[0, 0]))
+        except (np.linalg.LinAlgError, ValueError):
+            continue
+    width = max(widths, default=0.0)
+    lo = min(s.min() for s in samples) - 5.0 * width
+    hi = max(s.max() for s in samples) + 5.0 * width
     return np.linspace(lo, hi, grid)
 
 
-def overlap(a, b, grid):
+def overlap(a, b, x):
     pa, pb = stats.gaussian_kde(a), stats.gaussian_kde(b)
-    x = grid_for(a, b, pa, pb, grid)
     return float(integrate.trapezoid(np.minimum(pa(x), pb(x)), x))
 
 
-def kl(a, b, grid):
+def kl(a, b, x):
     pa, pb = stats.gaussian_kde(a), stats.gaussian_kde(b)
-    x = grid_for(a, b, pa, pb, grid)
     return float(stats.entropy(pa(x), pb(x)))
 
 
@@ -176,10 +180,11 @@ def compare(a, b, bars=8, grid=1000):
             "b": (intra_b, inter),
             "intra": (intra_a, intra_b),
         }
+        x = grid_for([intra_a, intra_b, inter], grid)
         for label, (p, q) in pairs.items():
             try:
-                row[f"overlap_{label}"] = overlap(p, q, grid)
-                row[f"kl_{label}"] = kl(p, q, grid)
+                row[f"overlap_{label}"] = overlap(p, q, x)
+                row[f"kl_{label}"] = kl(p, q, x)
             except (np.linalg.LinAlgError, ValueError):
                 row[f"overlap_{label}"] = math.nan
                 row[f"kl_{label}"] = math.nan
