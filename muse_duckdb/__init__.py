@@ -7,8 +7,8 @@ with provenance, branches, tags and HEAD. :class:`Repository` is the API
 (commit, log, checkout, diff, status, merge, revert, cherry-pick, blame,
 history, variations); ``muse`` is the command line.
 
-Imports storpheus only. Names are loaded lazily, so ``import muse_duckdb``
-stays cheap.
+Imports storpheus only. Names (``__version__`` too) are loaded lazily, so
+``import muse_duckdb`` costs nothing and ``muse --help`` starts instantly.
 
 Example
 -------
@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import importlib
 from typing import TYPE_CHECKING
-
-from storpheus import __version__
 
 if TYPE_CHECKING:
     from muse_duckdb.convert import RegionLayout, Section, project_to_score, score_to_project
@@ -114,6 +112,10 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
+    if name == "__version__":  # read from the installed metadata only when asked
+        from storpheus import __version__
+
+        return __version__
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'muse_duckdb' has no attribute {name!r}")

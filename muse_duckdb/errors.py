@@ -14,10 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from storpheus.project.errors import ProjectStateError as _ProjectStateError
-
 if TYPE_CHECKING:
     from muse_duckdb.merge.conflicts import Conflict
+    from storpheus.project.errors import ProjectStateError as ProjectStateError
 
 
 class MuseError(Exception):
@@ -42,8 +41,52 @@ class NotARepositoryError(MuseError):
         super().__init__(f"{self.path}: not a Muse repository: {reason}")
 
 
-class CorruptRepositoryError(NotARepositoryError):
+class StorageError(MuseError):
+    """Reading or writing the database file failed: damaged, disk full, I/O error.
+
+    Nothing half-written is kept: the operation's transaction is rolled back.
+
+    Attributes
+    ----------
+    path:
+        The database file.
+    reason:
+        What failed, in plain words (DuckDB's message included).
+    """
+
+    def __init__(self, path: str | os.PathLike[str], reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: storage failure: {reason}")
+
+
+class CorruptRepositoryError(NotARepositoryError, StorageError):
     """The file is a DuckDB database, but reading it failed (truncated, damaged)."""
+
+
+class InvalidDatabasePathError(NotARepositoryError):
+    """The database path is not a local file (``http://``, ``s3://``, ``md:``...).
+
+    Muse opens local files only, so DuckDB never reaches for the network or
+    loads an extension to read one.
+    """
+
+
+class InputFileError(MuseError, ValueError):
+    """A file given to read is not a regular file, or is too large.
+
+    Attributes
+    ----------
+    path:
+        The file.
+    reason:
+        What is wrong with it.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
 
 
 class SchemaVersionError(MuseError):
@@ -140,6 +183,30 @@ class RefError(MuseError):
     """Base class of errors about refs (branches, tags, commit ids)."""
 
 
+class BranchNotMergedError(RefError):
+    """Deleting a branch would lose commits no other branch or tag reaches.
+
+    Attributes
+    ----------
+    name:
+        The branch.
+    commit_id:
+        Its tip.
+    unmerged:
+        How many of its commits only it reaches.
+    """
+
+    def __init__(self, name: str, commit_id: str, unmerged: int) -> None:
+        self.name = name
+        self.commit_id = commit_id
+        self.unmerged = unmerged
+        super().__init__(
+            f"branch {name!r} is not merged: {unmerged} commit(s) up to {commit_id[:12]} are "
+            "reachable from no other branch, tag or HEAD; merge it first, or delete it anyway "
+            "with `muse branch -D` (force=True)"
+        )
+
+
 class RefNotFoundError(RefError, LookupError):
     """A ref names no branch, tag or commit of the project.
 
@@ -222,10 +289,20 @@ class NoCommitsError(RefError, LookupError):
 
 
 # -------------------------------------------------------------------- state
-ProjectStateError = _ProjectStateError
-"""A project state is invalid: the project model's own error
-(:class:`storpheus.project.errors.ProjectStateError`, a ``ValueError``), which
-the model raises wherever it is built."""
+def __getattr__(name: str) -> object:
+    """``ProjectStateError``: the project model's own error, loaded when first asked for.
+
+    (:class:`storpheus.project.errors.ProjectStateError`, a ``ValueError``,
+    raised by the model wherever a state is built.) Loading it lazily keeps
+    ``import muse_duckdb.errors`` - done by every ``muse`` start - free of
+    the project model and its numpy and pandas.
+    """
+    if name == "ProjectStateError":
+        from storpheus.project.errors import ProjectStateError
+
+        globals()[name] = ProjectStateError
+        return ProjectStateError
+    raise AttributeError(f"module 'muse_duckdb.errors' has no attribute {name!r}")
 
 
 class DirtyWorkingTreeError(MuseError):

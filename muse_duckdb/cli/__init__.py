@@ -1,13 +1,15 @@
 """The ``muse`` command line: version control for compositions, stored in DuckDB.
 
 ``muse --db PATH [--project P] COMMAND ...``; every command takes ``--json``
-for machine-readable output. Exit codes: 0 success, 1 refused (merge
-conflict, dirty working state, nothing to commit), 2 error (bad input,
-unknown ref, not a repository, unreadable MIDI). Long work (imports,
-folders of stems, exports) shows a progress bar on a terminal.
+for machine-readable output and lists its exit codes in its ``--help``
+(see :mod:`muse_duckdb.cli.output`). Long work (imports, folders of stems,
+exports) shows a progress bar on a terminal.
 
 The commands are thin shells over :class:`muse_duckdb.Repository`; see
-:mod:`muse_duckdb.cli.reading` and :mod:`muse_duckdb.cli.writing`.
+:mod:`muse_duckdb.cli.reading` and :mod:`muse_duckdb.cli.writing`. Starting
+``muse`` imports only the standard library and the command modules; each
+command imports what it needs when it runs (``muse --help`` loads no
+DuckDB, ``muse log`` no numpy).
 """
 
 from __future__ import annotations
@@ -18,14 +20,19 @@ import sys
 from collections.abc import Callable, Sequence
 
 from muse_duckdb.cli import reading, writing
-from muse_duckdb.cli.output import EXIT_ERROR, report_error
+from muse_duckdb.cli.output import (
+    EXIT_CODES_HELP,
+    EXIT_ERROR,
+    EXIT_PIPE,
+    SanitizingStream,
+    report_error,
+)
 from muse_duckdb.errors import MuseError
-from storpheus import __version__
-from storpheus.errors import StorpheusError
 
 Handler = Callable[[argparse.Namespace], int]
 
-EPILOG = """\
+EPILOG = (
+    """\
 examples:
   muse --db song.duckdb init
   muse --db song.duckdb commit take1.mid -m "first take" --author ada
@@ -38,10 +45,30 @@ examples:
   muse --db song.duckdb history chorus --json
   muse --db song.duckdb export HEAD -o song.mid
 
-The database defaults to $MUSE_DB, else muse.duckdb; the project to $MUSE_PROJECT,
-else "default". Exit codes: 0 ok, 1 refused (conflict, dirty, nothing to commit),
-2 error.
+The database defaults to $MUSE_DB, else maestro.duckdb (the file maestro-lab
+composes into); the project to $MUSE_PROJECT, else "default".
+
 """
+    + EXIT_CODES_HELP
+)
+
+DEFAULT_DB = "maestro.duckdb"
+"""The database file when neither ``--db`` nor ``$MUSE_DB`` names one (as maestro-lab)."""
+
+
+class _Version(argparse.Action):
+    """``--version``: reads the installed version only when asked."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        from storpheus import __version__
+
+        parser.exit(message=f"muse {__version__}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,10 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     parser.add_argument(
         "--db",
-        default=os.environ.get("MUSE_DB", "muse.duckdb"),
+        default=os.environ.get("MUSE_DB", DEFAULT_DB),
         metavar="PATH",
         help="DuckDB file holding the history (default: $MUSE_DB or %(default)s)",
     )
@@ -82,8 +109,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _expected(exc: BaseException) -> bool:
+    """Errors reported as a message: Muse's, storpheus's, and bad values from user input."""
+    if isinstance(exc, MuseError | ValueError):
+        return True
+    storpheus_errors = sys.modules.get("storpheus.errors")
+    base = getattr(storpheus_errors, "StorpheusError", None)
+    return isinstance(base, type) and isinstance(exc, base)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``muse`` console script."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SanitizingStream(out), SanitizingStream(err)
+    try:
+        return _run(argv)
+    except BrokenPipeError:
+        # The reader went away (``muse log | head``): stop quietly, as git does.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, out.fileno())
+        os.close(devnull)
+        return EXIT_PIPE
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)
@@ -91,10 +142,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        return handler(args)
-    except (MuseError, StorpheusError) as exc:
-        return report_error(exc, bool(getattr(args, "json", False)))
-    except ValueError as exc:  # range errors from storpheus values built from user input
+        code = handler(args)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        raise
+    except Exception as exc:
+        if not _expected(exc):
+            raise
         return report_error(exc, bool(getattr(args, "json", False)))
     except KeyboardInterrupt:
         print("muse: interrupted; nothing half-written was kept", file=sys.stderr)

@@ -1,4 +1,9 @@
-"""Pieces shared by the ``muse`` subcommands: opening the repository, flags."""
+"""Pieces shared by the ``muse`` subcommands: opening the repository, flags.
+
+Imported on every ``muse`` start, so only the standard library is loaded
+here; what a command needs (the repository, MIDI reading...) is imported by
+its handler.
+"""
 
 from __future__ import annotations
 
@@ -6,33 +11,60 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from muse_duckdb.convert import RegionLayout
+from muse_duckdb.cli.output import EXIT_CODES_HELP
 from muse_duckdb.errors import NotARepositoryError
-from muse_duckdb.model.commit import JSONValue
-from muse_duckdb.project import ProjectState
-from muse_duckdb.repository import Repository
-from muse_duckdb.repository.context import StateLike
 
 if TYPE_CHECKING:  # argparse has no public name for the subparsers action
+    from muse_duckdb.convert import RegionLayout
+    from muse_duckdb.model.commit import JSONValue
+    from muse_duckdb.project import ProjectState
+    from muse_duckdb.repository import Repository
+    from muse_duckdb.repository.context import StateLike
+    from muse_duckdb.storage.database import Database
+
     SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
+
+
+def check_db_path(args: argparse.Namespace, *, create: bool = False) -> Path:
+    """The ``--db`` path, checked: a local file that exists (unless ``create``)."""
+    from muse_duckdb.storage.database import check_path
+
+    path = Path(check_path(args.db))
+    if not create and not path.exists():
+        raise NotARepositoryError(path, "no such file; run `muse --db PATH init` first")
+    return path
 
 
 def open_repo(args: argparse.Namespace, *, create: bool = False) -> Repository:
     """The repository named by ``--db`` / ``--project`` (must exist unless ``create``)."""
-    path = Path(args.db)
-    if not create and not path.exists():
-        raise NotARepositoryError(path, "no such file; run `muse --db PATH init` first")
+    from muse_duckdb.repository import Repository
+
+    path = check_db_path(args, create=create)
     return Repository.open(path, args.project, create=create, lock_timeout=args.lock_timeout)
 
 
+def open_database(args: argparse.Namespace) -> Database:
+    """The database named by ``--db`` without the repository layer (for fast reads)."""
+    from muse_duckdb.storage.database import Database
+
+    path = check_db_path(args)
+    return Database(path, create=False, lock_timeout=args.lock_timeout)
+
+
 def add_command(
-    sub: SubParsers, name: str, summary: str, description: str | None = None
+    sub: SubParsers,
+    name: str,
+    summary: str,
+    description: str | None = None,
+    *,
+    codes: str = EXIT_CODES_HELP,
 ) -> argparse.ArgumentParser:
-    """A subcommand with ``--json`` and a description."""
+    """A subcommand with ``--json``, a description and its exit codes in ``--help``."""
     parser: argparse.ArgumentParser = sub.add_parser(
         name,
         help=summary,
         description=description or summary,
+        epilog=codes,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
@@ -51,9 +83,24 @@ def add_progress_flag(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def count(text: str) -> int:
+    """An ``argparse`` type: a count, 0 or more (``-n -1`` is a usage error, exit 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative; give 0 or more")
+    return value
+
+
 def layout_arg(text: str | None) -> RegionLayout | None:
     """``--regions`` value to a layout (``None`` lines regions up with HEAD)."""
-    return None if text is None else RegionLayout.parse(text)
+    if text is None:
+        return None
+    from muse_duckdb.convert import RegionLayout
+
+    return RegionLayout.parse(text)
 
 
 def is_midi_path(value: str) -> bool:

@@ -1,15 +1,61 @@
-"""Reading MIDI files and folders of stems into scores for the CLI."""
+"""Reading MIDI files and folders of stems into scores for the CLI.
+
+Only regular files are read, up to :data:`MAX_MIDI_BYTES`: a device
+(``/dev/zero``), a FIFO or a socket is refused before it is opened (reading
+one would never end or never start).
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import os
+import stat
 from pathlib import Path
+from typing import TYPE_CHECKING, Final
 
-from storpheus.errors import MidiFileError
-from storpheus.io import read_midi
-from storpheus.score import Score
+from muse_duckdb.errors import InputFileError
 
-MIDI_SUFFIXES = (".mid", ".midi")
+if TYPE_CHECKING:
+    from storpheus.score import Score
+
+MIDI_SUFFIXES: Final = (".mid", ".midi")
+MAX_MIDI_BYTES: Final = 64 * 1024 * 1024
+"""The largest MIDI file the CLI reads (real files are kilobytes to a few megabytes)."""
+
+
+def check_regular(path: Path, limit: int = MAX_MIDI_BYTES) -> Path:
+    """``path`` if it is a regular file of at most ``limit`` bytes, else :class:`InputFileError`."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise InputFileError(path, "file not found") from None
+    except OSError as exc:
+        raise InputFileError(path, f"cannot read: {exc.strerror or exc}") from exc
+    if stat.S_ISDIR(info.st_mode):
+        raise InputFileError(path, "is a folder; give a MIDI file")
+    if not stat.S_ISREG(info.st_mode):
+        kind = (
+            "a FIFO"
+            if stat.S_ISFIFO(info.st_mode)
+            else "a device"
+            if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode)
+            else "a socket"
+            if stat.S_ISSOCK(info.st_mode)
+            else "not a regular file"
+        )
+        raise InputFileError(path, f"is {kind}; only regular MIDI files are read")
+    if info.st_size > limit:
+        raise InputFileError(
+            path, f"is {info.st_size} bytes; MIDI files larger than {limit} bytes are refused"
+        )
+    return path
+
+
+def read_midi_file(path: Path) -> Score:
+    """:func:`storpheus.io.read_midi` of a checked regular file."""
+    from storpheus.io import read_midi
+
+    return read_midi(check_regular(path))
 
 
 def midi_files(path: Path) -> list[Path]:
@@ -17,11 +63,9 @@ def midi_files(path: Path) -> list[Path]:
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix.lower() in MIDI_SUFFIXES)
         if not files:
-            raise MidiFileError(path, "folder holds no .mid or .midi files")
-        return files
-    if not path.exists():
-        raise MidiFileError(path, "file not found")
-    return [path]
+            raise InputFileError(path, "folder holds no .mid or .midi files")
+        return [check_regular(f) for f in files]
+    return [check_regular(path)]
 
 
 def load_score(path: Path) -> tuple[Score, list[str]]:
@@ -32,10 +76,12 @@ def load_score(path: Path) -> tuple[Score, list[str]]:
     ``keys/Strings``). Tempo, meter and key come from the first file; files
     that disagree are reported as warnings.
     """
+    from storpheus.score import Score
+
     files = midi_files(path)
     if len(files) == 1 and not path.is_dir():
-        return read_midi(files[0]), []
-    scores = [read_midi(f) for f in files]
+        return read_midi_file(files[0]), []
+    scores = [read_midi_file(f) for f in files]
     first = scores[0]
     warnings = [
         f"{f.name}: {label} {got} differs from {files[0].name} ({want}); using {want}"

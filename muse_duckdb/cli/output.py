@@ -1,28 +1,113 @@
-"""Output helpers of the ``muse`` CLI: JSON, aligned tables, progress bars, errors."""
+r"""Output helpers of the ``muse`` CLI: exit codes, JSON, tables, progress bars, errors.
+
+Exit codes (every command lists the ones it can return in its ``--help``):
+
+=====  ===============================================================
+code   meaning
+=====  ===============================================================
+0      done
+1      refused: a merge conflict, a dirty working state, nothing to
+       commit, HEAD moved meanwhile, an unmerged branch to delete,
+       ``check`` found problems
+2      bad input: a usage error, an unknown ref, a file that is not a
+       Muse database or not a readable MIDI file, a path that is not a
+       regular local file
+4      the database cannot be written now: read-only, or locked by
+       another process (nothing was changed)
+5      storage failure: the database file is damaged, the disk is full
+       or an I/O error occurred (nothing half-written is kept)
+141    standard output was closed early (``muse log | head``); quiet
+=====  ===============================================================
+
+Everything printed as text goes through :func:`sanitize`: control and
+escape characters in commit messages, names or error messages are shown
+as escapes such as ``\x1b``, so a stored text cannot drive the terminal.
+"""
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TextIO
+from typing import TYPE_CHECKING, Final, TextIO
 
 from muse_duckdb.errors import (
+    BranchNotMergedError,
     DirtyWorkingTreeError,
     MergeConflictError,
-    MuseError,
     NothingToCommitError,
+    ReadOnlyRepositoryError,
+    RepositoryLockedError,
     StaleBaseError,
+    StorageError,
 )
-from muse_duckdb.model.commit import JSONValue
-from storpheus.errors import StorpheusError
 
-EXIT_OK = 0
-EXIT_REFUSED = 1
+if TYPE_CHECKING:
+    from muse_duckdb.model.commit import JSONValue
+
+EXIT_OK: Final = 0
+EXIT_REFUSED: Final = 1
 """Conflicts, a dirty working state, nothing to commit: the operation was refused."""
-EXIT_ERROR = 2
+EXIT_ERROR: Final = 2
 """Bad input or a broken file: unknown ref, not a repository, unreadable MIDI..."""
+EXIT_UNAVAILABLE: Final = 4
+"""The database is locked by another process or read-only."""
+EXIT_STORAGE: Final = 5
+"""The database file is damaged, the disk is full, or I/O failed."""
+EXIT_PIPE: Final = 141
+"""Standard output was closed before everything was written (128 + SIGPIPE, as git)."""
+
+EXIT_CODES_HELP: Final = (
+    "exit codes:\n"
+    "  0    done\n"
+    "  1    refused (merge conflict, dirty working state, nothing to commit, HEAD moved,\n"
+    "       unmerged branch without -D, check found problems)\n"
+    "  2    bad input (usage, unknown ref, not a Muse database, unreadable or non-regular file)\n"
+    "  4    database locked by another process or read-only (nothing changed)\n"
+    "  5    storage failure: damaged file, disk full, I/O error (nothing half-written kept)\n"
+    "  141  output closed early (e.g. piped into head)\n"
+)
+
+_CONTROL: Final = {
+    c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0)) if c not in (9, 10, 13)
+}
+
+
+def sanitize(text: str) -> str:
+    r"""``text`` with control characters (ESC, CSI, BEL...) shown as ``\xNN`` escapes.
+
+    Newlines, tabs and carriage returns are kept.
+
+    >>> print(sanitize("ok\x1b[31mred\x07"))
+    ok\x1b[31mred\x07
+    """
+    return text.translate(_CONTROL)
+
+
+class SanitizingStream(io.TextIOBase):
+    """A text stream that writes :func:`sanitize` of everything to another stream."""
+
+    def __init__(self, inner: TextIO) -> None:
+        self.inner = inner
+
+    def write(self, s: str) -> int:
+        """Write ``s`` with control characters escaped."""
+        self.inner.write(sanitize(s))
+        return len(s)
+
+    def flush(self) -> None:
+        """Flush the inner stream."""
+        self.inner.flush()
+
+    def isatty(self) -> bool:
+        """Whether the inner stream is a terminal."""
+        return self.inner.isatty()
+
+    def fileno(self) -> int:
+        """The inner stream's file descriptor."""
+        return self.inner.fileno()
 
 
 def emit_json(payload: JSONValue, out: TextIO | None = None) -> None:
@@ -79,12 +164,24 @@ def error_payload(exc: BaseException) -> dict[str, JSONValue]:
 
 
 def exit_code(exc: BaseException) -> int:
-    """1 when the operation was refused (conflict, dirty, nothing to do), else 2."""
-    refused = (MergeConflictError, DirtyWorkingTreeError, NothingToCommitError, StaleBaseError)
-    return EXIT_REFUSED if isinstance(exc, refused) else EXIT_ERROR
+    """The exit code of an error (see the module docstring)."""
+    refused = (
+        MergeConflictError,
+        DirtyWorkingTreeError,
+        NothingToCommitError,
+        StaleBaseError,
+        BranchNotMergedError,
+    )
+    if isinstance(exc, refused):
+        return EXIT_REFUSED
+    if isinstance(exc, RepositoryLockedError | ReadOnlyRepositoryError):
+        return EXIT_UNAVAILABLE
+    if isinstance(exc, StorageError):
+        return EXIT_STORAGE
+    return EXIT_ERROR
 
 
-def report_error(exc: MuseError | StorpheusError | ValueError, as_json: bool) -> int:
+def report_error(exc: BaseException, as_json: bool) -> int:
     """Print an error (JSON on stdout, or text on stderr) and return the exit code."""
     if as_json:
         emit_json({"error": error_payload(exc)})

@@ -1,30 +1,43 @@
 """``muse`` commands that read history.
 
-log, graph, status, diff, show, blame, history and check.
+log, graph, status, diff, show, blame, history and check. ``log`` and
+``status`` (when the working state is HEAD's) read through the storage
+layer directly and import neither numpy nor the project model, so they
+answer as fast as the database opens.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from muse_duckdb.cli.common import add_command, json_strings, open_repo, state_or_ref
-from muse_duckdb.cli.output import EXIT_OK, emit_json, lines, table
-from muse_duckdb.diff.states import ProjectDiff
-from muse_duckdb.model.commit import Commit, JSONValue
-from muse_duckdb.project import ProjectState
+from muse_duckdb.cli.common import (
+    add_command,
+    count,
+    json_strings,
+    open_database,
+    open_repo,
+    state_or_ref,
+)
+from muse_duckdb.cli.output import EXIT_OK, EXIT_REFUSED, emit_json, lines, table
 
 if TYPE_CHECKING:
     from muse_duckdb.cli.common import SubParsers
+    from muse_duckdb.diff.states import ProjectDiff
+    from muse_duckdb.model.commit import Commit, JSONValue
+    from muse_duckdb.project import ProjectState
 
 
 def register(sub: SubParsers) -> None:
     """Add the reading subcommands."""
     p = add_command(sub, "log", "show the commit history, newest first")
     p.add_argument("ref", nargs="?", default="HEAD", help="start here (default: HEAD)")
-    p.add_argument("-n", "--max-count", type=int, metavar="N", help="show at most N commits")
+    p.add_argument(
+        "-n", "--max-count", "--limit", type=count, metavar="N", help="show at most N commits"
+    )
     p.add_argument("--oneline", action="store_true", help="one line per commit")
     p.set_defaults(handler=cmd_log)
 
@@ -83,16 +96,28 @@ def register(sub: SubParsers) -> None:
 # ------------------------------------------------------------------ handlers
 def cmd_log(args: argparse.Namespace) -> int:
     """``muse log``."""
-    repo = open_repo(args)
-    log = repo.log(args.ref, limit=args.max_count)
+    from muse_duckdb.errors import NoCommitsError
+    from muse_duckdb.history import refs
+    from muse_duckdb.history.log import load_log
+
+    with open_database(args).read() as conn:
+        try:
+            start: str | None = refs.resolve(conn, args.project, args.ref)
+        except NoCommitsError:
+            start = None
+        log = load_log(conn, args.project, start, args.max_count) if start else None
+        labels = _labels(
+            refs.list_refs(conn, args.project, "branch"),
+            refs.list_refs(conn, args.project, "tag"),
+            refs.read_head(conn, args.project).commit_id,
+        )
     if args.json:
-        commits: list[JSONValue] = [c.to_dict() for c in log]
+        commits: list[JSONValue] = [] if log is None else [c.to_dict() for c in log]
         emit_json({"commits": commits})
         return EXIT_OK
-    if not len(log):
+    if log is None or not len(log):
         print(f"no commits yet in project {args.project!r}")
         return EXIT_OK
-    labels = _labels(repo.branches(), repo.tags(), repo.head().commit_id)
     for c in log:
         deco = f" ({', '.join(labels[c.commit_id])})" if c.commit_id in labels else ""
         if args.oneline:
@@ -126,6 +151,8 @@ def cmd_graph(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     """``muse status [WORKING]``."""
+    if args.working is None and _status_clean(args):
+        return EXIT_OK
     repo = open_repo(args)
     warnings: list[str] = []
     working = None
@@ -147,6 +174,52 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"working state differs from HEAD ({status.diff.severity.label}):")
         lines(f"  {line}" for line in status.diff.summary())
     return EXIT_OK
+
+
+def _status_clean(args: argparse.Namespace) -> bool:
+    """Report a working state recorded at HEAD's snapshot without loading any state.
+
+    Returns ``False`` (nothing printed) when the state must be compared.
+    """
+    from muse_duckdb.history import refs
+    from muse_duckdb.storage.commits import load_commit
+
+    with open_database(args).read() as conn:
+        head = refs.read_head(conn, args.project)
+        commit = load_commit(conn, head.commit_id) if head.commit_id else None
+        rows = conn.execute(
+            "SELECT snapshot_id FROM worktrees WHERE project_id = ?", [args.project]
+        ).fetchall()
+    recorded = str(rows[0][0]) if rows else None
+    if commit is None or (recorded is not None and recorded != commit.snapshot_id):
+        return False
+    sid = commit.snapshot_id
+    if args.json:
+        counts: dict[str, JSONValue] = {"added": 0, "removed": 0, "modified": 0, "controllers": 0}
+        diff: dict[str, JSONValue] = {
+            "before": sid,
+            "after": sid,
+            "severity": "none",
+            "counts": counts,
+            "properties": [],
+            "regions": [],
+        }
+        emit_json(
+            {
+                "projectId": args.project,
+                "branch": head.branch,
+                "head": head.commit_id,
+                "workingSnapshotId": sid,
+                "dirty": False,
+                "diff": diff,
+                "warnings": [],
+            }
+        )
+        return True
+    where = f"branch {head.branch}" if head.branch else "detached HEAD"
+    print(f"On {where} at {commit.commit_id[:12]}")
+    print("working state matches HEAD")
+    return True
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
@@ -196,9 +269,15 @@ def cmd_show(args: argparse.Namespace) -> int:
     print(f"Author: {commit.author} ({commit.author_kind})")
     print(f"Date:   {commit.committed_at.isoformat(timespec='seconds')}")
     print(f"Snapshot: {commit.snapshot_id}")
+    if commit.variation_id:
+        print(f"Variation: {commit.variation_id}")
     if commit.metadata:
-        print(f"Metadata: {commit.metadata}")
-    print(f"\n    {commit.message}\n")
+        print("Metadata:")
+        lines(metadata_lines(commit.metadata))
+    print(f"\n    {commit.message}")
+    if commit.explanation:
+        print(f"    {commit.explanation}")
+    print()
     if phrases:
         rows = [
             (p.phrase_id[-24:], p.region_id, f"{p.start_beat:g}-{p.end_beat:g}",
@@ -212,20 +291,70 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_blame(args: argparse.Namespace) -> int:
-    """``muse blame TARGET``."""
+    """``muse blame TARGET``: every note in time order with the commit that introduced it."""
     repo = open_repo(args)
     blame = repo.blame(args.target, args.at)
+    notes = sorted(blame.to_dicts(), key=_time_order)
     if args.json:
-        notes: list[JSONValue] = list(blame.to_dicts())
-        emit_json({"at": blame.at, "target": blame.target, "notes": notes})
+        listed: list[JSONValue] = list(notes)
+        emit_json({"at": blame.at, "target": blame.target, "notes": listed})
         return EXIT_OK
     rows = [
-        (d["regionId"], f"{d['startBeat']:g}", d["pitch"], d["velocity"],
-         f"{d['durationBeats']:g}", str(d["commitId"])[:12], d["author"], str(d["message"])[:40])
-        for d in blame.to_dicts()
+        (beats(_beat(d, "startBeat")), beats(_beat(d, "durationBeats")), d["pitch"],
+         d["velocity"], d["regionId"], str(d["commitId"])[:12], d["author"],
+         str(d["message"])[:40])
+        for d in notes
     ]  # fmt: skip
-    print(table(rows, ("region", "beat", "pitch", "vel", "dur", "commit", "author", "message")))
+    print(table(rows, ("beat", "duration", "pitch", "vel", "region", "commit", "author",
+                       "message")))  # fmt: skip
+    print(f"{len(rows)} note(s) in time order; beats are quarter notes from the project start")
     return EXIT_OK
+
+
+def _beat(d: Mapping[str, JSONValue], key: str) -> float:
+    value = d[key]
+    assert isinstance(value, int | float)
+    return float(value)
+
+
+def _time_order(d: Mapping[str, JSONValue]) -> tuple[float, float, str]:
+    pitch = d["pitch"]
+    return (_beat(d, "startBeat"), float(pitch) if isinstance(pitch, int | float) else 0.0,
+            str(d["regionId"]))  # fmt: skip
+
+
+def beats(value: float) -> str:
+    """A beat count as musicians read it: whole beats and a simple fraction.
+
+    >>> [beats(x) for x in (0.0, 0.5, 1.0, 1.5, 0.25, 2.0 / 3.0, 0.123)]
+    ['0', '1/2', '1', '1 1/2', '1/4', '2/3', '0.123']
+    """
+    frac = Fraction(value).limit_denominator(64)
+    if abs(float(frac) - value) > 1e-6:
+        return f"{value:.3f}".rstrip("0").rstrip(".")
+    whole, rest = divmod(frac, 1)
+    if not rest:
+        return str(int(whole))
+    return f"{rest}" if not whole else f"{int(whole)} {rest}"
+
+
+def metadata_lines(metadata: Mapping[str, object], indent: str = "  ") -> list[str]:
+    """Commit metadata as ``key: value`` lines, nested values indented.
+
+    >>> metadata_lines({"seed": 7, "run": {"id": "r1", "bars": 8}, "tags": ["a", "b"]})
+    ['  run:', '    bars: 8', '    id: r1', '  seed: 7', '  tags: a, b']
+    """
+    out: list[str] = []
+    for key in sorted(metadata):
+        value = metadata[key]
+        if isinstance(value, Mapping) and value:
+            out.append(f"{indent}{key}:")
+            out += metadata_lines(value, indent + "  ")
+        elif isinstance(value, list | tuple):
+            out.append(f"{indent}{key}: {', '.join(str(v) for v in value)}")
+        else:
+            out.append(f"{indent}{key}: {'-' if value is None else value}")
+    return out
 
 
 def cmd_history(args: argparse.Namespace) -> int:
@@ -240,6 +369,9 @@ def cmd_history(args: argparse.Namespace) -> int:
          v.change, v.n_notes, v.commit.author, v.commit.message[:40])
         for v in versions
     ]  # fmt: skip
+    if not rows:
+        print(f"no versions of {args.name!r}")
+        return EXIT_OK
     print(table(rows, ("commit", "date", "region", "change", "notes", "author", "message")))
     return EXIT_OK
 
@@ -255,11 +387,13 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"ok ({'deep, ' if args.deep else ''}{counts})")
     else:
         lines(f"problem: {p}" for p in report.problems)
-    return EXIT_OK if report.ok else 1
+    return EXIT_OK if report.ok else EXIT_REFUSED
 
 
 # ------------------------------------------------------------------- helpers
 def _empty() -> ProjectState:
+    from muse_duckdb.project import ProjectState
+
     return ProjectState()
 
 

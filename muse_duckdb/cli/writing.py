@@ -1,6 +1,8 @@
 """``muse`` commands that change history.
 
-init, commit, import, branch, tag, checkout, merge and export.
+init, commit, import, branch, tag, checkout, merge, revert, cherry-pick and
+export. Handlers import the repository and MIDI I/O when they run, so
+``muse --help`` loads none of it.
 """
 
 from __future__ import annotations
@@ -19,16 +21,15 @@ from muse_duckdb.cli.common import (
     layout_arg,
     open_repo,
 )
-from muse_duckdb.cli.midi import load_score, midi_files
+from muse_duckdb.cli.midi import load_score, midi_files, read_midi_file
 from muse_duckdb.cli.output import EXIT_OK, emit_json, lines, progress, table
 from muse_duckdb.errors import InvalidCommitError
-from muse_duckdb.model.commit import JSONValue
-from muse_duckdb.repository import PendingCommit, init
-from storpheus.io import read_midi, write_midi
 
 if TYPE_CHECKING:
     from muse_duckdb.cli.common import SubParsers
     from muse_duckdb.convert import RegionLayout
+    from muse_duckdb.model.commit import Commit, JSONValue
+    from muse_duckdb.repository import PendingCommit
     from storpheus.score import Score
 
 
@@ -72,7 +73,13 @@ def register(sub: SubParsers) -> None:
     p = add_command(sub, "branch", "list, create or delete branches")
     p.add_argument("name", nargs="?", help="branch to create (omit to list)")
     p.add_argument("start", nargs="?", default="HEAD", help="where it starts (default: HEAD)")
-    p.add_argument("-d", "--delete", action="store_true", help="delete the branch")
+    p.add_argument(
+        "-d", "--delete", action="store_true",
+        help="delete the branch (refused, exit 1, if only it reaches some commits)",
+    )  # fmt: skip
+    p.add_argument(
+        "-D", dest="force_delete", action="store_true", help="delete the branch even if unmerged"
+    )
     p.add_argument("-f", "--force", action="store_true", help="move an existing branch")
     p.set_defaults(handler=cmd_branch)
 
@@ -116,6 +123,21 @@ def register(sub: SubParsers) -> None:
     p.add_argument("--author", default="muse", help="author (default: %(default)s)")
     p.set_defaults(handler=cmd_merge)
 
+    for name, verb in (("revert", "undoing"), ("cherry-pick", "applying")):
+        p = add_command(
+            sub,
+            name,
+            f"a new commit on HEAD {verb} the changes a commit made (note level)",
+            f"A new commit on HEAD {verb} the changes REF made to its parent, merged\n"
+            "three ways at note level. Conflicts commit nothing (exit 1) unless\n"
+            "--strategy ours|theirs resolves them.",
+        )
+        p.add_argument("ref", help="the commit")
+        p.add_argument("--strategy", choices=("ours", "theirs"), help="resolve every conflict")
+        p.add_argument("-m", "--message", help="commit message")
+        p.add_argument("--author", help="author (default: muse / the picked commit's)")
+        p.set_defaults(handler=cmd_revert if name == "revert" else cmd_cherry_pick)
+
     p = add_command(sub, "export", "write the state at a ref as a MIDI file")
     p.add_argument("ref", nargs="?", default="HEAD", help="what to export (default: HEAD)")
     p.add_argument("-o", "--output", type=Path, required=True, help="the .mid file to write")
@@ -151,7 +173,10 @@ def _metadata(items: list[str]) -> dict[str, object]:
 # ------------------------------------------------------------------ handlers
 def cmd_init(args: argparse.Namespace) -> int:
     """``muse init``."""
-    repo = init(args.db, args.project, branch=args.branch)
+    from muse_duckdb.cli.common import check_db_path
+    from muse_duckdb.repository import init
+
+    repo = init(check_db_path(args, create=True), args.project, branch=args.branch)
     head = repo.head()
     payload: dict[str, JSONValue] = {
         "db": str(args.db),
@@ -210,10 +235,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     meta = _metadata(args.meta)
     layout = layout_arg(args.regions)
 
+    from muse_duckdb.repository import PendingCommit
+
     def items() -> Iterator[PendingCommit]:
         for f in files:
             yield PendingCommit(
-                read_midi(f),
+                read_midi_file(f),
                 args.message.format(name=f.name, stem=f.stem, path=str(f)),
                 author=args.author,
                 explanation=args.explanation,
@@ -237,8 +264,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_branch(args: argparse.Namespace) -> int:
     """``muse branch [NAME [START]] [-d]``."""
     repo = open_repo(args)
-    if args.name and args.delete:
-        repo.delete_branch(args.name)
+    if args.name and (args.delete or args.force_delete):
+        repo.delete_branch(args.name, force=args.force_delete)
         result: dict[str, JSONValue] = {"deleted": args.name}
     elif args.name:
         result = {
@@ -296,6 +323,7 @@ def cmd_checkout(args: argparse.Namespace) -> int:
     )
     if args.export:
         from muse_duckdb.convert import project_to_score
+        from storpheus.io import write_midi
 
         write_midi(project_to_score(result.state), args.export, drop_aftertouch=True)
     if args.json:
@@ -342,6 +370,8 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """``muse export [REF] -o OUT.mid``."""
+    from storpheus.io import write_midi
+
     repo = open_repo(args)
     commit = repo.get_commit(args.ref)
     score = repo.score(commit.commit_id)
@@ -356,4 +386,31 @@ def cmd_export(args: argparse.Namespace) -> int:
     else:
         print(f"wrote {path} ({score.n_notes} notes, {len(score.tracks)} tracks) "
               f"from {commit.short_id}")  # fmt: skip
+    return EXIT_OK
+
+
+def cmd_revert(args: argparse.Namespace) -> int:
+    """``muse revert REF``."""
+    repo = open_repo(args)
+    commit = repo.revert(
+        args.ref, author=args.author or "muse", message=args.message, strategy=args.strategy
+    )
+    return _report_new_commit(args, commit, "reverts", repo.get_commit(args.ref))
+
+
+def cmd_cherry_pick(args: argparse.Namespace) -> int:
+    """``muse cherry-pick REF``."""
+    repo = open_repo(args)
+    commit = repo.cherry_pick(
+        args.ref, author=args.author, message=args.message, strategy=args.strategy
+    )
+    return _report_new_commit(args, commit, "picked", repo.get_commit(args.ref))
+
+
+def _report_new_commit(args: argparse.Namespace, commit: Commit, how: str, source: Commit) -> int:
+    if args.json:
+        emit_json({"commit": commit.to_dict(), how: source.commit_id})
+    else:
+        print(f"[{commit.short_id}] {commit.message}")
+        print(f"  {len(commit.affected_regions)} region(s) changed ({how} {source.short_id})")
     return EXIT_OK

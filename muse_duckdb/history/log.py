@@ -1,46 +1,63 @@
-"""The commit log as columns: fast for tens of thousands of commits.
+"""The commit log: one query, rows built into commits on access.
 
-:func:`load_log` reads every commit of a project with one query into an
-Arrow table, walks the ancestry of the start commit over integer indexes and
-returns a :class:`CommitLog` in log order (newest first: generation, then
-timestamp, descending; ties by id). A :class:`CommitLog` is a
-``Sequence[Commit]`` whose :class:`~muse_duckdb.model.commit.Commit` values are
-built on access; :meth:`CommitLog.to_pandas` gives every field of every
-commit as a DataFrame without building them.
+:func:`load_log` reads every commit of a project with one query, already in
+log order (newest first: generation, then timestamp, descending; ties by
+id), keeps those reachable from the start commit, and returns a
+:class:`CommitLog`. A :class:`CommitLog` is a ``Sequence[Commit]`` whose
+:class:`~muse_duckdb.model.commit.Commit` values are built on access;
+:meth:`CommitLog.to_pandas` and :attr:`CommitLog.table` give every field of
+every commit as a DataFrame or an Arrow table without building them.
+
+Only DuckDB and the standard library are imported here (pyarrow and pandas
+when a table is asked for), so ``muse log`` starts fast.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import overload
+from typing import TYPE_CHECKING, Final, overload
 
 import duckdb
-import numpy as np
-import numpy.typing as npt
-import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from muse_duckdb.model.commit import Commit, JSONValue
 from muse_duckdb.storage.commits import COMMIT_COLUMNS, row_to_commit
 
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
 Connection = duckdb.DuckDBPyConnection
+Row = tuple[object, ...]
+COLUMN_NAMES: Final = tuple(c.strip() for c in COMMIT_COLUMNS.split(","))
 
 
 class CommitLog(Sequence[Commit]):
-    """Commits in log order, backed by an Arrow table (see the module docstring)."""
+    """Commits in log order, backed by rows of the ``commits`` table (see the module docstring)."""
 
-    def __init__(self, table: pa.Table) -> None:
-        self._table = table
-        self._rows: list[tuple[object, ...]] | None = None
+    def __init__(self, rows: Sequence[Row]) -> None:
+        self._rows = rows
 
     @property
     def table(self) -> pa.Table:
-        """The underlying Arrow table (one row per commit, columns as in ``commits``)."""
-        return self._table
+        """An Arrow table of the log (one row per commit, columns as in ``commits``)."""
+        import pyarrow as pa
+
+        columns = list(zip(*self._rows, strict=True)) or [()] * len(COLUMN_NAMES)
+        types = {
+            "generation": pa.int32(),
+            "committed_at": pa.int64(),
+            "accepted_phrase_ids": pa.list_(pa.string()),
+            "affected_regions": pa.list_(pa.string()),
+        }
+        return pa.table(
+            {
+                name: pa.array(list(col), types.get(name, pa.string()))
+                for name, col in zip(COLUMN_NAMES, columns, strict=True)
+            }
+        )
 
     def __len__(self) -> int:
-        return int(self._table.num_rows)
+        return len(self._rows)
 
     @overload
     def __getitem__(self, index: int) -> Commit: ...
@@ -50,15 +67,14 @@ class CommitLog(Sequence[Commit]):
 
     def __getitem__(self, index: int | slice) -> Commit | CommitLog:
         if isinstance(index, slice):
-            start, stop, step = index.indices(len(self))
-            return CommitLog(self._table.take(pa.array(range(start, stop, step), pa.int64())))
+            return CommitLog(self._rows[index])
         n = len(self)
         if not -n <= index < n:
             raise IndexError(f"commit index {index} out of range for a log of {n}")
-        return row_to_commit(self._row_values()[index % n])
+        return row_to_commit(self._rows[index])
 
     def __iter__(self) -> Iterator[Commit]:
-        for row in self._row_values():
+        for row in self._rows:
             yield row_to_commit(row)
 
     def __repr__(self) -> str:
@@ -67,11 +83,13 @@ class CommitLog(Sequence[Commit]):
     @property
     def ids(self) -> list[str]:
         """Commit ids in log order."""
-        return [str(x) for x in self._table.column("commit_id").to_pylist()]
+        return [str(row[0]) for row in self._rows]
 
     def to_pandas(self) -> pd.DataFrame:
         """Every field of every commit (timestamps as UTC datetimes), one row per commit."""
-        frame: pd.DataFrame = self._table.to_pandas()
+        import pandas as pd
+
+        frame: pd.DataFrame = self.table.to_pandas()
         frame["committed_at"] = pd.to_datetime(frame["committed_at"], unit="us", utc=True)
         return frame
 
@@ -79,57 +97,46 @@ class CommitLog(Sequence[Commit]):
         """JSON-ready dicts (camelCase), as :meth:`Commit.to_dict`."""
         return [c.to_dict() for c in self]
 
-    def _row_values(self) -> list[tuple[object, ...]]:
-        if self._rows is None:
-            columns = [self._table.column(i).to_pylist() for i in range(self._table.num_columns)]
-            self._rows = list(zip(*columns, strict=True))
-        return self._rows
+
+def load_log(
+    conn: Connection, project_id: str, start: str | None, limit: int | None = None
+) -> CommitLog:
+    """Commits reachable from ``start`` (all of the project for ``None``), newest first.
+
+    ``limit`` keeps the first commits of the log only.
+    """
+    rows: list[Row] = conn.execute(
+        f"SELECT {COMMIT_COLUMNS} FROM commits WHERE project_id = ? "
+        "ORDER BY generation DESC, committed_at DESC, commit_id",
+        [project_id],
+    ).fetchall()
+    if start is not None and rows:
+        rows = _reachable(rows, start, limit)
+    return CommitLog(rows if limit is None else rows[:limit])
 
 
-def load_log(conn: Connection, project_id: str, start: str | None) -> CommitLog:
-    """Commits reachable from ``start`` (all of the project for ``None``), newest first."""
-    table = conn.sql(
-        f"SELECT {COMMIT_COLUMNS} FROM commits WHERE project_id = ?", params=[project_id]
-    ).to_arrow_table()
-    if table.num_rows == 0:
-        return CommitLog(table)
-    order = pc.sort_indices(
-        table,
-        sort_keys=[
-            ("generation", "descending"),
-            ("committed_at", "descending"),
-            ("commit_id", "ascending"),
-        ],
-    )
-    table = table.take(order)
-    if start is not None:
-        keep = _reachable(table, start)
-        if not keep.all():
-            table = table.filter(pa.array(keep))
-    return CommitLog(table)
-
-
-def _reachable(table: pa.Table, start: str) -> npt.NDArray[np.bool_]:
-    ids = table.column("commit_id")
-    p1 = pc.fill_null(pc.index_in(table.column("parent_id"), value_set=ids), -1)
-    p2 = pc.fill_null(pc.index_in(table.column("parent2_id"), value_set=ids), -1)
-    first_parent = p1.to_numpy().tolist()
-    second_parent = p2.to_numpy().tolist()
-    seen = np.zeros(len(first_parent), dtype=bool)
-    found = pc.index(ids, start).as_py()
-    if found < 0:
-        return seen
+def _reachable(rows: list[Row], start: str, limit: int | None) -> list[Row]:
+    """The rows reachable from ``start`` by parent links, in their order."""
+    index = {row[0]: i for i, row in enumerate(rows)}
+    found = index.get(start)
+    if found is None:
+        return []
+    seen = bytearray(len(rows))
     stack = [found]
     while stack:
         i = stack.pop()
         if seen[i]:
             continue
-        seen[i] = True
-        if first_parent[i] >= 0:
-            stack.append(first_parent[i])
-        if second_parent[i] >= 0:
-            stack.append(second_parent[i])
-    return seen
+        seen[i] = 1
+        row = rows[i]
+        for parent in (row[2], row[3]):
+            j = index.get(parent)
+            if j is not None and not seen[j]:
+                stack.append(j)
+    if all(seen):
+        return rows
+    kept = [row for row, keep in zip(rows, seen, strict=True) if keep]
+    return kept if limit is None else kept[:limit]
 
 
 def log_ids(conn: Connection, project_id: str, start: str | None) -> Sequence[str]:

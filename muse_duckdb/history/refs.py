@@ -29,7 +29,7 @@ from muse_duckdb.errors import (
     NoCommitsError,
     RefNotFoundError,
 )
-from muse_duckdb.model.ids import is_hex_prefix
+from muse_duckdb.model.digest import is_hex_prefix
 from muse_duckdb.storage.database import first_row, upsert
 
 Connection = duckdb.DuckDBPyConnection

@@ -1,6 +1,7 @@
 """The records Muse versions by content: ids and commits.
 
-- :mod:`~muse_duckdb.model.ids`: ticks, canonical JSON and content digests.
+- :mod:`~muse_duckdb.model.digest`: canonical JSON and content digests (standard library).
+- :mod:`~muse_duckdb.model.ids`: ticks at the identity resolution.
 - :mod:`~muse_duckdb.model.commit`: the immutable :class:`~muse_duckdb.model.commit.Commit`.
 
 The project state itself (tracks, regions, mixer) is :mod:`muse_duckdb.project`;

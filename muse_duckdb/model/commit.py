@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Final, Literal
 
 from muse_duckdb.errors import InvalidCommitError
-from muse_duckdb.model.ids import canonical_json, json_digest
+from muse_duckdb.model.digest import canonical_json, json_digest
 
 AuthorKind = Literal["person", "agent", "muse"]
 MUSE_AUTHOR: Final = "muse"

@@ -18,20 +18,16 @@ Each kind is hashed under its own versioned domain string
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Mapping
 from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 
+from muse_duckdb.model.digest import HEX_DIGITS, canonical_json, is_hex_prefix, json_digest
 from storpheus.identity import IDENTITY_TICKS_PER_QUARTER
 
 TPQ: Final = IDENTITY_TICKS_PER_QUARTER
 """Muse stores every time in integer ticks at this resolution (960 per quarter note)."""
-
-HEX_DIGITS: Final = frozenset("0123456789abcdef")
 
 
 def beats_to_ticks(beats: npt.ArrayLike) -> npt.NDArray[np.int64]:
@@ -49,17 +45,13 @@ def beat_to_tick(beat: float) -> int:
     return int(np.rint(float(beat) * TPQ))
 
 
-def json_digest(domain: str, doc: Mapping[str, object]) -> str:
-    """SHA-256 of ``domain`` and the canonical JSON of ``doc`` (sorted keys, no spaces)."""
-    text = canonical_json(doc)
-    return hashlib.sha256(f"{domain}\0{text}".encode()).hexdigest()
-
-
-def canonical_json(doc: object) -> str:
-    """Canonical JSON text: sorted keys, no whitespace, UTF-8 kept as is."""
-    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def is_hex_prefix(text: str) -> bool:
-    """Whether ``text`` could be the start of an id (lower-case hex)."""
-    return bool(text) and set(text) <= HEX_DIGITS
+__all__ = [
+    "HEX_DIGITS",
+    "TPQ",
+    "beat_to_tick",
+    "beats_to_ticks",
+    "canonical_json",
+    "is_hex_prefix",
+    "json_digest",
+    "ticks_to_beats",
+]

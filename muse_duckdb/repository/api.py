@@ -170,9 +170,14 @@ class Repository:
         """Create (or with ``force`` move) a tag at ``ref``; return its commit id."""
         return self._refs.set("tag", name, ref, force)
 
-    def delete_branch(self, name: str) -> None:
-        """Delete a branch (not the one HEAD is on)."""
-        return self._refs.delete_branch(name)
+    def delete_branch(self, name: str, *, force: bool = False) -> None:
+        """Delete a branch (not the one HEAD is on).
+
+        Refuses (:class:`~muse_duckdb.errors.BranchNotMergedError`) when some of
+        its commits are reachable from no other branch, tag or HEAD, unless
+        ``force`` (as ``git branch -d`` / ``-D``).
+        """
+        return self._refs.delete_branch(name, force=force)
 
     def delete_tag(self, name: str) -> None:
         """Delete a tag."""

@@ -110,16 +110,20 @@ class ReadService:
     def log(self, ref: str = "HEAD", *, limit: int | None = None) -> CommitLog:
         """Commits reachable from ``ref``, newest first (empty for a project with no commits).
 
-        The result is a ``Sequence[Commit]`` backed by columns; use
-        ``.to_pandas()`` for a DataFrame of every field.
+        The result is a ``Sequence[Commit]``; use ``.to_pandas()`` for a
+        DataFrame of every field. ``limit`` keeps the newest ``limit`` commits
+        (a negative limit is a ``ValueError``).
         """
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
+            raise ValueError(f"limit={limit!r} must be a whole number or None")
+        if limit is not None and limit < 0:
+            raise ValueError(f"limit={limit} is negative; give 0 or more, or None for all")
         with self.context.database.read() as conn:
             try:
                 start = refs.resolve(conn, self.context.project_id, ref)
             except NoCommitsError:
-                return load_log(conn, self.context.project_id, "")
-            log = load_log(conn, self.context.project_id, start)
-        return log if limit is None else log[:limit]
+                return CommitLog([])
+            return load_log(conn, self.context.project_id, start, limit)
 
     def log_graph(self) -> MuseLogGraph:
         """Every commit of the project, parents before children, with HEAD."""

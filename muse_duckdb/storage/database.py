@@ -28,8 +28,11 @@ copy a repository.
 from __future__ import annotations
 
 import contextlib
+import errno
+import hashlib
 import os
 import re
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,11 +44,13 @@ import duckdb
 from muse_duckdb.errors import (
     CorruptRepositoryError,
     FileInUseError,
+    InvalidDatabasePathError,
     NotARepositoryError,
     ReadOnlyRepositoryError,
     RepositoryLockedError,
+    StorageError,
 )
-from muse_duckdb.storage.engine import Lease, attach
+from muse_duckdb.storage.engine import SAFE_CONFIG, Lease, attach
 from muse_duckdb.storage.schema import (
     MUSE_SCHEMA,
     SchemaComponent,
@@ -62,6 +67,7 @@ BLOCK_SIZE: Final = 65536
 """Block size of new files: a quarter of DuckDB's default, since each commit adds
 little data, yet large enough for bitpacked integer columns (with 16-32 KiB blocks
 DuckDB 2.0 stores note times uncompressed, three times larger)."""
+_URL_RE: Final = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _LOCK_RE: Final = re.compile(
     r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)(?: by user (?P<user>\S+))?"
 )
@@ -98,6 +104,28 @@ def upsert(
     conn.execute(
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", list(columns.values())
     ).fetchall()
+
+
+def check_path(target: str | os.PathLike[str]) -> str:
+    """A database path as text, refusing anything but a local file or ``":memory:"``.
+
+    URLs and DuckDB's remote prefixes (``http://``, ``s3://``, ``md:``...)
+    raise :class:`~muse_duckdb.errors.InvalidDatabasePathError`: DuckDB would
+    otherwise load an extension and reach for the network to open them.
+    """
+    path = os.fspath(target)
+    if not isinstance(path, str):
+        raise InvalidDatabasePathError(str(path), "the path must be text")
+    if path == MEMORY:
+        return path
+    if not path or "\0" in path:
+        raise InvalidDatabasePathError(path, "empty path or NUL character")
+    if _URL_RE.match(path) and not os.path.exists(path):
+        scheme = path.split(":", 1)[0]
+        raise InvalidDatabasePathError(
+            path, f"{scheme}: paths are not supported; Muse opens local files only"
+        )
+    return path
 
 
 def _now_us() -> int:
@@ -146,9 +174,9 @@ class Database:
             self._held = target
             self._external = True
         else:
-            self.path = str(target)
+            self.path = check_path(target)
             if self.path == MEMORY:
-                self._held = duckdb.connect(MEMORY)
+                self._held = duckdb.connect(MEMORY, config=dict(SAFE_CONFIG))
             elif not Path(self.path).exists():
                 if not create:
                     raise NotARepositoryError(self.path, "no such file (run `muse init` first)")
@@ -315,13 +343,27 @@ def _tune_writes(conn: Connection) -> None:
 
 @contextmanager
 def _storage_errors(path: str) -> Iterator[None]:
-    """Turn DuckDB's storage failures (damaged or truncated file) into a typed error."""
+    """Turn DuckDB's storage failures into typed errors.
+
+    A full disk or another I/O failure becomes :class:`StorageError`; a
+    damaged or truncated file (a checksum or block error, DuckDB's internal
+    and fatal errors) :class:`CorruptRepositoryError`.
+    """
     try:
         yield
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS):
+            raise StorageError(path, f"{exc.strerror or exc} (nothing was kept)") from exc
+        raise
     except (duckdb.IOException, duckdb.InternalException, duckdb.FatalException) as exc:
         text = _first_line(exc)
         if "Could not set lock" in text:
             raise
+        lowered = text.lower()
+        if "no space left" in lowered or "disk full" in lowered or "quota" in lowered:
+            raise StorageError(path, f"disk full: {text} (nothing was kept)") from exc
+        if isinstance(exc, duckdb.IOException) and "checksum" not in lowered:
+            raise StorageError(path, f"I/O error: {text}") from exc
         raise CorruptRepositoryError(path, f"corrupt or unreadable database: {text}") from exc
 
 
@@ -371,28 +413,98 @@ def _open_with_retry(path: str, *, write: bool, timeout: float, block_size: int 
         _check_header(path)
     start = time.monotonic()
     delay = 0.005
-    while True:
-        try:
+    turn = _Turnstile(path, write=write)
+    try:
+        while True:
             try:
-                return attach(path, write=write, block_size=block_size)
-            except FileInUseError:
-                return Lease(_connect(path, write=write), None)
-        except duckdb.Error as exc:
-            text = str(exc)
-            if "Could not set lock" in text or "Conflicting lock" in text:
+                turn.enter(start, timeout)
+                return _attach_once(path, write=write, block_size=block_size)
+            except duckdb.Error as exc:
+                text = str(exc)
+                if "Could not set lock" in text or "Conflicting lock" in text:
+                    waited = time.monotonic() - start
+                    if waited >= timeout:
+                        raise _locked(path, text, waited) from exc
+                    time.sleep(min(delay, max(0.0, timeout - waited)))
+                    delay = min(delay * 2, 0.05)
+                    continue
+                if "not a valid DuckDB database" in text:
+                    raise NotARepositoryError(path, "not a DuckDB database file") from exc
+                raise NotARepositoryError(path, f"cannot open: {_first_line(exc)}") from exc
+    finally:
+        turn.leave()
+
+
+def _attach_once(path: str, *, write: bool, block_size: int | None) -> Lease:
+    try:
+        return attach(path, write=write, block_size=block_size)
+    except FileInUseError:
+        return Lease(_connect(path, write=write), None)
+
+
+class _Turnstile:
+    """Fair access between processes: a writer waiting its turn gets it.
+
+    DuckDB's own file lock has no queue: readers that attach and detach in a
+    tight loop keep a shared lock held almost all the time, and a writer
+    retrying for an exclusive one may never get it. Every opening therefore
+    passes a turnstile first - an advisory ``flock`` on a lock file under the
+    system temp folder named after the database's real path (never the
+    database file itself: closing any descriptor of it would drop DuckDB's
+    POSIX lock). Readers pass it shared and only while they attach; a writer
+    holds it exclusive from the moment it starts waiting until it has
+    attached, so no new reader gets in meanwhile and the ones inside finish
+    and let go. Best effort: without ``fcntl`` or a writable temp folder
+    there is no turnstile, as before.
+    """
+
+    def __init__(self, path: str, *, write: bool) -> None:
+        self.write = write
+        self._fd: int | None = None
+        self._path = path
+
+    def enter(self, start: float, timeout: float) -> None:
+        if self._fd is not None:
+            return
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX
+            return
+        folder = os.path.join(tempfile.gettempdir(), "muse-turnstiles")
+        real = os.path.realpath(self._path)
+        name = hashlib.sha256(real.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+        try:
+            os.makedirs(folder, mode=0o1777, exist_ok=True)
+            fd = os.open(os.path.join(folder, name), os.O_RDONLY | os.O_CREAT, 0o644)
+        except OSError:
+            return
+        mode = (fcntl.LOCK_EX if self.write else fcntl.LOCK_SH) | fcntl.LOCK_NB
+        delay = 0.0005
+        while True:
+            try:
+                fcntl.flock(fd, mode)
+                self._fd = fd
+                return
+            except BlockingIOError:
                 waited = time.monotonic() - start
                 if waited >= timeout:
-                    raise _locked(path, text, waited) from exc
-                time.sleep(min(delay, max(0.0, timeout - waited)))
-                delay = min(delay * 2, 0.1)
-                continue
-            if "not a valid DuckDB database" in text:
-                raise NotARepositoryError(path, "not a DuckDB database file") from exc
-            raise NotARepositoryError(path, f"cannot open: {_first_line(exc)}") from exc
+                    os.close(fd)
+                    raise _locked(self._path, "a writer is waiting its turn", waited) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.01)
+            except OSError:
+                os.close(fd)
+                return
+
+    def leave(self) -> None:
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            os.close(fd)
 
 
 def _connect(path: str, *, write: bool) -> Connection:
     try:
+        # The caller's own instance holds the file: join it (its configuration is the caller's).
         conn = duckdb.connect(path, read_only=not write)
     except duckdb.Error as exc:
         if "different configuration" not in str(exc) or write:

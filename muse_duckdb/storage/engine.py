@@ -37,6 +37,14 @@ from muse_duckdb.errors import FileInUseError
 
 Connection = duckdb.DuckDBPyConnection
 
+SAFE_CONFIG: Final = {
+    "autoinstall_known_extensions": "false",
+    "autoload_known_extensions": "false",
+    "allow_community_extensions": "false",
+}
+"""DuckDB never installs or loads an extension on its own (a foreign file or a URL would
+otherwise make it download one); set on every instance Muse creates."""
+
 ENGINE_SETTINGS: Final = {
     "disabled_compression_methods": "dict_fsst",
     "checkpoint_on_detach": "DISABLED",
@@ -155,12 +163,15 @@ class _Engine:
 
 
 def _new_instance() -> Connection:
-    instance = duckdb.connect(":memory:")
+    instance = duckdb.connect(":memory:", config=dict(SAFE_CONFIG))
     # An in-memory instance would spill large queries to ./.tmp; use the system's temp folder.
     spill = os.path.join(tempfile.gettempdir(), f"muse-duckdb-{os.getpid()}")
     for name, value in {**ENGINE_SETTINGS, "temp_directory": spill}.items():
         with contextlib.suppress(duckdb.Error):  # a DuckDB without this setting
             instance.execute(f"SET {name} = {_quote(value)}")
+    # Nothing may change these afterwards (the instance is Muse's own).
+    with contextlib.suppress(duckdb.Error):
+        instance.execute("SET lock_configuration = true")
     return instance
 
 
