@@ -24,13 +24,13 @@ from maestro_lab.planner.model import (
     PhaseSplit,
     RolePlan,
     SectionPlan,
-    ToolCall,
 )
 from maestro_lab.planner.natural import prompt_from_text
 from maestro_lab.planner.project import ProjectView
 from maestro_lab.planner.roles import ROLES, normalise_role
 from maestro_lab.planner.validate import PlanValidation, validate_plan
 from maestro_lab.planner.wire import plan_schema, plan_wire_schema
+from maestro_lab.tools.validation import ToolCall
 
 __all__ = [
     "PLANNER_VERSION",

@@ -25,6 +25,8 @@ from maestro_lab.planner.project import ProjectView
 from maestro_lab.prompts.base import MaestroPrompt
 from maestro_lab.prompts.constraints import CONSTRAINT_KEYS
 from maestro_lab.prompts.keys import Key, parse_key
+from maestro_lab.tools.registry import get_registry
+from maestro_lab.tools.validation import ToolCall, check_tool_call
 from storpheus.seeding import SEED_BITS, seed_from_text
 from storpheus.spec import MusicSpec
 from storpheus.styles import StyleProfile, resolve_style
@@ -51,6 +53,17 @@ def base_seed(prompt: MaestroPrompt, seed: int | None) -> tuple[int, str]:
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**SEED_BITS:
         raise PlanningError(f"seed={seed!r} must be an integer 0 <= seed < 2**{SEED_BITS}")
     return seed, "explicit"
+
+
+def refused_calls(calls: tuple[ToolCall, ...]) -> list[str]:
+    """What the registry that will execute ``calls`` refuses in them (checked when planned)."""
+    registry = get_registry()
+    out = []
+    for call in calls:
+        checked = check_tool_call(call, registry=registry)
+        if not checked.valid:
+            out.append(f"{call.id} {call.name}: " + ", ".join(map(str, checked.errors)))
+    return out
 
 
 def intent_name(value: str) -> IntentName:
@@ -176,6 +189,11 @@ class PlanContext:
             if setup
             else ()
         )
+        refused = refused_calls(calls)
+        if refused:
+            raise PlanningError(
+                "the tool catalogue refuses steps of this plan: " + "; ".join(refused)
+            )
         unused = sorted(set(self.prompt.constraints) - set(CONSTRAINT_KEYS))
         if unused:
             self.notes.append(f"constraints kept but not used by the planner: {', '.join(unused)}")

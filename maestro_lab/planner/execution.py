@@ -45,9 +45,9 @@ from typing import cast
 from pydantic import JsonValue
 
 from maestro_lab.planner.gm import program_name
-from maestro_lab.planner.model import GenerationStep, RolePlan, SectionPlan, ToolCall
+from maestro_lab.planner.model import GenerationStep, RolePlan, SectionPlan
 from maestro_lab.planner.project import ProjectView
-from maestro_lab.tools.registry import get_registry
+from maestro_lab.tools.validation import ToolCall
 from storpheus.project import RegionState, TrackState
 
 
@@ -123,12 +123,7 @@ class _Builder:
     ) -> None:
         self.calls.append(
             ToolCall(
-                f"{len(self.calls) + 1:03d}",
-                get_registry().spec(tool).phase,
-                tool,
-                params,
-                label,
-                instrument,
+                tool, params, id=f"{len(self.calls) + 1:03d}", label=label, instrument=instrument
             )
         )
 

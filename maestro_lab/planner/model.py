@@ -36,13 +36,12 @@ from maestro_lab.errors import InvalidMaestroPrompt, InvalidPlanError
 from maestro_lab.planner.roles import RoleName
 from maestro_lab.planner.wire import (
     CompositionPlanDict,
-    Phase,
     PlanJsonDict,
-    ToolCallDict,
     plan_adapter,
 )
 from maestro_lab.prompts.base import MaestroPrompt
 from maestro_lab.prompts.schema import validation_details
+from maestro_lab.tools.validation import ToolCall
 from storpheus.spec import EmotionVector, GenerationConstraints, MusicSpec
 
 if TYPE_CHECKING:
@@ -114,29 +113,6 @@ class GenerationStep:
     seed: int
     candidate_seeds: tuple[int, ...]
     constraints: GenerationConstraints
-
-
-@dataclass(frozen=True)
-class ToolCall:
-    """One execution step: a ``stori_*`` tool with camelCase params, in a phase."""
-
-    id: str
-    phase: Phase
-    tool: str
-    params: JSONObject
-    label: str
-    instrument: str | None = None
-
-    def to_dict(self) -> ToolCallDict:
-        """JSON of the step."""
-        return {
-            "id": self.id,
-            "phase": self.phase,
-            "tool": self.tool,
-            "params": dict(self.params),
-            "label": self.label,
-            "instrument": self.instrument,
-        }
 
 
 class PhaseSplit(NamedTuple):

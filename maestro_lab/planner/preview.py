@@ -15,7 +15,8 @@ from maestro_lab.planner.execution import pan_text
 from maestro_lab.planner.gm import program_name
 
 if TYPE_CHECKING:
-    from maestro_lab.planner.model import CompositionPlan, ToolCall
+    from maestro_lab.planner.model import CompositionPlan
+    from maestro_lab.tools.validation import ToolCall
 
 
 def compact_chords(chords: tuple[str, ...]) -> str:

@@ -15,7 +15,6 @@ from maestro_lab.planner.model import (
     GenerationStep,
     RolePlan,
     SectionPlan,
-    ToolCall,
 )
 from maestro_lab.planner.wire import (
     CompositionPlanDict,
@@ -30,6 +29,7 @@ from maestro_lab.planner.wire import (
     SectionDict,
 )
 from maestro_lab.prompts.schema import MaestroPromptDict, prompt_from_json
+from maestro_lab.tools.validation import ToolCall
 from storpheus.spec import EmotionVector, GenerationConstraints, MusicSpec
 
 JSONObject = dict[str, JsonValue]
@@ -104,7 +104,7 @@ def plan_to_dict(plan: CompositionPlan) -> CompositionPlanDict:
         "sections": [_section_dict(s) for s in plan.sections],
         "roles": [_role_dict(r) for r in plan.roles],
         "generations": [_step_dict(g) for g in plan.generations],
-        "toolCalls": [c.to_dict() for c in plan.tool_calls],
+        "toolCalls": [c.to_step() for c in plan.tool_calls],
         "explanation": plan.explanation,
         "notes": list(plan.notes),
         "warnings": list(plan.warnings),
@@ -257,10 +257,7 @@ def plan_from_checked(d: CompositionPlanDict) -> CompositionPlan:
             )
             for g in d["generations"]
         ),
-        tool_calls=tuple(
-            ToolCall(c["id"], c["phase"], c["tool"], dict(c["params"]), c["label"], c["instrument"])
-            for c in d["toolCalls"]
-        ),
+        tool_calls=tuple(ToolCall.from_step(c) for c in d["toolCalls"]),
         explanation=d["explanation"],
         notes=tuple(d["notes"]),
         warnings=tuple(d["warnings"]),

@@ -19,10 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from maestro_lab.errors import MaestroLabError
-from maestro_lab.planner.model import CompositionPlan, ToolCall
+from maestro_lab.planner.model import CompositionPlan
 from maestro_lab.tools.registry import get_registry
-from maestro_lab.tools.validation import ToolCall as CatalogueCall
-from maestro_lab.tools.validation import check_tool_call
+from maestro_lab.tools.validation import ToolCall, check_tool_call
 from storpheus.seeding import derive_seed
 
 _PHASE_ORDER = {"setup": 0, "instrument": 1, "mixing": 2}
@@ -179,17 +178,12 @@ def _tool_calls(plan: CompositionPlan, errors: list[str]) -> None:
         if call.id != f"{index:03d}":
             errors.append(f"{where}: id should be {index:03d}")
         try:  # the registry that will execute the call checks it now
-            checked = check_tool_call(
-                CatalogueCall(call.tool, dict(call.params), id=call.id), registry=registry
-            )
+            checked = check_tool_call(call, registry=registry)
         except MaestroLabError as exc:
             errors.append(f"{where}: {exc}")
             continue
         if not checked.valid:
             errors.append(f"{where}: " + "; ".join(map(str, checked.errors)))
-            continue
-        if registry.spec(call.tool).phase != call.phase:
-            errors.append(f"{where}: wrong phase {call.phase!r}")
             continue
         order = _PHASE_ORDER[call.phase]
         if order < last_phase:

@@ -23,9 +23,12 @@ from pydantic import Field, JsonValue, TypeAdapter
 from typing_extensions import TypedDict
 
 from maestro_lab.prompts.schema import DRAFT, MaestroPromptDict
+from maestro_lab.tools.base import ToolPhase
+from maestro_lab.tools.validation import ToolStepDict
 
 JSONSchema = dict[str, JsonValue]
-Phase = Literal["setup", "instrument", "mixing"]
+Phase = ToolPhase
+"""The execution phase of a step (the tool catalogue's)."""
 
 
 class GenerationStepDict(TypedDict, total=False):
@@ -69,15 +72,8 @@ class PlanJsonDict(TypedDict, total=False):
     explanation: str
 
 
-class ToolCallDict(TypedDict):
-    """One execution step: a ``stori_*`` tool call in a phase."""
-
-    id: str
-    phase: Phase
-    tool: str
-    params: dict[str, JsonValue]
-    label: str
-    instrument: str | None
+ToolCallDict = ToolStepDict
+"""One execution step: a ``stori_*`` tool call in a phase (the tool catalogue's shape)."""
 
 
 class EmotionDict(TypedDict):

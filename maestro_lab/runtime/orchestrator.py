@@ -47,7 +47,6 @@ from dataclasses import dataclass, field
 
 from maestro_lab.errors import AgentError, InvalidPlanError
 from maestro_lab.planner.model import CompositionPlan, RolePlan
-from maestro_lab.planner.model import ToolCall as PlanToolCall
 from maestro_lab.runtime.agents import (
     AgentCancelledError,
     AgentEnv,
@@ -347,7 +346,7 @@ class Orchestrator:
         if phases.mixing:
             stream.emit(PlanStepUpdateEvent(step_id=MIXING_STEP, status="active", phase="mixing"))
             for call in phases.mixing:
-                apply_tool_call(store, stream, _tool_call(call), label=call.label)
+                apply_tool_call(store, stream, call, label=call.label)
             stream.emit(
                 PlanStepUpdateEvent(step_id=MIXING_STEP, status="completed", phase="mixing")
             )
@@ -367,12 +366,12 @@ class Orchestrator:
         self,
         store: StateStore,
         stream: EventStream,
-        call: PlanToolCall,
+        call: ToolCall,
         step_id: str,
         phase: StepPhase,
     ) -> None:
         stream.emit(PlanStepUpdateEvent(step_id=step_id, status="active", phase=phase))
-        apply_tool_call(store, stream, _tool_call(call), label=call.label)
+        apply_tool_call(store, stream, call, label=call.label)
         stream.emit(PlanStepUpdateEvent(step_id=step_id, status="completed", phase=phase))
 
     def _prepare(
@@ -406,7 +405,7 @@ class Orchestrator:
         self,
         plan: CompositionPlan,
         role: RolePlan,
-        calls: Sequence[PlanToolCall],
+        calls: Sequence[ToolCall],
         store: StateStore,
         stream: EventStream,
         contracts: ContractSet,
@@ -416,9 +415,7 @@ class Orchestrator:
         after: list[ToolCall] = []
         for call in calls:
             if call.tool in _CREATION_TOOLS:
-                result = apply_tool_call(
-                    store, stream, _tool_call(call), agent_id=role.key, label=call.label
-                )
+                result = apply_tool_call(store, stream, call, agent_id=role.key, label=call.label)
                 if call.tool == "stori_add_midi_region":
                     region = result.entity_id
             elif call.tool == "stori_generate_midi":
@@ -432,12 +429,10 @@ class Orchestrator:
                         [f"tool call {call.id}: generation {step_id!r} has no region or step"]
                     )
                 work.append(
-                    SectionWork(
-                        plan.step(step_id), region, _tool_call(call), contracts.sections[step_id]
-                    )
+                    SectionWork(plan.step(step_id), region, call, contracts.sections[step_id])
                 )
             else:
-                after.append(_tool_call(call))
+                after.append(call)
         missing = {s.id for s in plan.steps_for(role.key)} - {w.step.id for w in work}
         if missing:
             raise InvalidPlanError([f"generations {sorted(missing)} have no stori_generate_midi"])
@@ -487,10 +482,6 @@ def _drum_context(results: Sequence[AgentResult]) -> dict[str, DrumTelemetry]:
     for result in results:
         return {s.section: s.drum_telemetry for s in result.sections if s.drum_telemetry}
     return {}
-
-
-def _tool_call(call: PlanToolCall) -> ToolCall:
-    return ToolCall(call.tool, call.params, id=call.id)
 
 
 __all__ = [

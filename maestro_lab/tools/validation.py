@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from pydantic import JsonValue, ValidationError
+from typing_extensions import TypedDict
 
 from maestro_lab.errors import ToolNotAllowedError, ToolValidationError, UnknownToolError
 from maestro_lab.runtime.schema_utils import sha256_json
@@ -34,15 +35,22 @@ from maestro_lab.tools.registry import ToolRegistry, get_registry
 
 @dataclass(frozen=True)
 class ToolCall:
-    """One requested tool call: the tool name, its JSON parameters and a call id.
+    """One tool call: the tool name, its JSON parameters and a call id.
 
-    Without an ``id``, the id is derived from the name and parameters
-    (``call-<12 hex>``), so the same call always has the same id.
+    The one tool call type: an agent, a DAW or an MCP client sends it, and
+    the planner emits it as an execution step (with a ``label`` for people
+    and the ``instrument`` whose steps it belongs to). The registry that
+    executes a call validates it (:func:`validate_tool_call`); its
+    :attr:`phase` is the catalogue's. Without an ``id``, the id is derived
+    from the name and parameters (``call-<12 hex>``), so the same call
+    always has the same id.
     """
 
     name: str
     params: Mapping[str, JsonValue] = field(default_factory=dict)
     id: str = ""
+    label: str = ""
+    instrument: str | None = None
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -51,9 +59,52 @@ class ToolCall:
             digest = sha256_json({"name": self.name, "params": params})
             object.__setattr__(self, "id", f"call-{digest[:12]}")
 
+    @property
+    def tool(self) -> str:
+        """The tool name (the plan's spelling of :attr:`name`)."""
+        return self.name
+
+    @property
+    def phase(self) -> ToolPhase:
+        """The catalogue's phase of the tool (``UnknownToolError`` for an unknown name)."""
+        return get_registry().spec(self.name).phase
+
     def to_dict(self) -> JSONObject:
         """``{"id", "name", "params"}`` (the ``ToolCallWire`` shape)."""
         return {"id": self.id, "name": self.name, "params": dict(self.params)}
+
+    def to_step(self) -> ToolStepDict:
+        """The plan's JSON of the call as an execution step."""
+        return {
+            "id": self.id,
+            "phase": self.phase,
+            "tool": self.name,
+            "params": dict(self.params),
+            "label": self.label,
+            "instrument": self.instrument,
+        }
+
+    @classmethod
+    def from_step(cls, data: ToolStepDict) -> ToolCall:
+        """Inverse of :meth:`to_step` (the phase is the catalogue's, not re-read)."""
+        return cls(
+            data["tool"],
+            dict(data["params"]),
+            id=data["id"],
+            label=data["label"],
+            instrument=data["instrument"],
+        )
+
+
+class ToolStepDict(TypedDict):
+    """A tool call as an execution step of a plan (camelCase plan JSON)."""
+
+    id: str
+    phase: ToolPhase
+    tool: str
+    params: dict[str, JsonValue]
+    label: str
+    instrument: str | None
 
 
 @dataclass(frozen=True)
