@@ -190,6 +190,7 @@ def create_app(config: ServerConfig, *, writer: WriterQueue | None = None) -> Fa
         max_request_body_size=config.max_body_bytes,
     )
     pending: OrderedDict[str, PendingComposition] = OrderedDict()
+    streaming: dict[str, ComposeJob] = {}
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -235,6 +236,10 @@ def create_app(config: ServerConfig, *, writer: WriterQueue | None = None) -> Fa
             "protocolVersion": PROTOCOL_VERSION,
             "project": config.project,
             "writer": state,
+            "streams": {
+                "running": len(streaming),
+                "cancelling": sum(job.cancelled for job in streaming.values()),
+            },
             "auth": config.requires_token,
         }
 
@@ -252,12 +257,17 @@ def create_app(config: ServerConfig, *, writer: WriterQueue | None = None) -> Fa
         except BaseException:
             slot.release()
             raise
+        loop = asyncio.get_running_loop()
+
+        def done() -> None:  # in the run's thread, once it has ended
+            slot.release()
+            with contextlib.suppress(RuntimeError):  # the loop is closed
+                loop.call_soon_threadsafe(streaming.pop, prepared.run_id, None)
+
         job = ComposeJob(
-            lambda events: prepared.execute(events, accept=True),
-            prepared.run_id,
-            asyncio.get_running_loop(),
-            slot.release,
+            lambda events: prepared.execute(events, accept=True), prepared.run_id, loop, done
         )
+        streaming[prepared.run_id] = job
         return _event_stream_response(job.start())
 
     @app.post("/api/v1/variations")

@@ -46,10 +46,14 @@ def test_disconnect_mid_stream_cancels_the_run_and_commits_nothing(
             if seen[-1] == "generatorStart":
                 break  # leave while the first generation waits at the gate
     assert GENERATING.wait(10)
-    time.sleep(0.3)  # the server notices the disconnect
-    gated.set()
     with httpx.Client(base_url=url) as client:
+        deadline = time.monotonic() + 20
+        while client.get("/api/v1/health").json()["streams"]["cancelling"] != 1:
+            assert time.monotonic() < deadline, "the server never noticed the disconnect"
+            time.sleep(0.02)
+        gated.set()  # the run goes on to its next event, where it stops
         _wait_idle(client)
+        assert client.get("/api/v1/health").json()["streams"] == {"running": 0, "cancelling": 0}
     repo = Repository.open(db)
     assert repo.head().commit_id == base
     assert [c.commit_id for c in repo.log()] == [base]

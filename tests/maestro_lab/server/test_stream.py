@@ -83,6 +83,7 @@ def test_health_and_protocol_describe_the_server(serve: Serve) -> None:
         health = client.get("/api/v1/health").json()
         assert health["status"] == "ok"
         assert health["writer"] == {"busy": False, "holder": None, "waiting": 0}
+        assert health["streams"] == {"running": 0, "cancelling": 0}
         protocol = client.get("/api/v1/protocol").json()
         assert protocol["protocolHash"] == protocol_hash()
         assert "stori_add_notes" in {t["name"] for t in protocol["tools"]}
