@@ -280,7 +280,9 @@ def serve(apps: dict[str, bool]) -> Iterator[LocalSpaces]:
         app,
         host="127.0.0.1",
         port=0,
-        log_level="warning",
+        # "critical": stopping cancels the clients' open heartbeat streams, which
+        # uvicorn logs as errors; nothing else is logged above warning here
+        log_level="critical",
         lifespan="on",
         timeout_graceful_shutdown=1,
     )
