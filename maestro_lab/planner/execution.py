@@ -47,6 +47,7 @@ from pydantic import JsonValue
 from maestro_lab.planner.gm import program_name
 from maestro_lab.planner.model import GenerationStep, RolePlan, SectionPlan
 from maestro_lab.planner.project import ProjectView
+from maestro_lab.tools.base import ToolName
 from maestro_lab.tools.validation import ToolCall
 from storpheus.project import RegionState, TrackState
 
@@ -119,7 +120,11 @@ class _Builder:
         self.calls: list[ToolCall] = []
 
     def add(
-        self, tool: str, params: dict[str, JsonValue], label: str, instrument: str | None = None
+        self,
+        tool: ToolName,
+        params: dict[str, JsonValue],
+        label: str,
+        instrument: str | None = None,
     ) -> None:
         self.calls.append(
             ToolCall(

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from maestro_lab.errors import EntityNotFoundError, ToolApplyError
-from maestro_lab.tools.base import TrackRefParams
+from maestro_lab.tools.base import ToolName, TrackRefParams
 from maestro_lab.tools.catalog.mixing import (
     AddInsertEffectParams,
     AddSendParams,
@@ -473,7 +473,7 @@ def _server_side(s: StateSnapshot, call: ValidatedToolCall) -> Applied:
     )
 
 
-APPLIERS: dict[str, Applier] = {
+APPLIERS: dict[ToolName, Applier] = {
     "stori_set_tempo": _set_tempo,
     "stori_set_key": _set_key,
     "stori_set_time_signature": _set_time_signature,

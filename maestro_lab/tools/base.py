@@ -21,6 +21,35 @@ from storpheus.theory import normalise_key as theory_normalise_key
 ToolPhase = Literal["setup", "instrument", "mixing"]
 """Execution phase: project-level setup, per-instrument work, shared mixing."""
 
+ToolName = Literal[
+    "stori_set_tempo",
+    "stori_set_key",
+    "stori_set_time_signature",
+    "stori_add_midi_track",
+    "stori_set_track_name",
+    "stori_set_midi_program",
+    "stori_add_midi_region",
+    "stori_move_region",
+    "stori_duplicate_region",
+    "stori_delete_region",
+    "stori_add_notes",
+    "stori_clear_notes",
+    "stori_quantize_notes",
+    "stori_add_midi_cc",
+    "stori_add_pitch_bend",
+    "stori_add_aftertouch",
+    "stori_set_track_volume",
+    "stori_set_track_pan",
+    "stori_mute_track",
+    "stori_solo_track",
+    "stori_add_insert_effect",
+    "stori_ensure_bus",
+    "stori_add_send",
+    "stori_generate_midi",
+]
+"""The closed set of tool names: a :class:`ToolSpec`, an applier and a planner step can only
+name one of these (mypy checks it), and the registry holds exactly these (a test checks it)."""
+
 EntityKind = Literal["track", "region", "bus"]
 """Kinds of project entity a tool can create."""
 
@@ -144,7 +173,7 @@ class ToolSpec:
         Whether the change can be undone by another tool call.
     """
 
-    name: str
+    name: ToolName
     description: str
     params: type[ToolParams]
     category: str

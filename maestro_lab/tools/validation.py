@@ -29,7 +29,7 @@ from typing_extensions import TypedDict
 from maestro_lab.errors import ToolNotAllowedError, ToolValidationError, UnknownToolError
 from maestro_lab.runtime.schema_utils import sha256_json
 from maestro_lab.runtime.wire import JSONObject
-from maestro_lab.tools.base import ParamProblem, ToolParams, ToolPhase, ToolSpec
+from maestro_lab.tools.base import ParamProblem, ToolName, ToolParams, ToolPhase, ToolSpec
 from maestro_lab.tools.registry import ToolRegistry, get_registry
 
 
@@ -116,8 +116,8 @@ class ValidatedToolCall:
     params: ToolParams
 
     @property
-    def name(self) -> str:
-        """The tool name."""
+    def name(self) -> ToolName:
+        """The tool name (one of the closed set)."""
         return self.spec.name
 
     @property
