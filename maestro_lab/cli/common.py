@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
 Handler = Callable[[argparse.Namespace], int]
 """A subcommand's handler: takes the parsed arguments, returns the exit code."""
@@ -25,3 +26,45 @@ def print_json(payload: JSONValue) -> None:
     """Print ``payload`` as indented, key-sorted JSON on stdout."""
     json.dump(payload, sys.stdout, indent=2, sort_keys=True)
     sys.stdout.write("\n")
+
+
+PROMPT_SUFFIXES = (".txt", ".md", ".yaml", ".yml", ".prompt", ".maestro")
+"""File suffixes that mark an argument as a prompt file rather than prompt text."""
+
+
+class PromptReadError(ValueError):
+    """A prompt argument names no readable text (missing file, binary or not UTF-8)."""
+
+
+def read_prompt(value: str) -> str:
+    """The prompt text of a command-line argument: stdin for ``-``, a file's text, or ``value``.
+
+    Raises :class:`PromptReadError` for something that looks like a file name
+    (no spaces, a path separator or a prompt suffix) but does not exist, and
+    for text that is binary or not UTF-8, naming the offending byte.
+    """
+    if value == "-":
+        raw = getattr(sys.stdin, "buffer", None)  # a text stream without bytes (tests, IDEs)
+        return sys.stdin.read() if raw is None else _decode(raw.read(), "standard input")
+    path = Path(value)
+    if "\n" not in value and len(value) < 4096 and path.is_file():
+        return _decode(path.read_bytes(), repr(value))
+    looks_like_path = " " not in value.strip() and (
+        "/" in value or path.suffix.lower() in PROMPT_SUFFIXES
+    )
+    if looks_like_path:
+        raise PromptReadError(f"no prompt file {value!r}")
+    return value
+
+
+def _decode(data: bytes, where: str) -> str:
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise PromptReadError(f"{where} is binary (a NUL byte at offset {nul}), not prompt text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PromptReadError(
+            f"{where} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "save the prompt as UTF-8"
+        ) from None

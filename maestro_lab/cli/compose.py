@@ -14,13 +14,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from maestro_lab.cli.common import add_json_flag, print_json
+from maestro_lab.cli.common import add_json_flag, print_json, read_prompt
 
 if TYPE_CHECKING:
     from maestro_lab.runtime.events import MaestroEvent
     from maestro_lab.runtime.results import CompositionResult
-
-_FILE_SUFFIXES = (".txt", ".md", ".yaml", ".yml", ".prompt", ".maestro")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -85,25 +83,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--no-progress", action="store_true", help="no live progress on stderr")
     add_json_flag(parser)
     parser.set_defaults(handler=_run)
-
-
-def read_prompt(value: str) -> str:
-    """The prompt text: stdin for ``-``, a file's text, or ``value`` itself.
-
-    Raises ``FileNotFoundError`` for something that looks like a file name
-    (no spaces, a path separator or a prompt suffix) but does not exist.
-    """
-    if value == "-":
-        return sys.stdin.read()
-    path = Path(value)
-    if "\n" not in value and len(value) < 4096 and path.is_file():
-        return path.read_text(encoding="utf-8")
-    looks_like_path = " " not in value.strip() and (
-        "/" in value or path.suffix.lower() in _FILE_SUFFIXES
-    )
-    if looks_like_path:
-        raise FileNotFoundError(f"no prompt file {value!r}")
-    return value
 
 
 class Progress:

@@ -8,7 +8,13 @@ import sys
 from pathlib import Path
 from typing import cast
 
-from maestro_lab.cli.common import JSONValue, add_json_flag, print_json
+from maestro_lab.cli.common import (
+    JSONValue,
+    PromptReadError,
+    add_json_flag,
+    print_json,
+    read_prompt,
+)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -18,12 +24,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="print the execution plan derived from a MAESTRO PROMPT",
         description=(
             "Read a prompt (a MAESTRO PROMPT or plain natural language) from PROMPT_FILE "
-            "('-' for stdin) and print its deterministic plan: sections, tracks, seeds, "
-            "generations and the stori_* execution steps. Nothing is generated. "
+            "('-' for stdin) or take the prompt text itself, and print its deterministic "
+            "plan: sections, tracks, seeds, generations and the stori_* execution steps. "
+            "Nothing is generated. "
             "Exit codes: 0 valid plan, 1 plan with validation errors, 2 bad input."
         ),
     )
-    parser.add_argument("prompt_file", metavar="PROMPT_FILE", help="prompt text file, or -")
+    parser.add_argument(
+        "prompt_file", metavar="PROMPT_FILE_OR_TEXT", help="prompt file, '-' for stdin, or text"
+    )
     parser.add_argument(
         "--seed", type=int, default=None, help="base seed (default: hash of the normalised prompt)"
     )
@@ -55,15 +64,6 @@ def _fail(args: argparse.Namespace, kind: str, message: str, details: list[str])
     return 2
 
 
-def _read(args: argparse.Namespace) -> str | None:
-    if args.prompt_file == "-":
-        return sys.stdin.read()
-    path = Path(args.prompt_file)
-    if not path.is_file():
-        return None
-    return path.read_text(encoding="utf-8")
-
-
 def _run(args: argparse.Namespace) -> int:
     from maestro_lab.errors import (
         InvalidMaestroPrompt,
@@ -73,9 +73,10 @@ def _run(args: argparse.Namespace) -> int:
     )
     from maestro_lab.planner import plan, validate_plan
 
-    text = _read(args)
-    if text is None:
-        return _fail(args, "FileNotFound", f"no prompt file {args.prompt_file!r}", [])
+    try:
+        text = read_prompt(args.prompt_file)
+    except PromptReadError as exc:
+        return _fail(args, "PromptReadError", str(exc), [])
     project: dict[str, object] | None = None
     if args.project:
         try:

@@ -147,3 +147,34 @@ def test_schema_unknown_name_is_an_argparse_error(capsys: pytest.CaptureFixture[
         main(["schema", "nope"])
     assert info.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_plan_accepts_prompt_text_like_compose(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plan", PROMPT, "--seed", "3", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["planHash"] == plan(PROMPT, seed=3).plan_hash
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ("MAESTRO PROMPT\nStyle: café\n".encode("latin-1"), "is not UTF-8 text (byte 0xe9"),
+        (b"\x00\x01\x02MThd", "is binary (a NUL byte at offset 0)"),
+    ],
+    ids=["latin-1", "binary"],
+)
+def test_plan_refuses_text_that_is_not_utf8_with_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes, message: str
+) -> None:
+    path = tmp_path / "prompt.txt"
+    path.write_bytes(data)
+    assert main(["plan", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_plan_names_a_missing_prompt_file(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plan", "missing/prompt.txt", "--json"]) == 2
+    error = json.loads(capsys.readouterr().out)["error"]
+    assert error["type"] == "PromptReadError"
+    assert "no prompt file 'missing/prompt.txt'" in error["message"]
