@@ -1,8 +1,8 @@
 """Executors for sweeps, all through the ``concurrent.futures`` interface.
 
 * A local process pool (the default): ``forkserver`` processes on Linux (a
-  fork of a process holding DuckDB and threads is not safe), ``spawn``
-  elsewhere.
+  fork of a process holding DuckDB and threads is not safe; the fork server
+  imports the runtime once, so workers start ready), ``spawn`` elsewhere.
 * Dask distributed: ``Client(address).get_executor(pure=False)`` for a
   scheduler address, or the executor of a ``Client`` the caller passes.
   Tasks are not marked pure, so Dask never merges two samplings of the same
@@ -22,9 +22,12 @@ import sys
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
-from typing import Protocol, runtime_checkable
+from typing import Final, Protocol, runtime_checkable
 
 from maestro_lab.errors import MissingExtraError
+
+PRELOAD: Final = ("maestro_lab.sweep.worker", "maestro_lab.runtime.session")
+"""Modules the fork server imports before it forks the pool's workers."""
 
 
 @runtime_checkable
@@ -49,8 +52,12 @@ def local_pool(workers: int | None = None) -> ProcessPoolExecutor:
     count = default_workers() if workers is None else workers
     if count < 1:
         raise ValueError(f"workers={count} must be at least 1")
-    method = "forkserver" if sys.platform.startswith("linux") else "spawn"
-    context = multiprocessing.get_context(method)
+    if sys.platform.startswith("linux"):
+        context: multiprocessing.context.BaseContext = multiprocessing.get_context("forkserver")
+        # workers fork from a server that imported the runtime once (a no-op once it runs)
+        multiprocessing.set_forkserver_preload(list(PRELOAD))
+    else:  # pragma: no cover - not Linux
+        context = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(max_workers=count, mp_context=context)
 
 

@@ -5,10 +5,11 @@ cells (``pending``) in the ``sweeps`` and ``sweep_cells`` tables, and
 submits every cell still to do to an executor (see
 :mod:`maestro_lab.sweep.executors`). Workers compose and return telemetry
 batches (:mod:`maestro_lab.sweep.worker`); only this process writes the
-database. As results complete, the runner takes every finished one at once
-and writes their runs and their cell rows in **one** transaction, so a cell
-is ``completed`` exactly when its telemetry is stored, and a kill at any
-moment loses at most the cells in flight.
+database. As results complete, the runner collects them and writes every
+finished cell's run and its cell row together, in **one** transaction per
+batch (at most every :data:`FLUSH_SECONDS`), so a cell is ``completed``
+exactly when its telemetry is stored, and a kill at any moment loses at
+most the cells in flight or waiting to be written.
 
 ``resume=True`` continues the newest sweep of the same experiment and grid
 in the database: completed cells are skipped, failed and unfinished ones run
@@ -30,7 +31,7 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from pydantic import JsonValue
 
@@ -305,6 +306,13 @@ def _outcome(future: Future[CellOutcome], cell: Cell, sweep_id: str) -> CellOutc
         return failure(cell.key, run_id_for(sweep_id, cell.key), exc, 0.0)
 
 
+FLUSH_SECONDS: Final = 0.5
+"""Longest a finished cell waits before the coordinator writes it (results are batched)."""
+
+MAX_BATCH: Final = 256
+"""Most cells written in one transaction."""
+
+
 def drive(
     sweep: _Sweep,
     todo: Sequence[Cell],
@@ -314,8 +322,15 @@ def drive(
     fail_fast: bool,
     progress: bool,
     done_before: int,
+    flush_seconds: float = FLUSH_SECONDS,
 ) -> None:
-    """Submit ``todo`` and record results as they complete, in one transaction per wake-up."""
+    """Submit ``todo`` and record results as they complete, batched into few transactions.
+
+    Finished cells are written together once ``flush_seconds`` passed since
+    the last write (or :data:`MAX_BATCH` are waiting, or a cell failed under
+    ``fail_fast``, or nothing is left): the coordinator's per-transaction
+    cost is paid per batch, not per cell, so it keeps up with many workers.
+    """
     bar = None
     if progress:
         from tqdm import tqdm
@@ -331,19 +346,30 @@ def drive(
     futures: dict[Future[CellOutcome], Cell] = {
         executor.submit(task, cell, sweep.sweep_id): cell for cell in todo
     }
+    waiting: list[CellOutcome] = []
+    last = time.monotonic()
     try:
-        while futures:
-            done, _ = wait(list(futures), return_when=FIRST_COMPLETED)
-            outcomes = [_outcome(f, futures.pop(f), sweep.sweep_id) for f in done]
-            outcomes.sort(key=lambda o: sweep.cells[o.cell_key].index)
-            sweep.record(outcomes)
+        while futures or waiting:
+            if futures:
+                timeout = max(0.0, last + flush_seconds - time.monotonic()) if waiting else None
+                done, _ = wait(list(futures), timeout=timeout, return_when=FIRST_COMPLETED)
+                waiting.extend(_outcome(f, futures.pop(f), sweep.sweep_id) for f in done)
+            failed = next((o for o in waiting if o.status == "failed"), None)
+            due = (
+                not futures
+                or len(waiting) >= MAX_BATCH
+                or time.monotonic() - last >= flush_seconds
+                or (fail_fast and failed is not None)
+            )
+            if not (waiting and due):
+                continue
+            waiting.sort(key=lambda o: sweep.cells[o.cell_key].index)
+            sweep.record(waiting)
             if bar is not None:
-                bar.update(len(outcomes))
+                bar.update(len(waiting))
                 bar.set_postfix(failed=len(sweep.failures), refresh=False)
-            failed = next((o for o in outcomes if o.status == "failed"), None)
+            waiting, last = [], time.monotonic()
             if fail_fast and failed is not None:
-                for future in futures:
-                    future.cancel()
                 raise CellFailedError(
                     sweep.sweep_id, failed.cell_key, failed.error or "", failed.traceback or ""
                 )
@@ -471,4 +497,15 @@ def run(
     )
 
 
-__all__ = ["CellFailure", "SweepResult", "Task", "begin", "drive", "now_utc", "run", "spec_hash"]
+__all__ = [
+    "FLUSH_SECONDS",
+    "MAX_BATCH",
+    "CellFailure",
+    "SweepResult",
+    "Task",
+    "begin",
+    "drive",
+    "now_utc",
+    "run",
+    "spec_hash",
+]

@@ -29,7 +29,6 @@ from maestro_lab.sweep.cells import Cell, run_id_for
 
 if TYPE_CHECKING:
     from muse_duckdb.telemetry import TelemetryBatch
-    from storpheus.backends.base import MusicGeneratorBackend
     from storpheus.scoring import Scorer
 
 
@@ -92,22 +91,6 @@ def cell_scorer(cell: Cell) -> Scorer | str | None:
     return load_scorer(cell.scorer).with_weights(**dict(cell.weights))
 
 
-def cell_backend(cell: Cell) -> str | MusicGeneratorBackend:
-    """The cell's backend: its registry name, or an instance built with its options.
-
-    With options, the registered backend's class is called with them as
-    keyword arguments (for example a remote backend's space URL).
-    """
-    options = json.loads(cell.backend_options)
-    if not options:
-        return cell.backend
-    from maestro_lab.runtime.backends_registry import get_backend
-
-    kind = type(get_backend(cell.backend))
-    backend: MusicGeneratorBackend = kind(**options)
-    return backend
-
-
 def cell_parameters(cell: Cell, sweep_id: str) -> dict[str, JsonValue]:
     """What the run's telemetry row records besides the runtime's own parameters."""
     return {
@@ -138,7 +121,8 @@ def compose_cell(cell: Cell, sweep_id: str) -> TelemetryBatch:
         options["threshold"] = cell.threshold
     config = RunConfig(
         db=":memory:",
-        backend=cell_backend(cell),
+        backend=cell.backend,
+        backend_options=json.loads(cell.backend_options),
         scorer=cell_scorer(cell),
         options=AgentOptions.from_dict(options),
         out=None,
@@ -187,7 +171,6 @@ def warm_up() -> int:
 
 __all__ = [
     "CellOutcome",
-    "cell_backend",
     "cell_parameters",
     "cell_scorer",
     "compose_cell",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -158,3 +159,22 @@ def test_fail_fast_stops_at_the_first_failure_and_resume_runs_only_what_is_left(
     assert len(cells) == 4
     assert cells["cell_key"].is_unique
     assert (cells.loc[cells["status"] == "failed", "attempts"] >= 1).all()
+
+
+def test_backend_options_reach_the_backend_factory(tmp_path: Path) -> None:
+    spec = write_spec(
+        tmp_path,
+        "options",
+        """\
+        name: options
+        prompt_file: prompt.txt
+        seeds: [1]
+        backend: embedded
+        backend_options: {space: "http://127.0.0.1:9/"}
+        """,
+    )
+    with ThreadPoolExecutor(1) as pool:
+        result = run(spec, pool, db=tmp_path / "options.duckdb")
+    (failure,) = result.failures
+    assert failure.error.startswith("BackendLoadError")
+    assert "space" in failure.error  # the embedded backend takes no options
