@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 import threading
 import time
 from collections import OrderedDict
@@ -360,26 +359,18 @@ def serve(config: ServerConfig, *, log_level: str = "warning") -> None:
     uvicorn.run(app, host=config.host, port=config.port, log_level=log_level)
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port free on ``host`` right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextlib.contextmanager
 def serve_in_thread(
-    app: object, *, host: str = "127.0.0.1", port: int | None = None, timeout: float = 20.0
+    app: object, *, host: str = "127.0.0.1", port: int = 0, timeout: float = 20.0
 ) -> Iterator[str]:
     """Run ``app`` with uvicorn in a background thread; yields its base URL, stops on exit.
 
-    For notebooks, tests and benchmarks. Binds ``host`` (loopback by default).
+    For notebooks, tests and benchmarks. Binds ``host`` (loopback by default)
+    on ``port`` (0: a free port the system picks, read back once listening).
     """
     require_serve()
     import uvicorn
 
-    port = port or free_port(host)
     server = uvicorn.Server(
         uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")  # type: ignore[arg-type]
     )
@@ -388,10 +379,12 @@ def serve_in_thread(
     deadline = time.monotonic() + timeout
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
             raise RuntimeError(f"the server did not start on {host}:{port} within {timeout} s")
         time.sleep(0.01)
+    bound: int = server.servers[0].sockets[0].getsockname()[1]
     try:
-        yield f"http://{host}:{port}"
+        yield f"http://{host}:{bound}"
     finally:
         server.should_exit = True
         thread.join(timeout)
@@ -403,7 +396,6 @@ __all__ = [
     "create_app",
     "error_body",
     "error_status",
-    "free_port",
     "serve",
     "serve_in_thread",
     "sse_frame",
