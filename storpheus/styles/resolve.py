@@ -128,23 +128,40 @@ def resolve_style(text: str | None) -> StyleResolution:
 
 
 def find_style(text: str) -> StyleResolution:
-    """The style named *first* in prose (ties: the longer alias), for free-text requests.
+    """The style named *first* in prose, for free-text requests.
+
+    The first style word wins (ties: the longer alias); style words right
+    after it join it into one phrase that :func:`resolve_style` reads, so
+    the genre noun decides (``"a funky house track"`` -> house). The
+    phrase is the result's ``alias``.
 
     >>> find_style("a dark techno track with cinematic strings").id
     'techno'
+    >>> found = find_style("write a funky house track")
+    >>> found.id, found.alias
+    ('house', 'funky house')
     """
     padded = f" {normalise_style(text)} "
-    best: tuple[tuple[int, int, int], str, StyleProfile] | None = None
-    for norm, alias, order, profile in _ALIASES:
-        at = padded.find(f" {norm} ")
-        if at == -1:
-            continue
-        rank = (at, -len(norm), order)
-        if best is None or rank < best[0]:
-            best = (rank, alias, profile)
-    if best is None:
+    hits = sorted(
+        (at, -len(norm), order, norm)
+        for norm, _, order, _ in _ALIASES
+        if (at := padded.find(f" {norm} ")) >= 0
+    )
+    if not hits:
         return StyleResolution(text, STYLES[DEFAULT_STYLE], "fallback")
-    return StyleResolution(text, best[2], "substring", best[1])
+    first, _, _, norm = hits[0]
+    end = first + 1 + len(norm)  # the space after the phrase
+    grown = True
+    while grown:
+        grown = False
+        for at, _, _, more in hits:
+            if at == end:
+                end, grown = at + 1 + len(more), True
+    phrase = padded[first + 1 : end]
+    if phrase == norm:
+        alias = next(a for n, a, _, _ in _ALIASES if n == norm)
+        return StyleResolution(text, resolve_style(phrase).profile, "substring", alias)
+    return StyleResolution(text, resolve_style(phrase).profile, "substring", phrase)
 
 
 __all__ = [

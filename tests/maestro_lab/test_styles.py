@@ -116,6 +116,17 @@ def test_find_style_picks_the_first_style_named_in_prose() -> None:
     assert find_style("a jazz ballad with a funky bass line").id == "jazz"
     assert find_style("compose a jazz ballad in Bb major").alias == "jazz ballad"
     assert not find_style("something nice").matched
+    found = find_style("write a funky house track")  # adjacent style words: the noun decides
+    assert (found.id, found.alias) == ("house", "funky house")
+
+
+def test_a_request_in_prose_reads_the_one_key_and_style_vocabulary() -> None:
+    from maestro_lab.intent.slots import extract_slots
+
+    slots = extract_slots("write a funky house track in C harmonic minor at 124 bpm")
+    assert (slots.style, slots.key, slots.tempo) == ("funky house", "C harmonic minor", 124)
+    assert resolve_style(slots.style).id == "house"
+    assert extract_slots("a waltz in Bb mixo").key == "Bb mixolydian"
 
 
 def test_drum_layer_targets_come_from_the_groove_patterns() -> None:
