@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from maestro_lab.cli.common import add_json_flag, print_json
+from maestro_lab.cli.common import add_json_flag, preload_scorer, print_json
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,6 +38,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument(
         "--out", default=None, help="also write the reproduced MIDI file to this folder"
     )
+    parser.add_argument(
+        "--space",
+        default=None,
+        metavar="URL",
+        help="for a commit made with --backend orpheus: the Space it used "
+        "(its cached answers in --db are replayed)",
+    )
     add_json_flag(parser)
     parser.set_defaults(handler=_run)
 
@@ -52,9 +59,16 @@ def _run(args: argparse.Namespace) -> int:
     try:
         if not Path(args.db).is_file():
             raise NotARepositoryError(args.db, "no such file")
+        preload_scorer(args.scorer)
+        backend = None
+        if args.space is not None:
+            from maestro_lab.runtime.backends_registry import get_backend
+
+            backend = get_backend("orpheus", space=args.space, db=args.db)
         result = reproduce(
             args.commit,
             args.db,
+            backend=backend,
             project=args.project,
             scorer=args.scorer,
             workers=args.workers,

@@ -44,7 +44,7 @@ from typing import Final
 import pandas as pd
 import pyarrow as pa
 
-from muse_duckdb.errors import FileInUseError
+from muse_duckdb.errors import FileInUseError, MuseError, ReadOnlyRepositoryError
 from muse_duckdb.storage.database import Connection, Database
 from muse_duckdb.storage.schema import MUSE_SCHEMA, Migration, SchemaComponent
 from muse_duckdb.telemetry.schema import TELEMETRY_SCHEMA
@@ -148,7 +148,11 @@ class DuckDBBackendCache:
         time.sleep(0.05)
 
     def get(self, key: str) -> CachedGeneration | None:
-        """The entry for ``key`` or ``None``; the lookup is recorded as a hit or a miss."""
+        """The entry for ``key`` or ``None``; the lookup is recorded as a hit or a miss.
+
+        A file that cannot be written (read-only) is still read; the lookup
+        is then not recorded.
+        """
         attempt = 0
         while True:
             try:
@@ -167,6 +171,12 @@ class DuckDBBackendCache:
             except FileInUseError:  # a read of this process holds the file: wait for it
                 attempt += 1
                 self._retrying(attempt)
+            except ReadOnlyRepositoryError:
+                try:
+                    with self.db.read() as conn:
+                        return _read(conn, key)
+                except MuseError:  # never written by a cache: nothing cached
+                    return None
 
     def put(self, entry: CachedGeneration) -> None:
         """Store ``entry`` (replacing any entry with its key) in one transaction."""

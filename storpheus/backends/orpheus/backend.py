@@ -192,8 +192,9 @@ class OrpheusBackend(MusicGeneratorBackend):
         chunks = chunk_bars(request.bars)
         first = parameters_for(request, bars=chunks[0])
         key = cache_key(self.name, self.space, request, first.to_dict())
-        entry = self.cache.get(key) if self.cache is not None else None
         tally = _Tally()
+        problems: list[str] = []
+        entry = self._cache_call(lambda c: c.get(key), problems)
         outcome = "hit" if entry is not None else "miss"
         if entry is None:
             try:
@@ -213,8 +214,8 @@ class OrpheusBackend(MusicGeneratorBackend):
                 parameters=first.to_dict(),
                 candidates=parts,
             )
-            if self.cache is not None:
-                self.cache.put(entry)
+            stored = entry
+            self._cache_call(lambda c: c.put(stored), problems)
         metadata: JSONObject = {
             "space": self.space,
             "parameters": first.to_dict(),
@@ -229,8 +230,10 @@ class OrpheusBackend(MusicGeneratorBackend):
         }
         candidates = self._candidates(request, chunks, entry, metadata)
         invalid = [c.index for c in candidates if "invalid" in c.metadata]
-        warnings = tuple(f"candidate {i}: {candidates[i].metadata['invalid']}" for i in invalid)
-        if warnings:
+        warnings = tuple(problems) + tuple(
+            f"candidate {i}: {candidates[i].metadata['invalid']}" for i in invalid
+        )
+        if invalid:
             metadata["invalid_candidates"] = list(invalid)
         return GenerationResult(
             request=request,
@@ -241,22 +244,33 @@ class OrpheusBackend(MusicGeneratorBackend):
             warnings=warnings,
         )
 
+    # --------------------------------------------------------------- cache
+    def _cache_call(
+        self, call: Callable[[BackendCache], T], problems: list[str] | None = None
+    ) -> T | None:
+        """``call(cache)``; a failing cache is reported in ``problems``, never fatal."""
+        if self.cache is None:
+            return None
+        try:
+            return call(self.cache)
+        except Exception as exc:  # a cache is an optimisation: the generation goes on
+            if problems is not None:
+                problems.append(f"result cache {self.cache!r} failed: {type(exc).__name__}: {exc}")
+            return None
+
     # -------------------------------------------------------------- remote
     def _record(self, key: str, kind: str, tally: _Tally, detail: str | None) -> None:
-        if self.cache is None:
-            return
-        self.cache.record(
-            BackendEvent(
-                key=key,
-                backend_id=self.backend_id,
-                space=self.space,
-                kind=kind,
-                attempts=tally.attempts,
-                retries=tuple(tally.retries),
-                breaker_state=self.breaker.state,
-                detail=detail,
-            )
+        event = BackendEvent(
+            key=key,
+            backend_id=self.backend_id,
+            space=self.space,
+            kind=kind,
+            attempts=tally.attempts,
+            retries=tuple(tally.retries),
+            breaker_state=self.breaker.state,
+            detail=detail,
         )
+        self._cache_call(lambda c: c.record(event))
 
     def _fetch(
         self,

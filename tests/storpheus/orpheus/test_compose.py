@@ -91,6 +91,12 @@ def test_the_cli_composes_with_backend_orpheus_and_space(
     assert main(argv) == 0  # the same run again: every generation from the cache
     assert fresh.behaviours["space"].calls == 4
     assert DuckDBBackendCache(db).stats().hits == 4
+    capsys.readouterr()
+    commit = payload["commitId"]
+    reproduce = ["reproduce", commit, "--db", str(db), "--space", fresh.urls["space"], "--json"]
+    assert main(reproduce) == 0
+    assert json.loads(capsys.readouterr().out)["ok"] is True
+    assert fresh.behaviours["space"].calls == 4
 
 
 def test_an_unavailable_space_fails_the_run_naming_it_and_commits_nothing(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import pytest
 from storpheus.backends.base import GenerationRequest
 from storpheus.backends.embedded import EmbeddedBackend
 from storpheus.backends.orpheus import (
+    CachedGeneration,
     CircuitBreaker,
     ManualClock,
     MemoryBackendCache,
@@ -196,6 +197,21 @@ def test_with_a_fallback_an_unavailable_space_is_answered_by_the_embedded_backen
     assert any("fallback" in w for w in raw.warnings)
     embedded = EmbeddedBackend().generate(REQUEST)
     assert [c.notes for c in raw.candidates] == [c.notes for c in embedded.candidates]
+
+
+class BrokenCache(MemoryBackendCache):
+    """A cache whose storage fails (a full disk, a locked file)."""
+
+    def put(self, entry: CachedGeneration) -> None:
+        raise OSError("No space left on device")
+
+
+def test_a_failing_cache_is_reported_but_never_fails_the_generation(fresh: LocalSpaces) -> None:
+    backend = _backend(fresh.urls["space"], cache=BrokenCache())
+    result = backend.generate(REQUEST)
+    assert result.n_candidates == 4
+    assert any("No space left on device" in w for w in result.warnings)
+    assert backend.generate(REQUEST).metadata["cache"] == "miss"  # nothing was kept
 
 
 def test_a_corrupt_candidate_is_rejected_without_ending_the_run(fresh: LocalSpaces) -> None:
