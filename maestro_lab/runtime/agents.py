@@ -33,7 +33,7 @@ from typing import ClassVar
 import numpy as np
 from pydantic import JsonValue
 
-from maestro_lab.errors import AgentError, ProtocolViolationError
+from maestro_lab.errors import AgentError, MaestroLabError, ProtocolViolationError
 from maestro_lab.planner.model import CompositionPlan, GenerationStep, RolePlan
 from maestro_lab.planner.targets import scoring_params
 from maestro_lab.runtime.context import KICK_LOCKED_ROLES, CompositionContext, DrumTelemetry
@@ -53,7 +53,7 @@ from maestro_lab.runtime.events import (
 from maestro_lab.runtime.finishing import FinishedPart, finish_part
 from maestro_lab.runtime.options import AgentOptions
 from maestro_lab.runtime.stream import EventStream
-from maestro_lab.runtime.tool_events import apply_tool_call
+from maestro_lab.runtime.tool_events import apply_tool_call, tool_error_event
 from maestro_lab.tools.state import StateStore
 from maestro_lab.tools.validation import ToolCall, validate_tool_call
 from storpheus.backends.base import GenerationRequest, GenerationResult, MusicGeneratorBackend
@@ -439,27 +439,63 @@ def _run_section(
 
 
 def _write(env: AgentEnv, work: SectionWork, part: FinishedPart, agent: str) -> None:
-    """Write a finished part into its region with tool calls."""
-    region, section = work.region_id, work.step.section
-    calls: list[ToolCall] = []
-    if len(part.notes):
-        notes: list[JsonValue] = [dict(n) for n in part.notes.to_dicts(wire=True)]
-        calls.append(
-            ToolCall(
-                "stori_add_notes", {"regionId": region, "notes": notes}, id=f"{work.step.id}/notes"
+    """Write a finished part into its region, columnar, and tell the stream what was written.
+
+    The notes and controller arrays go into the project as they are
+    (:meth:`~maestro_lab.tools.state.StateStore.write_notes`: no JSON and no
+    object per note on the way to the commit). The ``toolCall`` events that
+    tell listeners about it (``stori_add_notes``, ``stori_add_midi_cc``...)
+    carry the same events as JSON: the event stream is a process boundary.
+    """
+    region, section, step = work.region_id, work.step.section, work.step.id
+    if not (len(part.notes) or len(part.cc) or len(part.bends) or len(part.aftertouch)):
+        return
+    try:
+        env.store.write_notes(
+            region,
+            part.notes,
+            replace_existing=False,
+            cc=part.cc if len(part.cc) else None,
+            bends=part.bends if len(part.bends) else None,
+            aftertouch=part.aftertouch if len(part.aftertouch) else None,
+            call_id=f"{step}/notes",
+        )
+    except MaestroLabError as exc:
+        call = ToolCall("stori_add_notes", {"regionId": region}, id=f"{step}/notes")
+        env.stream.emit(tool_error_event(call, exc, agent_id=agent, section_name=section))
+        raise
+    for call_id, name, params in _written_events(region, step, part):
+        env.stream.emit(
+            ToolCallEvent(
+                id=call_id,
+                name=name,
+                params=params,
+                phase="instrument",
+                agent_id=agent,
+                section_name=section,
             )
         )
+
+
+def _written_events(
+    region: str, step: str, part: FinishedPart
+) -> list[tuple[str, str, dict[str, JsonValue]]]:
+    """``(call id, tool, wire params)`` of what :func:`_write` wrote, for the event stream."""
+    out: list[tuple[str, str, dict[str, JsonValue]]] = []
+    if len(part.notes):
+        notes: list[JsonValue] = [dict(n) for n in part.notes.to_dicts(wire=True)]
+        out.append((f"{step}/notes", "stori_add_notes", {"regionId": region, "notes": notes}))
     for number in np.unique(part.cc.number).tolist():
         events = part.cc[part.cc.number == number]
         points: list[JsonValue] = [
             {"beat": b, "value": v}
             for b, v in zip(events.beat.tolist(), events.value.tolist(), strict=True)
         ]
-        calls.append(
-            ToolCall(
+        out.append(
+            (
+                f"{step}/cc{number}",
                 "stori_add_midi_cc",
                 {"regionId": region, "cc": int(number), "events": points},
-                id=f"{work.step.id}/cc{number}",
             )
         )
     if len(part.bends):
@@ -467,13 +503,7 @@ def _write(env: AgentEnv, work: SectionWork, part: FinishedPart, agent: str) -> 
             {"beat": b, "value": v}
             for b, v in zip(part.bends.beat.tolist(), part.bends.value.tolist(), strict=True)
         ]
-        calls.append(
-            ToolCall(
-                "stori_add_pitch_bend",
-                {"regionId": region, "events": bends},
-                id=f"{work.step.id}/bends",
-            )
-        )
+        out.append((f"{step}/bends", "stori_add_pitch_bend", {"regionId": region, "events": bends}))
     if len(part.aftertouch):
         touch: list[JsonValue] = []
         for b, v, p in zip(
@@ -483,15 +513,10 @@ def _write(env: AgentEnv, work: SectionWork, part: FinishedPart, agent: str) -> 
             strict=True,
         ):
             touch.append({"beat": b, "value": v} if p < 0 else {"beat": b, "value": v, "pitch": p})
-        calls.append(
-            ToolCall(
-                "stori_add_aftertouch",
-                {"regionId": region, "events": touch},
-                id=f"{work.step.id}/aftertouch",
-            )
+        out.append(
+            (f"{step}/aftertouch", "stori_add_aftertouch", {"regionId": region, "events": touch})
         )
-    for call in calls:
-        apply_tool_call(env.store, env.stream, call, agent_id=agent, section_name=section)
+    return out
 
 
 __all__ = [
