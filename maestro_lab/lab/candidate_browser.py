@@ -186,18 +186,19 @@ class CandidateBrowser:
 
         if self.pending is None:
             return pd.DataFrame(columns=["phrase_id", "track_id", "region_id", "label"])
-        rows = []
-        for p in self.pending.variation.phrases:
-            rows.append(
-                {
-                    "phrase_id": p.phrase_id,
-                    "track_id": getattr(p, "track_id", None),
-                    "region_id": getattr(p, "region_id", None),
-                    "start_beat": getattr(p, "start_beat", None),
-                    "end_beat": getattr(p, "end_beat", None),
-                    "label": getattr(p, "label", ""),
-                }
-            )
+        rows = [
+            {
+                "phrase_id": p.phrase_id,
+                "track_id": p.track_id,
+                "region_id": p.region_id,
+                "start_beat": p.start_beat,
+                "end_beat": p.end_beat,
+                "label": p.label,
+                "added": len(p.added),
+                "removed": len(p.removed),
+            }
+            for p in self.pending.variation.phrases
+        ]
         return pd.DataFrame(rows)
 
     def accept(self, phrase_ids: list[str] | None = None) -> CompositionResult:

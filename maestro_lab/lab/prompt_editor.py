@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from maestro_lab.lab.facade import Lab
     from maestro_lab.planner import CompositionPlan
     from maestro_lab.prompts import MaestroPrompt
+    from maestro_lab.runtime.commit import PendingComposition
     from maestro_lab.runtime.events import MaestroEvent
     from maestro_lab.runtime.results import CompositionResult
 
@@ -190,6 +191,18 @@ class PromptEditor:
             for listener in self._listeners:
                 listener(self.check)
         return self.check
+
+    def propose(self) -> PendingComposition | None:
+        """Run the prompt and stage its variation for review (nothing committed yet).
+
+        ``None`` (and nothing run) when the prompt is invalid; otherwise accept
+        or discard the phrases (e.g. with :class:`~maestro_lab.lab.CandidateBrowser`).
+        """
+        if not self.check.valid:
+            return None
+        if self.lab is None:
+            raise MaestroLabError("this editor has no Lab to compose into")
+        return self.lab.propose(self.text, seed=self.seed, candidates=self.candidates)
 
     def compose(
         self, progress: Callable[[MaestroEvent], None] | None = None

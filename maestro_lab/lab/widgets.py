@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from maestro_lab.lab.facade import Lab
+    from maestro_lab.runtime.commit import PendingComposition
     from maestro_lab.runtime.events import MaestroEvent
     from maestro_lab.runtime.results import CompositionResult
 
@@ -55,10 +56,12 @@ class PromptEditorView:
         editor: PromptEditor,
         plan_view: PlanInspectorView | None = None,
         on_composed: Callable[[CompositionResult], None] | None = None,
+        on_proposed: Callable[[PendingComposition], None] | None = None,
     ) -> None:
         self.editor = editor
         self.plan_view = plan_view
         self.on_composed = on_composed
+        self.on_proposed = on_proposed
         self.text = w.Textarea(
             value=editor.text,
             placeholder="MAESTRO PROMPT\nMode: compose\nStyle: ...",
@@ -69,17 +72,19 @@ class PromptEditorView:
         self.fields = w.HTML()
         self.emotion = w.VBox()
         self.button = w.Button(description="Compose", button_style="primary", icon="music")
+        self.propose_button = w.Button(description="Propose for review", icon="eye")
         self.progress = ProgressView()
         self.status = w.HTML()
         self.text.observe(self._edited, names="value")
         self.button.on_click(self._compose)
+        self.propose_button.on_click(self._propose)
         self.widget = w.VBox(
             [
                 w.HTML("<b>Prompt</b>"),
                 self.text,
                 self.problems,
                 w.HBox([self.fields, self.emotion]),
-                w.HBox([self.button, self.progress.widget]),
+                w.HBox([self.button, self.propose_button, self.progress.widget]),
                 self.status,
             ]
         )
@@ -113,6 +118,7 @@ class PromptEditorView:
             if a in check.emotion
         )
         self.button.disabled = not check.valid
+        self.propose_button.disabled = not check.valid
         if self.plan_view is not None and check.plan is not None:
             self.plan_view.show(PlanInspector(check.plan))
 
@@ -133,6 +139,66 @@ class PromptEditorView:
                     self.on_composed(result)
         finally:
             self.button.disabled = not self.editor.check.valid
+
+    def _propose(self, _: object) -> None:
+        try:
+            pending = self.editor.propose()
+        except Exception as exc:  # shown to the user, the widget stays usable
+            self.status.value = f"<span style='color:#b00'>{html.escape(str(exc))}</span>"
+            return
+        if pending is None:
+            return
+        staged = len(pending.phrase_ids)
+        self.status.value = f"{staged} phrases to review (run <code>{pending.run_id}</code>)"
+        if self.on_proposed is not None:
+            self.on_proposed(pending)
+
+
+class ReviewView:
+    """The phrases of a staged composition: accept the selected ones, or discard them all."""
+
+    def __init__(
+        self, browser: CandidateBrowser, on_done: Callable[[], None] | None = None
+    ) -> None:
+        self.browser = browser
+        self.on_done = on_done
+        phrases = browser.phrases()
+        self.phrases = w.SelectMultiple(
+            options=[
+                (f"{r.label or r.region_id} (+{r.added} / -{r.removed})", str(r.phrase_id))
+                for r in phrases.itertuples()
+            ],
+            value=tuple(str(p) for p in phrases["phrase_id"]),
+            rows=min(16, max(4, len(phrases))),
+            layout=w.Layout(width="60%"),
+        )
+        self.accept = w.Button(description="Accept selected", button_style="success")
+        self.discard = w.Button(description="Discard", button_style="danger")
+        self.status = w.HTML()
+        self.accept.on_click(self._accept)
+        self.discard.on_click(self._discard)
+        self.widget = w.VBox(
+            [
+                w.HTML("<b>Review</b>: the phrases of the staged composition"),
+                self.phrases,
+                w.HBox([self.accept, self.discard]),
+                self.status,
+            ]
+        )
+
+    def _finish(self, text: str) -> None:
+        self.status.value = text
+        self.accept.disabled = self.discard.disabled = True
+        if self.on_done is not None:
+            self.on_done()
+
+    def _accept(self, _: object) -> None:
+        result = self.browser.accept(list(self.phrases.value))
+        self._finish(f"committed <code>{result.commit_id[:12]}</code>")
+
+    def _discard(self, _: object) -> None:
+        self.browser.discard()
+        self._finish("discarded: nothing committed")
 
 
 class ProgressView:
@@ -357,12 +423,23 @@ class LabUI:
         self.lab = lab
         self.plan_view = PlanInspectorView()
         self.editor = PromptEditor(lab, prompt)
+        self.review: ReviewView | None = None
         self.prompt_view = PromptEditorView(
-            self.editor, self.plan_view, on_composed=lambda _: self.refresh()
+            self.editor,
+            self.plan_view,
+            on_composed=lambda _: self.refresh(),
+            on_proposed=self._review,
         )
         self.tabs = w.Tab()
         self.refresh()
         self.widget = w.VBox([self.tabs])
+
+    def _review(self, pending: PendingComposition) -> None:
+        browser = CandidateBrowser(self.lab, pending.run_id)
+        browser.attach(pending)
+        self.review = ReviewView(browser, on_done=self.refresh)
+        self.refresh()
+        self.tabs.selected_index = len(self.tabs.children) - 1
 
     def refresh(self) -> None:
         """Rebuild the tabs from the database (after a composition, a checkout...)."""
@@ -378,6 +455,9 @@ class LabUI:
             titles.append("History")
             children.append(DashboardView(TelemetryDashboard(self.lab)).widget)
             titles.append("Telemetry")
+        if self.review is not None:
+            children.append(self.review.widget)
+            titles.append("Review")
         self.tabs.children = tuple(children)
         for i, title in enumerate(titles):
             self.tabs.set_title(i, title)
@@ -401,4 +481,5 @@ __all__ = [
     "PlanInspectorView",
     "ProgressView",
     "PromptEditorView",
+    "ReviewView",
 ]

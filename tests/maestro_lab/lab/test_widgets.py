@@ -71,3 +71,21 @@ def test_compose_button_commits_and_adds_the_run_tabs(tmp_path) -> None:
     assert "committed" in ui.prompt_view.status.value
     assert len(lab.history()) == 1
     assert len(ui.tabs.children) == 4
+
+
+def test_propose_then_accept_some_phrases_in_the_review_tab(tmp_path) -> None:
+    from maestro_lab.lab import Lab
+
+    lab = Lab(tmp_path / "lab.duckdb")
+    ui = LabUI(lab, PROMPT.replace("candidates: 8", "candidates: 2"))
+    ui.prompt_view.propose_button.click()
+    assert ui.review is not None
+    assert ui.tabs.get_title(ui.tabs.selected_index) == "Review"
+    assert lab.history().empty  # staged, not committed
+    review = ui.review
+    keep = tuple(v for _, v in review.phrases.options if "bass" in v)
+    review.phrases.value = keep
+    review.accept.click()
+    assert "committed" in review.status.value
+    commit = lab.repository().get_commit()
+    assert sorted(commit.accepted_phrase_ids) == sorted(keep)
