@@ -165,8 +165,15 @@ class ReviewView:
         phrases = browser.phrases()
         self.phrases = w.SelectMultiple(
             options=[
-                (f"{r.label or r.region_id} (+{r.added} / -{r.removed})", str(r.phrase_id))
-                for r in phrases.itertuples()
+                (f"{label or region} (+{added} / -{removed})", str(pid))
+                for pid, label, region, added, removed in zip(
+                    phrases["phrase_id"].astype(str),
+                    phrases["label"].astype(str),
+                    phrases["region_id"].astype(str),
+                    phrases["added"].astype(int),
+                    phrases["removed"].astype(int),
+                    strict=True,
+                )
             ],
             value=tuple(str(p) for p in phrases["phrase_id"]),
             rows=min(16, max(4, len(phrases))),
