@@ -172,7 +172,7 @@ def melody_spec(style: StyleProfile, key: Key, melody: GenerationConstraints) ->
     """Melody style hint, the key's mode as scale, and the register band."""
     centre = melody.register_center
     register = "low" if centre < 60 else "mid" if centre <= 74 else "high"
-    return MelodySpec(style_hint=style.melody_style, scale=key.mode, register=register)
+    return MelodySpec(style_hint=style.melody, scale=key.mode, register=register)
 
 
 def schedule_entries(

@@ -93,9 +93,11 @@ class StyleProfile:
         no chord schedule; sevenths/ninths; the chord ``voicing``.
     Roles
         pattern family of each renderer (``bass``, ``chords``, ``keys``,
-        ``pads``, ``melody``, ``lead``, ``arp``, ``fx``) and the spec hints
-        the planner writes (``bass_style``, ``melody_style``); legato, rest
-        and leap tendencies, velocity range, registers and GM programs.
+        ``pads``, ``melody``, ``lead``, ``arp``, ``fx``; the planner writes
+        ``melody`` into the melody spec, so both paths play one vocabulary)
+        and the bass spec style the planner sizes bass density with
+        (``bass_style``); legato, rest and leap tendencies, velocity range,
+        registers and GM programs.
     Arrangement and mix
         arrangement ``form`` family, ``emotion`` preset, insert ``effects``.
     """
@@ -129,7 +131,6 @@ class StyleProfile:
     keys: str = "piano"
     pads: str = "sustain"
     melody: str = "lyrical"
-    melody_style: str = "lyrical"
     lead: str = "riff"
     pentatonic: bool = False
     legato: float = 0.9

@@ -140,6 +140,28 @@ def test_drum_layer_targets_come_from_the_groove_patterns() -> None:
     assert floor["kick"] == (4, 4, 0)  # the planner's old name of the groove still resolves
 
 
+@pytest.mark.parametrize("style_id", sorted(STYLES))
+def test_the_planner_asks_the_backend_for_the_style_it_would_play_itself(style_id: str) -> None:
+    """Planner path and direct path agree: same groove (drum kit), melody vocabulary, style."""
+    profile = STYLES[style_id]
+    planned = plan(
+        f"MAESTRO PROMPT\nMode: compose\nStyle: {style_id}\nRole: [drums, melody]\n"
+        "Constraints: {sections: {verse: 2}, candidates: 1}\n",
+        seed=1,
+    )
+    for step in planned.generations:
+        request = planned.request_for(step, num_candidates=1)
+        assert request.style is not None
+        assert resolve_style(request.style).profile is profile
+        spec = request.spec
+        assert spec is not None
+        assert groove_for(spec.drum_spec.groove) is groove_for(profile.groove)
+        assert spec.melody_spec.style_hint == profile.melody
+        layers = {name for name, _ in spec.drum_spec.layers}
+        kit = {name for name, _, _, _ in layer_targets(profile.groove)}
+        assert layers <= kit | {"percussion"}, (layers, kit)
+
+
 @pytest.mark.parametrize(
     "module", ["storpheus.styles", "storpheus.styles.profile", "storpheus.styles.resolve"]
 )
