@@ -167,3 +167,42 @@ def test_a_client_past_its_rate_gets_429_and_health_stays_open(serve: Serve) -> 
         assert int(limited.headers["retry-after"]) >= 1
         assert limited.json()["error"]["code"] == "RateLimited"
         assert client.get("/api/v1/health").status_code == 200
+
+
+@pytest.mark.slow
+def test_the_serve_command_listens_on_loopback_and_stops_on_sigint(tmp_path: Path) -> None:
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    script = Path(sys.executable).with_name("maestro-lab")
+    entry = "import sys; from maestro_lab.cli import main; sys.exit(main())"
+    command = [str(script)] if script.exists() else [sys.executable, "-c", entry]
+    process = subprocess.Popen(
+        [*command, "serve", "--db", str(tmp_path / "cli.duckdb"), "--port", str(port), "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        announced = json.loads("".join(process.stdout.readline() for _ in range(5)))
+        assert announced["url"] == f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                health = httpx.get(f"{announced['url']}/api/v1/health", timeout=2)
+                break
+            except httpx.TransportError:
+                assert process.poll() is None, process.communicate()[1]
+                assert time.monotonic() < deadline, "the server never answered"
+                time.sleep(0.1)
+        assert health.json()["status"] == "ok"
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(30)
+    assert process.returncode == 0

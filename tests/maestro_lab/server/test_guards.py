@@ -126,10 +126,12 @@ def test_help_lists_exit_codes(command: str, capsys: pytest.CaptureFixture[str])
     assert "pip install 'maestro-lab[serve]'" in text
 
 
-def test_cli_help_does_not_import_the_server_stack() -> None:
+def test_registering_serve_and_mcp_does_not_import_the_server_stack() -> None:
     code = (
-        "import sys; from maestro_lab.cli import build_parser; build_parser(); "
-        "print(sorted(m for m in ('fastapi', 'uvicorn', 'mcp', 'starlette') if m in sys.modules))"
+        "import argparse, sys; from maestro_lab.cli import mcp, serve; "
+        "sub = argparse.ArgumentParser().add_subparsers(); serve.register(sub); mcp.register(sub); "
+        "print(sorted(m for m in ('fastapi', 'uvicorn', 'mcp', 'starlette', 'anyio') "
+        "if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
