@@ -30,7 +30,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from pydantic import JsonValue, ValidationError
+from pydantic import ValidationError
 
 from maestro_lab.errors import InvalidMaestroPrompt, InvalidPlanError
 from maestro_lab.planner.roles import RoleName
@@ -50,7 +50,6 @@ if TYPE_CHECKING:
 
 PLAN_FORMAT = "maestro-lab/composition-plan"
 PLANNER_VERSION = "1"
-JSONObject = dict[str, JsonValue]
 IntentName = Literal["COMPOSING", "EDITING", "REASONING"]
 
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import cast
 
-from pydantic import JsonValue
-
 from maestro_lab.planner.model import (
     CompositionPlan,
     GenerationStep,
@@ -30,9 +28,8 @@ from maestro_lab.planner.wire import (
 )
 from maestro_lab.prompts.schema import MaestroPromptDict, prompt_from_json
 from maestro_lab.tools.validation import ToolCall
+from storpheus.jsontypes import JSONObject
 from storpheus.spec import EmotionVector, GenerationConstraints, MusicSpec
-
-JSONObject = dict[str, JsonValue]
 
 
 def plan_wire(plan: CompositionPlan) -> PlanJsonDict:

@@ -22,6 +22,8 @@ from typing import Literal, TypeAlias
 
 from pydantic import JsonValue
 
+from storpheus.jsontypes import JSONObject
+
 Mode = Literal["compose", "edit", "ask"]
 TargetKind = Literal["project", "selection", "track", "region"]
 PositionKind = Literal["after", "before", "alongside", "between", "within", "absolute", "last"]
@@ -44,7 +46,6 @@ MaestroDimensions: TypeAlias = dict[str, JsonValue]
 PromptConstraints: TypeAlias = dict[str, JsonValue]
 """The ``Constraints:`` block; keys lower snake_case (``no reverb`` -> ``no_reverb``)."""
 
-JSONObject: TypeAlias = dict[str, JsonValue]
 
 BEATS_PER_BAR_CONVENTION = 4.0
 """Bar numbers in ``Position:`` are converted to beats assuming 4/4 (as the reference does)."""

@@ -37,13 +37,12 @@ from typing import Final
 from pydantic import JsonValue
 
 from maestro_lab.errors import ProtocolViolationError
+from storpheus.jsontypes import JSONObject
 from storpheus.seeding import derive_seed
 from storpheus.spec import ChordScheduleEntry
 
 CONTRACT_VERSION: Final = 1
 """Version of the contract hashing scheme (part of every hash's domain)."""
-
-JSONObject = dict[str, JsonValue]
 
 
 def _digest(kind: str, doc: Mapping[str, JsonValue]) -> str:

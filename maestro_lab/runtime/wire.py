@@ -17,13 +17,10 @@ Example
 
 from __future__ import annotations
 
-from typing import TypeAlias
-
-from pydantic import BaseModel, ConfigDict, JsonValue
+from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
-JSONObject: TypeAlias = dict[str, JsonValue]
-"""A JSON object with an open key set (tool parameters, metadata)."""
+from storpheus.jsontypes import JSONObject as JSONObject  # the one JSON alias, re-exported
 
 
 class CamelModel(BaseModel):
