@@ -60,17 +60,6 @@ def source_sweep(database: Database, ref: str) -> str:
     return str(rows[0][0])
 
 
-def source_runs(database: Database, sweep_id: str) -> tuple[str, ...]:
-    """Run ids of the completed cells of ``sweep_id``, in grid order."""
-    with database.read() as conn:
-        rows = conn.execute(
-            "SELECT run_id FROM sweep_cells WHERE sweep_id = ? AND status = 'completed' "
-            "AND run_id IS NOT NULL ORDER BY cell_index",
-            [sweep_id],
-        ).fetchall()
-    return tuple(str(r[0]) for r in rows)
-
-
 def rescore_cells(experiment: Experiment, source: str) -> tuple[Cell, ...]:
     """One cell per (scorer, weights) of the grid; keyed by them and the source sweep."""
     spec = experiment.spec
@@ -178,14 +167,14 @@ def run_rescore(
     """Run a re-scoring experiment in this process (reading is all it does besides scoring)."""
     from maestro_lab.sweep.runner import SweepResult, begin
     from muse_duckdb.telemetry import open_database
-    from muse_duckdb.telemetry.sweeps import record_rescores
+    from muse_duckdb.telemetry.sweeps import record_rescores, sweep_run_ids
 
     assert experiment.spec.rescore is not None
     target = str(db if db is not None else experiment.spec.output)
     database = open_database(target)
     with database.session(write=True):
         source = source_sweep(database, experiment.spec.rescore.sweep)
-        runs = source_runs(database, source)
+        runs = sweep_run_ids(database, source)
         cells = rescore_cells(experiment, source)
         sweep, resumed = begin(
             database, experiment, cells, kind="rescore", executor="coordinator",
@@ -255,4 +244,4 @@ def run_rescore(
     )
 
 
-__all__ = ["rescore_cell", "rescore_cells", "run_rescore", "source_runs", "source_sweep"]
+__all__ = ["rescore_cell", "rescore_cells", "run_rescore", "source_sweep"]

@@ -1,10 +1,15 @@
 """A sweep at a glance: acceptance and best scores per value of the varied parameters.
 
-One SQL query joins the sweep's cells to the generations their runs
+:func:`summary`: one SQL query joins the sweep's cells to the generations their runs
 recorded and groups by cell parameters (``candidates``, ``style``,
 ``scorer``, ``seed``...): cells, generations, acceptance rate, mean attempts,
 mean and standard deviation of the best score, and how many distinct best
 candidates (content ids) the group chose — the measure of seed stability.
+
+:func:`acceptance_curve` and :func:`choice_agreement` apply the scorer
+statistics of :mod:`maestro_lab.analysis` to every run of a sweep
+(acceptance among the first k candidates with Wilson intervals; how often
+two scorers choose the same candidate).
 
 Example
 -------
@@ -21,6 +26,8 @@ from maestro_lab.sweep.errors import SweepError
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from storpheus.scoring import Scorer
 
 PARAMETERS: Final = (
     "prompt_name",
@@ -84,4 +91,45 @@ def summary(
     return frame
 
 
-__all__ = ["PARAMETERS", "summary"]
+def sweep_runs(db: str | os.PathLike[str], sweep_id: str) -> tuple[str, ...]:
+    """Run ids of the completed cells of ``sweep_id``, in grid order.
+
+    Raises
+    ------
+    SweepError
+        The sweep recorded no completed run.
+    """
+    from muse_duckdb.telemetry import open_database
+    from muse_duckdb.telemetry.sweeps import sweep_run_ids
+
+    runs = sweep_run_ids(open_database(db, read_only=True), sweep_id)
+    if not runs:
+        raise SweepError(f"{db}: sweep {sweep_id!r} has no completed run")
+    return runs
+
+
+def acceptance_curve(
+    db: str | os.PathLike[str], sweep_id: str, *, threshold: float | None = None
+) -> pd.DataFrame:
+    """Acceptance among the first k candidates, for every k, over every run of a sweep.
+
+    See :func:`maestro_lab.analysis.acceptance_curve` for the columns.
+    """
+    from maestro_lab.analysis import acceptance_curve as curve
+
+    return curve(db, sweep_runs(db, sweep_id), threshold=threshold)
+
+
+def choice_agreement(
+    db: str | os.PathLike[str], sweep_id: str, scorer_a: Scorer, scorer_b: Scorer
+) -> pd.DataFrame:
+    """How often two scorers choose the same stored candidate, over every run of a sweep.
+
+    See :func:`maestro_lab.analysis.choice_agreement` for the columns.
+    """
+    from maestro_lab.analysis import choice_agreement as agreement
+
+    return agreement(scorer_a, scorer_b, db, sweep_runs(db, sweep_id))
+
+
+__all__ = ["PARAMETERS", "acceptance_curve", "choice_agreement", "summary", "sweep_runs"]

@@ -286,6 +286,17 @@ def cell_states(target: Target, sweep_id: str) -> dict[str, tuple[str, int]]:
     return {str(k): (str(s), int(a)) for k, s, a in rows}
 
 
+def sweep_run_ids(target: Target, sweep_id: str) -> tuple[str, ...]:
+    """Run ids of the completed cells of ``sweep_id``, in grid order."""
+    with _reading(target) as conn:
+        rows = conn.execute(
+            "SELECT run_id FROM sweep_cells WHERE sweep_id = ? AND status = 'completed' "
+            "AND run_id IS NOT NULL ORDER BY cell_index",
+            [sweep_id],
+        ).fetchall()
+    return tuple(str(r[0]) for r in rows)
+
+
 def sweeps(target: Target, *, name: str | None = None) -> pd.DataFrame:
     """Every sweep (newest first) with its counts of completed, failed and pending cells."""
     where, params = ("WHERE s.name = ?", [name]) if name is not None else ("", [])
@@ -429,5 +440,6 @@ __all__ = [
     "start_sweep",
     "sweep_cells",
     "sweep_rescores",
+    "sweep_run_ids",
     "sweeps",
 ]

@@ -9,7 +9,8 @@ import duckdb
 import pytest
 from distributed import Client
 
-from maestro_lab.sweep import CellFailedError, expand, load_spec, run
+from maestro_lab.sweep import CellFailedError, SweepError, expand, load_spec, run, summary
+from maestro_lab.sweep.summary import acceptance_curve
 from muse_duckdb import Repository
 from muse_duckdb.telemetry.sweeps import check_sweep, sweep_cells
 from tests.maestro_lab.sweep.conftest import BROKEN_SCORER, GRID_32, write_spec
@@ -178,3 +179,28 @@ def test_backend_options_reach_the_backend_factory(tmp_path: Path) -> None:
     (failure,) = result.failures
     assert failure.error.startswith("BackendLoadError")
     assert "space" in failure.error  # the embedded backend takes no options
+
+
+def test_the_summary_groups_generations_by_cell_parameters(
+    pool_sweep: tuple[Path, str],
+) -> None:
+    db, sweep_id = pool_sweep
+    table = summary(db, sweep_id, by=["candidates", "style"])
+    assert list(zip(table["candidates"], table["style"], strict=True)) == [
+        ("1", "house"), ("1", "lofi"), ("2", "house"), ("2", "lofi"),
+    ]  # fmt: skip
+    assert list(table["cells"]) == [8, 8, 8, 8]
+    assert list(table["generations"]) == [16, 16, 16, 16]
+    with duckdb.connect(str(db), read_only=True) as con:
+        accepted = con.execute(
+            "SELECT avg(CAST(g.accepted AS DOUBLE)) FROM generations g JOIN sweep_cells c "
+            "USING (run_id) WHERE c.parameters LIKE '%\"candidates\":2%' "
+            'AND c.parameters LIKE \'%"style":"lofi"%\''
+        ).fetchall()[0][0]
+    assert table["acceptance_rate"].iloc[3] == pytest.approx(accepted)
+    curve = acceptance_curve(db, sweep_id)
+    overall = curve[curve["role"] == "all"]
+    assert list(overall["candidates"]) == [1, 2]
+    assert list(overall["generations"]) == [64, 32]  # every generation has a first candidate
+    with pytest.raises(SweepError, match="cannot group by"):
+        summary(db, sweep_id, by=["colour"])

@@ -142,3 +142,27 @@ def test_the_shipped_experiments_are_valid(path: Path) -> None:
     experiment = load_spec(path)
     if experiment.spec.rescore is None:
         assert len(expand(experiment)) >= 8
+
+
+@given(
+    seeds=st.lists(st.integers(0, 2**31), min_size=1, max_size=4, unique=True),
+    candidates=st.lists(st.integers(1, 16), min_size=1, max_size=3, unique=True),
+    styles=st.lists(st.sampled_from(["house", "lofi", "jazz"]), min_size=1, unique=True),
+)
+def test_a_grid_expands_to_the_product_of_its_axes_with_distinct_keys(
+    seeds: list[int], candidates: list[int], styles: list[str]
+) -> None:
+    text = (
+        "name: prop\nprompt: |\n  "
+        + TINY_PROMPT.replace("\n", "\n  ")
+        + f"\nseeds: {seeds}\ngrid:\n  candidates: {candidates}\n  style: {styles}\n"
+    )
+    cells = expand(parse_spec(text))
+    assert len(cells) == len(seeds) * len(candidates) * len(styles)
+    assert len({c.key for c in cells}) == len(cells)
+    assert {(c.seed, c.candidates, c.style) for c in cells} == {
+        (s, n, y) for s in seeds for n in candidates for y in styles
+    }
+    again = expand(parse_spec(text.replace("name: prop", "name: prop-again")))
+    # the key hashes the parameters and the seed, not the experiment's name
+    assert [c.key for c in again] == [c.key for c in cells]
