@@ -178,7 +178,7 @@ def record_generations(
             best_index=sampling.best_position,
             best_score=_finite(sampling.best_score),
             duration_ms=round((section.times.generate + section.times.score) * 1000.0, 3),
-            cache_hit=False,
+            cache_hit=_cache_hit(section),
             scorer=scorer_id,
             request_hash=section.request.request_hash,
             metadata=_generation_metadata(section, options),
@@ -223,7 +223,25 @@ def _generation_metadata(section: SectionResult, options: AgentOptions) -> dict[
         "report": None
         if section.report is None
         else json.loads(json.dumps(section.report.to_dict())),
+        "backend": _backend_record(section),
     }
+
+
+BACKEND_KEYS: Final = ("source", "space", "cache", "breaker_state", "fallback", "parameters")
+"""What a remote backend says about the winning candidate's provenance (recorded if present)."""
+
+
+def _backend_record(section: SectionResult) -> JsonValue:
+    """Where the chosen candidate came from (remote, cache, fallback; breaker state)."""
+    meta = section.sampling.best.metadata
+    record = {k: meta[k] for k in BACKEND_KEYS if k in meta}
+    return json.loads(json.dumps(record, default=str)) if record else None
+
+
+def _cache_hit(section: SectionResult) -> bool:
+    """Whether every candidate of the generation came from the backend's result cache."""
+    seen = section.sampling.candidates
+    return bool(seen) and all(c.candidate.metadata.get("cache") == "hit" for c in seen)
 
 
 def _finite(value: float) -> float | None:

@@ -16,7 +16,7 @@ import maestro_lab
 from maestro_lab.cli import main
 from maestro_lab.errors import MaestroLabError
 from maestro_lab.runtime.backends_registry import get_backend
-from muse_duckdb import Repository
+from muse_duckdb import Repository, telemetry
 from muse_duckdb.telemetry.backend_cache import DuckDBBackendCache, backend_calls, cache_lookups
 from storpheus.backends.orpheus import ManualClock, OrpheusBackend
 from storpheus.errors import BackendUnavailable
@@ -91,7 +91,14 @@ def test_the_cli_composes_with_backend_orpheus_and_space(
     assert main(argv) == 0  # the same run again: every generation from the cache
     assert fresh.behaviours["space"].calls == 4
     assert DuckDBBackendCache(db).stats().hits == 4
-    capsys.readouterr()
+    second = json.loads(capsys.readouterr().out)
+    rows = telemetry.generations(telemetry.open_database(db, read_only=True))
+    hits = rows.groupby("run_id")["cache_hit"].agg(list).to_dict()
+    assert hits == {payload["runId"]: [False] * 4, second["runId"]: [True] * 4}
+    record = json.loads(rows["metadata"].iloc[0])["backend"]
+    assert record["breaker_state"] == "closed"
+    assert record["space"] == fresh.urls["space"]
+    assert record["source"] in ("remote", "cache")
     commit = payload["commitId"]
     reproduce = ["reproduce", commit, "--db", str(db), "--space", fresh.urls["space"], "--json"]
     assert main(reproduce) == 0
