@@ -14,6 +14,9 @@ import pytest
 from maestro_lab.gallery import gallery_score
 from maestro_lab.planner import plan, validate_plan
 from muse_duckdb import Repository
+from storpheus.backends.base import GenerationRequest
+from storpheus.backends.embedded import build_context
+from storpheus.backends.embedded.bass import bass_family
 from storpheus.backends.embedded.grooves import GROOVES, groove_for, layer_targets
 from storpheus.styles import (
     DEFAULT_STYLE,
@@ -142,10 +145,11 @@ def test_drum_layer_targets_come_from_the_groove_patterns() -> None:
 
 @pytest.mark.parametrize("style_id", sorted(STYLES))
 def test_the_planner_asks_the_backend_for_the_style_it_would_play_itself(style_id: str) -> None:
-    """Planner path and direct path agree: same groove (drum kit), melody vocabulary, style."""
+    """Planner path and direct path agree: groove (drum kit), bass family, melody vocabulary."""
     profile = STYLES[style_id]
+    direct = build_context(GenerationRequest(role="bass", bars=2, seed=1, style=style_id))
     planned = plan(
-        f"MAESTRO PROMPT\nMode: compose\nStyle: {style_id}\nRole: [drums, melody]\n"
+        f"MAESTRO PROMPT\nMode: compose\nStyle: {style_id}\nRole: [drums, bass, melody]\n"
         "Constraints: {sections: {verse: 2}, candidates: 1}\n",
         seed=1,
     )
@@ -157,6 +161,8 @@ def test_the_planner_asks_the_backend_for_the_style_it_would_play_itself(style_i
         assert spec is not None
         assert groove_for(spec.drum_spec.groove) is groove_for(profile.groove)
         assert spec.melody_spec.style_hint == profile.melody
+        if step.role == "bass":
+            assert bass_family(build_context(request)) == bass_family(direct) == profile.bass
         layers = {name for name, _ in spec.drum_spec.layers}
         kit = {name for name, _, _, _ in layer_targets(profile.groove)}
         assert layers <= kit | {"percussion"}, (layers, kit)

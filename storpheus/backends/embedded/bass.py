@@ -103,7 +103,7 @@ class _Voice:
 
 
 def _render_patterns(ctx: RenderContext, dice: Dice, buf: NoteBuffer) -> str:
-    family = _family(ctx)
+    family = bass_family(ctx)
     variants = BASS_PATTERNS.get(family, BASS_PATTERNS["pumping"])
     gate = 0.7 if family == "funk" else 0.88
     voice = _Voice(ctx, dice)
@@ -288,15 +288,23 @@ def _render_walking(ctx: RenderContext, dice: Dice, buf: NoteBuffer) -> str:
     return "walking"
 
 
-def _family(ctx: RenderContext) -> str:
-    """The bass family: the spec's bass style when it names one, else the style's."""
+def bass_family(ctx: RenderContext) -> str:
+    """The bass family: the style's own, unless the spec asks for another bass style.
+
+    A spec carrying the style's own bass style (what the planner writes by
+    default) plays the style's family, exactly as a request without a spec
+    does; another style the spec names (a busier line, say) is mapped to
+    its family.
+    """
+    if ctx.bass_spec.style == ctx.style.bass_style:
+        return ctx.style.bass
     return BASS_STYLE_ALIASES.get(ctx.bass_spec.style, ctx.style.bass)
 
 
 def render_bass(ctx: RenderContext, dice: Dice) -> RenderedPart:
     """Render a bass part for ``ctx``."""
     buf = NoteBuffer()
-    family = _family(ctx)
+    family = bass_family(ctx)
     if family == "walking":
         used = _render_walking(ctx, dice, buf)
         swing = ctx.swing
