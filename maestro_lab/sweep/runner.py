@@ -312,6 +312,11 @@ FLUSH_SECONDS: Final = 0.5
 MAX_BATCH: Final = 256
 """Most cells written in one transaction."""
 
+INGEST_SHARE: Final = 0.2
+"""Most of its time the coordinator spends writing: after a write of ``t`` seconds,
+the next waits at least ``t / INGEST_SHARE`` (so a slow disk or a busy machine
+makes batches bigger instead of starving the workers' results)."""
+
 
 def drive(
     sweep: _Sweep,
@@ -327,9 +332,10 @@ def drive(
     """Submit ``todo`` and record results as they complete, batched into few transactions.
 
     Finished cells are written together once ``flush_seconds`` passed since
-    the last write (or :data:`MAX_BATCH` are waiting, or a cell failed under
-    ``fail_fast``, or nothing is left): the coordinator's per-transaction
-    cost is paid per batch, not per cell, so it keeps up with many workers.
+    the last write (longer if writing is slow, see :data:`INGEST_SHARE`), or
+    :data:`MAX_BATCH` are waiting, or a cell failed under ``fail_fast``, or
+    nothing is left: the coordinator's per-transaction cost is paid per
+    batch, not per cell, so it keeps up with many workers.
     """
     bar = None
     if progress:
@@ -348,23 +354,26 @@ def drive(
     }
     waiting: list[CellOutcome] = []
     last = time.monotonic()
+    interval = flush_seconds
     try:
         while futures or waiting:
             if futures:
-                timeout = max(0.0, last + flush_seconds - time.monotonic()) if waiting else None
+                timeout = max(0.0, last + interval - time.monotonic()) if waiting else None
                 done, _ = wait(list(futures), timeout=timeout, return_when=FIRST_COMPLETED)
                 waiting.extend(_outcome(f, futures.pop(f), sweep.sweep_id) for f in done)
             failed = next((o for o in waiting if o.status == "failed"), None)
             due = (
                 not futures
                 or len(waiting) >= MAX_BATCH
-                or time.monotonic() - last >= flush_seconds
+                or time.monotonic() - last >= interval
                 or (fail_fast and failed is not None)
             )
             if not (waiting and due):
                 continue
             waiting.sort(key=lambda o: sweep.cells[o.cell_key].index)
+            began = time.monotonic()
             sweep.record(waiting)
+            interval = max(flush_seconds, (time.monotonic() - began) / INGEST_SHARE)
             if bar is not None:
                 bar.update(len(waiting))
                 bar.set_postfix(failed=len(sweep.failures), refresh=False)
@@ -499,6 +508,7 @@ def run(
 
 __all__ = [
     "FLUSH_SECONDS",
+    "INGEST_SHARE",
     "MAX_BATCH",
     "CellFailure",
     "SweepResult",
