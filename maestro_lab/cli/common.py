@@ -68,3 +68,18 @@ def _decode(data: bytes, where: str) -> str:
             f"{where} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
             "save the prompt as UTF-8"
         ) from None
+
+
+def preload_scorer(spec: str | None) -> None:
+    """Import the user's ``--scorer MODULE:NAME`` from the current folder, checking its shape.
+
+    A console script does not search the current folder for modules (``python
+    -m`` would), so the command loads the scorer here first; later loads of
+    the same spec find the module already imported. A spec that does not name
+    a scorer raises :class:`~storpheus.errors.ScoringError` (exit code 2).
+    """
+    if spec is None:
+        return
+    from storpheus.scoring import load_scorer
+
+    load_scorer(spec, search=(Path.cwd(),))

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from maestro_lab.cli.common import add_json_flag, print_json, read_prompt
+from maestro_lab.cli.common import add_json_flag, preload_scorer, print_json, read_prompt
 
 if TYPE_CHECKING:
     from maestro_lab.runtime.events import MaestroEvent
@@ -201,6 +201,7 @@ def _run(args: argparse.Namespace) -> int:
     from maestro_lab.cli.failures import EXPECTED, report
 
     try:
+        preload_scorer(args.scorer)
         text = read_prompt(args.prompt)
         if args.db != ":memory:":
             Path(args.db).parent.mkdir(parents=True, exist_ok=True)

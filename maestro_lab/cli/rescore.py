@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import math
 
-from maestro_lab.cli.common import JSONValue, add_json_flag, print_json
+from maestro_lab.cli.common import JSONValue, add_json_flag, preload_scorer, print_json
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -57,6 +57,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         if not Path(args.db).is_file():
             raise NotARepositoryError(args.db, "no such file")
+        preload_scorer(args.scorer)
         frame = rescore(args.run, args.scorer, db=args.db)
     except EXPECTED as exc:
         return report("rescore", exc, args.json)

@@ -51,7 +51,7 @@ from muse_duckdb.variations import VariationStore, apply_phrases, variation_from
 from storpheus.backends.base import MusicGeneratorBackend
 from storpheus.io import score_to_midi_bytes
 from storpheus.project import ProjectState, project_to_score
-from storpheus.scoring import Scorer, load_scorer
+from storpheus.scoring import Scorer, load_scorer, registered_scorer
 
 DifferenceKind = Literal["project", "track", "region"]
 
@@ -204,8 +204,8 @@ def _scorer(record: dict[str, JsonValue], override: Scorer | str | None) -> Scor
     spec = scorer_record.get("spec") if isinstance(scorer_record, dict) else None
     if override is not None:
         scorer = override if isinstance(override, Scorer) else load_scorer(override)
-    elif isinstance(spec, str):
-        scorer = load_scorer(spec)
+    elif isinstance(spec, str):  # resolved by name only: a record never makes us import code
+        scorer = registered_scorer(spec)
     else:
         scorer = Scorer()
     recorded = _text(record, "scorer", "id")

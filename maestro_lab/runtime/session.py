@@ -66,7 +66,7 @@ from muse_duckdb.storage.database import Database
 from muse_duckdb.telemetry import TelemetryBatch, TelemetryRecorder, ingest, open_database
 from storpheus.backends.base import MusicGeneratorBackend
 from storpheus.project import ProjectState
-from storpheus.scoring import Scorer, load_scorer
+from storpheus.scoring import Scorer, load_scorer, registered_scorer
 
 DEFAULT_DB = "maestro.duckdb"
 """The Muse database ``compose`` uses when none is given."""
@@ -108,6 +108,8 @@ def resolve_scorer(scorer: Scorer | str | None) -> tuple[Scorer, str | None]:
         return Scorer(), None
     if isinstance(scorer, Scorer):
         return scorer, None
+    if ":" not in scorer:  # a registered name ("default", or one a package or notebook added)
+        return registered_scorer(scorer), scorer
     return load_scorer(scorer), scorer
 
 

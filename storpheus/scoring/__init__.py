@@ -6,6 +6,8 @@
 * :mod:`~storpheus.scoring.dimensions` — :class:`Dimension`, the built-in
   constraint-fit dimensions and the :func:`dimension` decorator;
 * :mod:`~storpheus.scoring.scorer` — :class:`Scorer` (stable ``scorer_id``);
+* :mod:`~storpheus.scoring.registry` — named scorers, the only ones a stored
+  record may bring back (:func:`registered_scorer`);
 * :mod:`~storpheus.scoring.cards` — :class:`ScoreCards` / :class:`ScoreCard`;
 * :mod:`~storpheus.scoring.reports` — :func:`fulfillment_report`,
   :func:`compare_generations`;
@@ -28,6 +30,13 @@ from storpheus.scoring.dimensions import BUILTIN_DIMENSIONS, Dimension, dimensio
 from storpheus.scoring.metrics import METRIC_NAMES, compute_metrics
 from storpheus.scoring.metrics_batch import batch_metrics, metrics_frame
 from storpheus.scoring.params import ScoringParams
+from storpheus.scoring.registry import (
+    UnregisteredScorerError,
+    register_scorer,
+    registered_scorer,
+    scorer_names,
+    unregister_scorer,
+)
 from storpheus.scoring.reports import (
     FulfillmentReport,
     GenerationComparison,
@@ -52,6 +61,7 @@ __all__ = [
     "ScoreCards",
     "Scorer",
     "ScoringParams",
+    "UnregisteredScorerError",
     "batch_metrics",
     "compare_generations",
     "compute_metrics",
@@ -61,4 +71,8 @@ __all__ = [
     "generation_report",
     "load_scorer",
     "metrics_frame",
+    "register_scorer",
+    "registered_scorer",
+    "scorer_names",
+    "unregister_scorer",
 ]

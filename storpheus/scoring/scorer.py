@@ -33,8 +33,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -325,11 +327,15 @@ def default_scorer() -> Scorer:
     return Scorer()
 
 
-def load_scorer(spec: str) -> Scorer:
+def load_scorer(spec: str, *, search: Sequence[str | os.PathLike[str]] = ()) -> Scorer:
     """The scorer named by ``"package.module:name"`` (for CLIs such as ``rescore``).
 
     ``name`` may be a :class:`Scorer` or a function of no arguments returning
-    one; ``"default"`` is :func:`default_scorer`.
+    one; ``"default"`` is :func:`default_scorer`. ``search`` lists folders
+    searched first for the module (a command line passes the current folder,
+    as ``python -m`` would). This imports the module, so call it only with a
+    spec the user gave; a spec read back from a record resolves through
+    :func:`storpheus.scoring.registry.registered_scorer` instead.
 
     >>> load_scorer("storpheus.scoring.scorer:default_scorer").scorer_id == Scorer().scorer_id
     True
@@ -346,15 +352,29 @@ def load_scorer(spec: str) -> Scorer:
     module_name, sep, attr = spec.partition(":")
     if not sep or not module_name or not attr:
         raise ScoringError(f"scorer spec {spec!r} must look like 'package.module:name'")
+    import sys
+
+    added = [str(Path(folder).resolve()) for folder in search]
+    added = [folder for folder in added if folder not in sys.path]
+    sys.path[:0] = added
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
         raise ScoringError(f"scorer spec {spec!r}: cannot import {module_name!r} ({exc})") from exc
+    finally:
+        for folder in added:
+            sys.path.remove(folder)
     target = getattr(module, attr, None)
     if target is None:
         raise ScoringError(f"scorer spec {spec!r}: module {module_name!r} has no {attr!r}")
     if callable(target) and not isinstance(target, Scorer):
-        target = target()
+        try:
+            target = target()
+        except TypeError as exc:
+            raise ScoringError(
+                f"scorer spec {spec!r} names a function that cannot be called without "
+                f"arguments ({exc}); name a Scorer or a function of no arguments returning one"
+            ) from exc
     if not isinstance(target, Scorer):
         raise ScoringError(f"scorer spec {spec!r} names a {type(target).__name__}, not a Scorer")
     return target

@@ -185,9 +185,64 @@ def test_another_scorer_is_refused_unless_it_is_the_recorded_one(tmp_path: Path)
     result = maestro_lab.compose(SMALL_PROMPT, seed=3, db=db, out=None, scorer=spec)
     record = json.loads(Repository.open(db, "default").get_commit("HEAD").metadata_json)
     assert record["maestro"]["scorer"]["spec"] == spec
-    assert maestro_lab.reproduce(result.commit_id, db).ok
+    assert maestro_lab.reproduce(result.commit_id, db, scorer=spec).ok
     from storpheus.scoring import Scorer
 
     other = Scorer().with_weights(key_compliance=3.0)
     with pytest.raises(ReproductionError, match="scorer"):
         maestro_lab.reproduce(result.commit_id, db, scorer=other)
+
+
+def test_a_recorded_module_scorer_is_never_imported_by_reproduce(tmp_path: Path) -> None:
+    from storpheus.scoring import UnregisteredScorerError
+
+    db = tmp_path / "lab.duckdb"
+    spec = "storpheus.scoring.scorer:default_scorer"
+    result = maestro_lab.compose(SMALL_PROMPT, seed=3, db=db, out=None, scorer=spec)
+    with pytest.raises(UnregisteredScorerError, match="never imported on its own say"):
+        maestro_lab.reproduce(result.commit_id, db)
+
+
+def test_a_registered_scorer_name_is_recorded_and_reproduces(tmp_path: Path) -> None:
+    from storpheus.scoring import Scorer, register_scorer, unregister_scorer
+
+    register_scorer("key-heavy", lambda: Scorer().with_weights(key_compliance=3.0))
+    try:
+        db = tmp_path / "lab.duckdb"
+        result = maestro_lab.compose(SMALL_PROMPT, seed=3, db=db, out=None, scorer="key-heavy")
+        record = json.loads(Repository.open(db, "default").get_commit("HEAD").metadata_json)
+        assert record["maestro"]["scorer"]["spec"] == "key-heavy"
+        assert maestro_lab.reproduce(result.commit_id, db).ok
+    finally:
+        unregister_scorer("key-heavy")
+
+
+def test_reproduce_of_a_tampered_scorer_record_imports_nothing(tmp_path: Path) -> None:
+    import duckdb
+
+    db = tmp_path / "lab.duckdb"
+    maestro_lab.compose(SMALL_PROMPT, seed=3, db=db, out=None)
+    marker = tmp_path / "imported"
+    (tmp_path / "evil_scorer.py").write_text(
+        f"open({str(marker)!r}, 'w').write('x')\nscorer = None\n", encoding="utf-8"
+    )
+    con = duckdb.connect(str(db))
+    (metadata,) = con.execute("SELECT metadata FROM commits").fetchone()  # type: ignore[misc]
+    record = json.loads(metadata)
+    record["maestro"]["scorer"]["spec"] = "evil_scorer:scorer"
+    con.execute("UPDATE commits SET metadata = ?", [json.dumps(record)])
+    con.close()
+    out = subprocess.run(
+        [sys.executable, "-c", _MAIN, "reproduce", "HEAD", "--db", str(db), "--json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert out.returncode == 2, out.stderr
+    error = json.loads(out.stdout)["error"]
+    assert error["type"] == "UnregisteredScorerError"
+    assert "'evil_scorer:scorer'" in error["message"]
+    assert "--scorer evil_scorer:scorer" in error["message"]
+    assert not marker.exists()

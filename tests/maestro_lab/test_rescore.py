@@ -97,3 +97,68 @@ def test_generations_keep_the_targets_rescoring_needs(
     for metadata in gens["metadata"]:
         params = ScoringParams.from_dict(json.loads(metadata)["scoring_params"])
         assert params.bars == 4
+
+
+_CLI = "import sys; from maestro_lab.cli import main; sys.exit(main(sys.argv[1:]))"
+
+
+def _cli_in(folder: Path, *args: str) -> tuple[int, str, str]:
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        # -I: isolated, so the current folder is *not* on sys.path unless the CLI adds it
+        [sys.executable, "-I", "-c", _CLI, *args],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    return out.returncode, out.stdout, out.stderr
+
+
+def test_rescore_cli_finds_a_scorer_module_in_the_current_folder(
+    composed: tuple[Path, CompositionResult], tmp_path: Path
+) -> None:
+    db, result = composed
+    (tmp_path / "my_scorers.py").write_text(
+        "from storpheus.scoring import Scorer\n"
+        "def key_heavy():\n"
+        "    return Scorer().with_weights(key_compliance=4.0)\n",
+        encoding="utf-8",
+    )
+    code, out, err = _cli_in(
+        tmp_path,
+        "rescore",
+        result.run_id,
+        "--scorer",
+        "my_scorers:key_heavy",
+        "--db",
+        str(db),
+        "--json",
+    )
+    assert code == 0, err
+    assert json.loads(out)["scorerId"] == Scorer().with_weights(key_compliance=4.0).scorer_id
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("def needs_args(x):\n    return x\n", "cannot be called without arguments"),
+        ("def not_a_scorer():\n    return 42\n", "names a int, not a Scorer"),
+    ],
+    ids=["takes-arguments", "wrong-type"],
+)
+def test_rescore_cli_reports_a_scorer_of_the_wrong_shape_as_usage_error(
+    composed: tuple[Path, CompositionResult], tmp_path: Path, source: str, message: str
+) -> None:
+    db, result = composed
+    (tmp_path / "bad_scorer.py").write_text(source, encoding="utf-8")
+    name = source.split("(")[0].removeprefix("def ")
+    code, _, err = _cli_in(
+        tmp_path, "rescore", result.run_id, "--scorer", f"bad_scorer:{name}", "--db", str(db)
+    )
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in err
