@@ -13,18 +13,22 @@ canonical JSON::
                    "cc": [[tick, number, value], ...],  # kept here instead
                    "bends": [[tick, value], ...]}]}
 
-When a file is read, the marker puts the note-less tracks back in their
-places and restores roles and the key. A file without the marker, or whose
-tracks no longer match it (edited by another program), is read as it is.
+When a file is read, the marker is validated by the pydantic model
+:class:`Layout` (a marker that does not validate is ignored) and puts the
+note-less tracks back in their places and restores roles and the key. A file
+without the marker, or whose tracks no longer match it (edited by another
+program), is read as it is.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from typing import Literal
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from storpheus.events import ControlChangeArray, PitchBendArray
 from storpheus.score import Score, Track
@@ -57,12 +61,28 @@ def layout_text(score: Score) -> str:
     return PREFIX + json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-@dataclass(frozen=True)
-class Layout:
-    """A parsed layout marker."""
+class LayoutTrack(BaseModel):
+    """One track entry of the layout marker (``notes`` false: events kept in the marker)."""
 
-    key: str | None
-    tracks: tuple[dict[str, object], ...]
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    name: str = ""
+    program: int = Field(default=0, ge=0, le=127)
+    drum: bool = False
+    role: str | None = None
+    notes: bool = True
+    cc: tuple[tuple[int, int, int], ...] = ()
+    bends: tuple[tuple[int, int], ...] = ()
+
+
+class Layout(BaseModel):
+    """A parsed version-1 layout marker: the key and the written tracks in order."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    v: Literal[1]
+    key: str | None = None
+    tracks: tuple[LayoutTrack, ...]
 
 
 def parse_layout(text: str) -> Layout | None:
@@ -70,43 +90,33 @@ def parse_layout(text: str) -> Layout | None:
     if not text.startswith(PREFIX):
         return None
     try:
-        doc = json.loads(text.removeprefix(PREFIX))
-    except json.JSONDecodeError:
+        return Layout.model_validate_json(text.removeprefix(PREFIX))
+    except ValidationError:
         return None
-    if not isinstance(doc, dict) or doc.get("v") != 1 or not isinstance(doc.get("tracks"), list):
-        return None
-    key = doc.get("key")
-    entries = tuple(t for t in doc["tracks"] if isinstance(t, dict))
-    if len(entries) != len(doc["tracks"]):
-        return None
-    return Layout(key=key if isinstance(key, str) else None, tracks=entries)
 
 
 def apply_layout(layout: Layout, read_tracks: list[Track], tpq: int) -> list[Track] | None:
     """Rebuild the written track list, or ``None`` if the file does not match the layout."""
-    with_notes = [e for e in layout.tracks if e.get("notes")]
+    with_notes = [e for e in layout.tracks if e.notes]
     if len(with_notes) != len(read_tracks):
         return None
     out: list[Track] = []
     remaining = iter(read_tracks)
     for entry in layout.tracks:
-        role = entry.get("role")
-        role = role if isinstance(role, str) else None
-        if entry.get("notes"):
+        if entry.notes:
             track = next(remaining)
-            if track.name != entry.get("name"):
+            if track.name != entry.name:
                 return None
-            out.append(replace(track, role=role, channel=None))
+            out.append(replace(track, role=entry.role, channel=None))
             continue
-        cc = np.asarray(entry.get("cc") or np.empty((0, 3)), dtype=np.int64).reshape(-1, 3)
-        bends = np.asarray(entry.get("bends") or np.empty((0, 2)), dtype=np.int64).reshape(-1, 2)
-        program = entry.get("program")
+        cc = np.asarray(entry.cc, dtype=np.int64).reshape(-1, 3)
+        bends = np.asarray(entry.bends, dtype=np.int64).reshape(-1, 2)
         out.append(
             Track(
-                name=str(entry.get("name", "")),
-                program=program if isinstance(program, int) else 0,
-                is_drum=bool(entry.get("drum")),
-                role=role,
+                name=entry.name,
+                program=entry.program,
+                is_drum=entry.drum,
+                role=entry.role,
                 cc=ControlChangeArray(cc[:, 1], cc[:, 2], cc[:, 0] / tpq),
                 bends=PitchBendArray(bends[:, 1], bends[:, 0] / tpq),
             )
