@@ -49,6 +49,10 @@ PARAMS = ScoringParams(
     register_spread=12,
     velocity_floor=60,
     velocity_ceiling=110,
+    target_velocity=85.0,
+    target_diversity=0.6,
+    target_coverage=0.8,
+    target_silence=0.6,
 )
 
 

@@ -408,17 +408,25 @@ def bar_coverage(batch: CandidateBatch, params: ScoringParams) -> F64:
 
 
 def sounding_share(batch: CandidateBatch, params: ScoringParams) -> F64:
-    """Share of the span's 1/48-beat steps during which at least one note sounds."""
-    steps = COVERAGE_STEPS_PER_BEAT
-    n = round(params.total_beats * steps)
-    first = np.rint(batch.start_beat * steps).astype(np.int64)
-    last = np.rint(batch.end_beat * steps).astype(np.int64) - 1
-    inside = first < n
-    last = np.minimum(last, n - 1)
-    keep = inside & (last >= first)
-    units = np.full(batch.size, n, dtype=np.int64)
-    covered = k.union_count(batch.seg[keep], first[keep], last[keep], batch.size, n_units=units)
-    return covered / n
+    """Share of the span ``[0, total_beats)`` during which at least one note sounds.
+
+    Exact in beats: notes in onset order, each adds the part of its interval
+    that lies beyond every earlier note's end (a running maximum per candidate).
+    """
+    span = params.total_beats
+    order = batch.order
+    seg = batch.seg[order]
+    start = batch.start_beat[order]
+    end = np.minimum(batch.end_beat[order], span)
+    shift = seg * (span + 1.0)  # keeps each candidate's running maximum to itself
+    running = np.maximum.accumulate(end + shift) if end.size else end
+    before = np.empty_like(end)
+    if end.size:
+        before[0] = -np.inf
+        before[1:] = running[:-1]
+    covered = np.clip(end - np.maximum(start, before - shift), 0.0, None)
+    total: F64 = np.bincount(seg, weights=covered, minlength=batch.size) / span
+    return total
 
 
 def rest_share(batch: CandidateBatch, params: ScoringParams) -> F64:
@@ -453,9 +461,6 @@ def _mean_by(seg: npt.NDArray[np.int64], values: F64, size: int) -> F64:
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(count > 0, total / np.where(count > 0, count, 1), 0.0)
 
-
-COVERAGE_STEPS_PER_BEAT: Final = 48
-"""Resolution of ``coverage_fit``'s sounding share (divides triplets and 16ths)."""
 
 BUILTIN_DIMENSIONS: Final = (
     Dimension("key_compliance", key_compliance, 2.0, True, "2", "notes in the target key"),

@@ -140,3 +140,37 @@ def test_scoring_params_list_a_target_per_dimension():
     assert targets["register_fit"] == "40±10"
     assert targets["velocity_fit"] == "70 in 50-90"
     assert ScoringParams.from_dict(params.to_dict()) == params
+
+
+def _union_length(intervals: list[tuple[float, float]], span: float) -> float:
+    total, reach = 0.0, 0.0
+    for start, end in sorted(intervals):
+        end = min(end, span)
+        if end > max(start, reach):
+            total += end - max(start, reach)
+        reach = max(reach, end)
+    return total
+
+
+@settings(max_examples=60)
+@given(
+    st.lists(
+        st.lists(st.tuples(st.integers(0, 80), st.integers(1, 24)), min_size=0, max_size=12),
+        min_size=1,
+        max_size=5,
+    ),
+    st.integers(1, 4),
+)
+def test_sounding_share_is_the_union_of_the_note_intervals(parts, bars):
+    pieces = [
+        NoteArray([60] * len(p), 90, [s / 4 for s, _ in p], [d / 4 for _, d in p])
+        if p
+        else NoteArray.empty()
+        for p in parts
+    ]
+    params = ScoringParams(bars=bars, target_key=None, expected_channels=1)
+    got = dims.sounding_share(CandidateBatch.from_items(pieces), params)
+    span = params.total_beats
+    for value, p in zip(got, parts, strict=True):
+        want = _union_length([(s / 4, s / 4 + d / 4) for s, d in p], span) / span
+        assert value == pytest.approx(want, abs=1e-9)
