@@ -7,6 +7,7 @@ import pytest
 
 from maestro_lab.errors import LabError, UnknownCandidateError
 from maestro_lab.lab import CandidateBrowser
+from maestro_lab.viz.scores import dimension_columns
 
 from .conftest import CANDIDATES, PROMPT
 
@@ -18,9 +19,11 @@ def test_table_lists_every_candidate_of_the_part_sorted(composed) -> None:
     browser = CandidateBrowser(lab, run_id)
     assert len(browser.groups()) == 16
     browser.choose("bass", "verse")
-    table = browser.table(sort_by="key_compliance")
+    dimension = dimension_columns(browser.table())[0]  # whatever the scorer records
+    table = browser.table(sort_by=dimension)
     assert len(table) == CANDIDATES
-    assert table["key_compliance"].is_monotonic_decreasing
+    assert table[dimension].is_monotonic_decreasing
+    assert browser.table(sort_by="score", ascending=True)["score"].is_monotonic_increasing
     assert set(table["role"]) == {"bass"}
     assert set(table["section"]) == {"verse"}
     assert browser.selected == browser.chosen_by_sampling
