@@ -14,19 +14,32 @@ the MIDI file).
 Goals (issue 7): total <= 2 s on the 2-core machine, and everything except
 generation <= 10 % of the total.
 
+Side by side with older code (``--against REF``): the same workload runs
+once in a ``git worktree`` of ``REF`` and once on this checkout, each in its
+own process (same interpreter, the worktree first on ``sys.path``), and a
+ratio table compares the stage medians. The same composition's per-note
+path is checked too: new code writes generated notes columnar (no
+``stori_add_notes`` validated note by note between the backend and the
+commit).
+
     python benchmarks/bench_compose.py            # full run (about 10 s)
     python benchmarks/bench_compose.py --quick    # smoke run (a few seconds)
+    python benchmarks/bench_compose.py --against df2ab6f   # old vs new, one run
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 GOAL_TOTAL_S = 2.0
 GOAL_NON_GENERATION_SHARE = 0.10
@@ -98,7 +111,14 @@ def main(argv: list[str] | None = None) -> int:
         help="create a new database file per run (default: one file, a new project per run)",
     )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument(
+        "--against",
+        metavar="REF",
+        help="also run the workload on git REF (a worktree) and print old vs new ratios",
+    )
     args = parser.parse_args(argv)
+    if args.against:
+        return _side_by_side(args)
     candidates, repeats = args.candidates, args.repeats
     if args.quick:
         candidates, repeats = 4, 2
@@ -161,6 +181,94 @@ def main(argv: list[str] | None = None) -> int:
         f"{share:.1%} of {total * 1000:.0f} ms ({met}); "
         f"{non_generation / GOAL_TOTAL_S:.1%} of the 2 s budget"
     )
+    return 0
+
+
+def _run_json(args: argparse.Namespace, source: Path) -> dict[str, object]:
+    """The ``--json`` results of this benchmark run with ``source``'s packages first on the path."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--json"]
+    command += ["--candidates", str(args.candidates), "--repeats", str(args.repeats)]
+    command += ["--workers", str(args.workers)] + (["--quick"] if args.quick else [])
+    command += ["--fresh-db"] if args.fresh_db else []
+    env = {**os.environ, "PYTHONPATH": str(source)}
+    out = subprocess.run(command, env=env, cwd=source, capture_output=True, text=True, check=True)
+    probe = "import maestro_lab, pathlib; print(pathlib.Path(maestro_lab.__file__).parent.parent)"
+    where = subprocess.run(
+        [sys.executable, "-c", probe], env=env, cwd=source, capture_output=True, text=True
+    ).stdout.strip()
+    if Path(where).resolve() != source.resolve():
+        raise RuntimeError(f"the run meant for {source} imported maestro_lab from {where}")
+    result: dict[str, object] = json.loads(out.stdout)
+    return result
+
+
+def _per_note_calls() -> int:
+    """``stori_add_notes`` calls validated (note by note) while composing the workload once."""
+    import maestro_lab
+    from maestro_lab.runtime import tool_events
+    from maestro_lab.tools import validation
+
+    seen: list[str] = []
+    real = validation.validate_tool_call
+
+    def spy(call: validation.ToolCall, **kwargs: object) -> validation.ValidatedToolCall:
+        seen.append(call.name)
+        return real(call, **kwargs)  # type: ignore[arg-type]
+
+    tool_events.validate_tool_call = spy  # type: ignore[assignment]
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-compose-") as tmp:
+            maestro_lab.compose(PROMPT, seed=1, db=Path(tmp) / "n.duckdb", candidates=2, out=None)
+    finally:
+        tool_events.validate_tool_call = real
+    return seen.count("stori_add_notes")
+
+
+def _side_by_side(args: argparse.Namespace) -> int:
+    with tempfile.TemporaryDirectory(prefix="bench-compose-old-") as tmp:
+        old_tree = Path(tmp) / "old"
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(old_tree), args.against],
+            check=True,
+            capture_output=True,
+        )
+        try:
+            old = _run_json(args, old_tree)
+            new = _run_json(args, ROOT)
+        finally:
+            subprocess.run(
+                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old_tree)],
+                check=False,
+                capture_output=True,
+            )
+    old_m, new_m = old["median_s"], new["median_s"]
+    assert isinstance(old_m, dict)
+    assert isinstance(new_m, dict)
+    per_note = _per_note_calls()
+    if args.json:
+        json.dump(
+            {"against": args.against, "old": old, "new": new, "per_note_calls": per_note},
+            sys.stdout,
+            indent=2,
+        )
+        print()
+        return 0
+    print(
+        f"compose, old ({args.against}) vs new (this checkout): same workload, one run each, "
+        f"median of {new['repeats']} compositions, {new['candidates']} candidates\n"
+    )
+    header = f"{'stage':<14} {'old ms':>9} {'new ms':>9} {'new/old':>8}"
+    print(header)
+    print("-" * len(header))
+    for name in [name for name, _ in STAGES] + ["other", "total"]:
+        before, after = float(old_m[name]), float(new_m[name])
+        ratio = f"{after / before:>8.2f}" if before > 0 else f"{'-':>8}"
+        print(f"{name:<14} {before * 1000:>9.1f} {after * 1000:>9.1f} {ratio}")
+    print()
+    total_old, total_new = float(old_m["total"]), float(new_m["total"])
+    verdict = "no slower" if total_new <= total_old * 1.05 else "SLOWER"
+    print(f"total: new/old = {total_new / total_old:.3f} ({verdict}, 5 % noise allowance)")
+    print(f"stori_add_notes calls validated note by note per composition (new): {per_note}")
     return 0
 
 
