@@ -142,3 +142,14 @@ def test_huge_bodies_are_refused_declared_or_streamed(serve: Serve) -> None:
         assert streamed.status_code == 413
     with httpx.Client(base_url=url) as client:  # a fresh connection: the server is fine
         assert client.get("/api/v1/health").status_code == 200
+
+
+def test_accepting_a_variation_after_head_moved_is_a_conflict(serve: Serve) -> None:
+    url = serve()
+    with httpx.Client(base_url=url, timeout=60) as client:
+        staged = client.post("/api/v1/variations", json={"prompt": SMALL_PROMPT, "seed": 1}).json()
+        moved = read_stream(url, {"prompt": SMALL_PROMPT, "seed": 2})[-1]["commitId"]
+        refused = client.post(f"/api/v1/variations/{staged['variationId']}/accept")
+        assert refused.status_code == 409
+        assert refused.json()["error"]["code"] == "StaleBaseError"
+        assert client.get("/api/v1/log").json()["head"]["commitId"] == moved
