@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from datetime import UTC, datetime
 from typing import Final
@@ -138,6 +139,7 @@ class DuckDBBackendCache:
             components=(MUSE_SCHEMA, TELEMETRY_SCHEMA, BACKEND_CACHE_SCHEMA),
         )
         self.backend = backend
+        self._lock = threading.Lock()  # one operation at a time: agents share the backend
 
     def __repr__(self) -> str:
         return f"DuckDBBackendCache({self.db.path!r})"
@@ -156,7 +158,7 @@ class DuckDBBackendCache:
         attempt = 0
         while True:
             try:
-                with self.db.write("look up the backend cache") as conn:
+                with self._lock, self.db.write("look up the backend cache") as conn:
                     entry = _read(conn, key)
                     conn.execute(
                         "INSERT INTO backend_cache_lookups VALUES (?, ?, ?, ?)",
@@ -173,7 +175,7 @@ class DuckDBBackendCache:
                 self._retrying(attempt)
             except ReadOnlyRepositoryError:
                 try:
-                    with self.db.read() as conn:
+                    with self._lock, self.db.read() as conn:
                         return _read(conn, key)
                 except MuseError:  # never written by a cache: nothing cached
                     return None
@@ -192,7 +194,7 @@ class DuckDBBackendCache:
         attempt = 0
         while True:
             try:
-                with self.db.write("store a backend cache entry") as conn:
+                with self._lock, self.db.write("store a backend cache entry") as conn:
                     conn.execute("DELETE FROM backend_cache_parts WHERE cache_key = ?", [entry.key])
                     conn.execute("DELETE FROM backend_cache WHERE cache_key = ?", [entry.key])
                     conn.execute(
@@ -224,7 +226,7 @@ class DuckDBBackendCache:
         attempt = 0
         while True:
             try:
-                with self.db.write("record a backend call") as conn:
+                with self._lock, self.db.write("record a backend call") as conn:
                     conn.execute(
                         "INSERT INTO backend_calls VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         [
@@ -246,7 +248,7 @@ class DuckDBBackendCache:
 
     def stats(self) -> CacheStats:
         """Hits, misses and entries recorded in the file."""
-        with self.db.read() as conn:
+        with self._lock, self.db.read() as conn:
             row = conn.execute(
                 "SELECT count(*) FILTER (WHERE hit), count(*) FILTER (WHERE NOT hit), "
                 "(SELECT count(*) FROM backend_cache) FROM backend_cache_lookups"

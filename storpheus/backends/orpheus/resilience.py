@@ -56,6 +56,8 @@ TRANSIENT_MARKERS: Final = (
     ("bad gateway", "server error (5xx)"),
     ("service unavailable", "server error (5xx)"),
     ("too many requests", "rate limited"),
+    ("could not fetch config", "space not ready"),
+    ("could not fetch api info", "space not ready"),
 )
 """Lower-case fragments of a failure message that mark it as worth retrying."""
 

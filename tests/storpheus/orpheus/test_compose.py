@@ -38,7 +38,13 @@ def test_a_compose_through_the_space_commits_and_reproduces_from_the_cache(
     db = tmp_path / "lab.duckdb"
     url = fresh.urls["space"]
     result = maestro_lab.compose(
-        PROMPT, seed=3, db=db, out=tmp_path, backend="orpheus", backend_options={"space": url}
+        PROMPT,
+        seed=3,
+        db=db,
+        out=tmp_path,
+        backend="orpheus",
+        backend_options={"space": url},
+        workers=2,  # two agents share the backend, its breaker and its cache
     )
     behaviour = fresh.behaviours["space"]
     assert behaviour.calls == 4  # two roles x two sections, one call each
@@ -52,7 +58,7 @@ def test_a_compose_through_the_space_commits_and_reproduces_from_the_cache(
     # the Space would now answer differently; the cache answers as before
     backend = get_backend("orpheus", space=url, db=str(db))
     assert isinstance(backend, OrpheusBackend)
-    again = maestro_lab.reproduce(result.commit_id, db, backend=backend)
+    again = maestro_lab.reproduce(result.commit_id, db, backend=backend, workers=2)
     assert again.ok, again.differences
     assert again.same_midi
     assert again.same_snapshot

@@ -176,6 +176,7 @@ def _status(code: int) -> httpx.HTTPStatusError:
         (_status(429), "rate limited"),
         (ValueError("Queue is full! Please try again."), "queue is full"),
         (ValueError("No GPU is currently available for you after 60s"), "no GPU available"),
+        (ValueError("Could not fetch config for https://x.hf.space/"), "space not ready"),
         (_status(404), None),
         (ValueError("input_midi is not MIDI"), None),
     ],
