@@ -348,6 +348,20 @@ def edit_field(extensions: dict[str, JsonValue], name: str) -> JsonValue:
     return None
 
 
+def edit_field_problems(extensions: dict[str, JsonValue]) -> list[str]:
+    """Every problem of the ``Sections`` and ``Layer`` fields, each prefixed with its field."""
+    problems = []
+    for name, parse in (("sections", parse_sections), ("layer", parse_layer)):
+        value = edit_field(extensions, name)
+        if value is None:
+            continue
+        try:
+            parse(value)
+        except FieldError as exc:
+            problems.append(f"{name.capitalize()}: {exc}")
+    return problems
+
+
 def edit_fields(
     extensions: dict[str, JsonValue],
 ) -> tuple[tuple[tuple[str, int, int], ...] | None, bool | None]:

@@ -190,10 +190,7 @@ def _build(text: str, data: dict[str, JsonValue]) -> MaestroPrompt:
     request: str = field("request", f.parse_request) or ""
     constraints, constraint_problems = parse_constraints(routing.get("constraints"))
     problems.extend(f"Constraints: {p}" for p in constraint_problems)
-    try:
-        f.edit_fields(extensions)
-    except f.FieldError as exc:
-        problems.append(str(exc))
+    problems.extend(f.edit_field_problems(extensions))
     if mode in ("edit", "ask") and not request and "request" not in _failed(problems):
         problems.append(f"Request: required in {mode} mode (what should be done or answered?)")
     if problems or mode is None:

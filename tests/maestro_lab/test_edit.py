@@ -226,3 +226,87 @@ def test_a_track_name_gets_one_id_through_muse_and_through_the_tools() -> None:
     store = StateStore()
     store.apply(ToolCall("stori_add_midi_track", {"name": "Café Keys", "gmProgram": 4}))
     assert committed == store.snapshot.track_ids == ("cafe-keys",)
+
+
+def test_a_sections_field_edits_one_span_of_a_whole_track_region(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No markers: one ``main`` region per track; ``Sections:`` says where the verse is."""
+    db = tmp_path / "lab.duckdb"
+    song = tmp_path / "plain.mid"
+    beats = np.arange(0.0, 24.0, 1.0)
+    bass = NoteArray(np.where(beats % 2 == 0, 45, 52), 90, beats, 0.9)
+    write_midi(Score((Track("Bass", bass, program=33),), bpm=90), song)
+    assert muse_main(["--db", str(db), "init"]) == 0
+    assert muse_main(["--db", str(db), "commit", str(song), "-m", "import"]) == 0
+    capsys.readouterr()
+    before = _head(db)
+    assert before.region_ids == ("bass/main",)
+    prompt = _write(
+        tmp_path,
+        "verse.txt",
+        "MAESTRO PROMPT\nMode: edit\nStyle: lofi\nRole: [bass]\nSection: verse\n"
+        "Sections: {intro: 2, verse: 2, outro: 2}\nRequest: a new bass line for the verse\n",
+    )
+    out = _compose(db, prompt, 5, capsys)
+    after = _head(db)
+    inside = (8.0 * 960, 16.0 * 960)
+    kept_before = {n for n in _notes(before, "bass") if not inside[0] <= n[2] < inside[1]}
+    kept_after = {n for n in _notes(after, "bass") if not inside[0] <= n[2] < inside[1]}
+    assert kept_after == kept_before
+    new = after.region("bass/verse")
+    assert (new.start_beat, new.end_beat) == (8.0, 16.0)
+    assert new.n_notes > 0
+    main = after.region("bass/main")
+    onsets = main.absolute_notes().start_beat
+    assert not ((onsets >= 8.0) & (onsets < 16.0)).any()  # cleared where the verse now plays
+    assert out["edit"]["replaced"] == ["bass/main"]
+    assert out["edit"]["added"] == ["bass/verse"]
+
+
+def test_target_and_section_regenerate_one_role_at_one_sections_beats() -> None:
+    from maestro_lab.planner import ProjectView, plan
+    from storpheus.project import ProjectState, RegionState, TrackState
+
+    tracks = (TrackState("bass", "Bass", 33, role="bass"), TrackState("keys", "Keys", 4))
+    regions = tuple(
+        RegionState(f"{t.track_id}/{name}", t.track_id, start, 16.0, name=name)
+        for t in tracks
+        for name, start in (("intro", 0.0), ("hook", 16.0))
+    )
+    head = ProjectView.of(ProjectState(tracks, regions, bpm=96, key="A minor"), style="house")
+    p = plan(
+        "MAESTRO PROMPT\nMode: edit\nTarget: track:Bass\nSection: hook\nRequest: redo the bass\n",
+        project=head,
+        seed=2,
+    )
+    assert p.style == "house"  # inherited from the project
+    assert [(g.role, g.start_beat, g.bars) for g in p.generations] == [("bass", 16.0, 4)]
+    names = [c.name for c in p.tool_calls]
+    assert "stori_add_midi_region" not in names
+    assert "stori_add_midi_track" not in names
+    assert "stori_set_tempo" not in names
+    clear = next(c for c in p.tool_calls if c.name == "stori_clear_notes")
+    generate = next(c for c in p.tool_calls if c.name == "stori_generate_midi")
+    assert clear.params["regionId"] == generate.params["regionId"] == "bass/hook"
+
+
+def test_composing_writes_notes_columnar_not_call_by_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import maestro_lab
+    from maestro_lab.runtime import tool_events
+    from maestro_lab.tools import validation
+
+    seen: list[str] = []
+    real = validation.validate_tool_call
+
+    def spy(call: validation.ToolCall, **kwargs: Any) -> validation.ValidatedToolCall:
+        seen.append(call.name)
+        return real(call, **kwargs)
+
+    monkeypatch.setattr(tool_events, "validate_tool_call", spy)
+    result = maestro_lab.compose(SONG, seed=1, db=tmp_path / "n.duckdb", out=None)
+    assert "stori_add_midi_track" in seen  # the tool path is watched
+    assert "stori_add_notes" not in seen
+    assert _head(tmp_path / "n.duckdb").n_notes == sum(c.notes for c in result.cards) > 0
