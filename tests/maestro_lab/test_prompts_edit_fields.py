@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import JsonValue
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -25,7 +26,9 @@ def test_bar_counts_lay_sections_end_to_end(spec: dict[str, int]) -> None:
     st.lists(st.tuples(NAMES, st.integers(1, 32)), min_size=1, max_size=6, unique_by=lambda t: t[0])
 )
 def test_bar_ranges_round_trip(items: list[tuple[str, int]]) -> None:
-    cursor, spec, want = 1, {}, []
+    cursor = 1
+    spec: dict[str, JsonValue] = {}
+    want: list[tuple[str, int, int]] = []
     for name, bars in items:
         spec[name] = f"{cursor}-{cursor + bars - 1}"
         want.append((name, cursor - 1, bars))
