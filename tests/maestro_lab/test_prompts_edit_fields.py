@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import JsonValue
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import JsonValue
 
 from maestro_lab.errors import InvalidMaestroPrompt
 from maestro_lab.prompts import parse_prompt
