@@ -65,6 +65,9 @@ if TYPE_CHECKING:
 MAX_PENDING = 32
 """Staged variations kept per server; the oldest is dropped past this."""
 
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
+"""``Host`` header names a server bound to loopback answers to."""
+
 
 class AcceptRequest(CamelModel):
     """Body of ``POST /api/v1/variations/{id}/accept``."""
@@ -170,6 +173,7 @@ def create_app(config: ServerConfig, *, writer: WriterQueue | None = None) -> Fa
         StreamableHTTPSessionManager,
     )
     from mcp.server.transport_security import TransportSecuritySettings
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
     from starlette.responses import Response
     from starlette.routing import Route
 
@@ -337,7 +341,7 @@ def create_app(config: ServerConfig, *, writer: WriterQueue | None = None) -> Fa
         return await anyio.to_thread.run_sync(diff_json, repo, a, b)
 
     app.router.routes.append(Route("/mcp", endpoint=StreamableHTTPASGIApp(sessions)))
-    # the last added middleware is the outermost: rate limit, then token, then body size
+    # the last added middleware is the outermost: host, rate limit, token, body size
     app.add_middleware(BodyLimit, limit=config.max_body_bytes)
     if config.token is not None:
         app.add_middleware(BearerAuth, token=config.token)
@@ -347,6 +351,8 @@ def create_app(config: ServerConfig, *, writer: WriterQueue | None = None) -> Fa
         burst=config.burst,
         exempt=frozenset({HEALTH_PATH}),
     )
+    if is_loopback(config.host):  # a page on another site must not reach us by DNS rebinding
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(LOOPBACK_NAMES))
     return app
 
 
@@ -391,6 +397,7 @@ def serve_in_thread(
 
 
 __all__ = [
+    "LOOPBACK_NAMES",
     "MAX_PENDING",
     "AcceptRequest",
     "create_app",

@@ -206,3 +206,19 @@ def test_the_serve_command_listens_on_loopback_and_stops_on_sigint(tmp_path: Pat
         process.send_signal(signal.SIGINT)
         process.wait(30)
     assert process.returncode == 0
+
+
+def test_a_loopback_server_answers_only_loopback_host_names(serve: Serve) -> None:
+    url = serve()
+    port = url.rsplit(":", 1)[1]
+    with httpx.Client(base_url=url) as client:
+        assert client.get("/api/v1/log", headers={"host": f"localhost:{port}"}).status_code == 200
+        rebound = client.get("/api/v1/log", headers={"host": f"evil.example:{port}"})
+        assert rebound.status_code == 400  # a DNS-rebinding page cannot reach the server
+        plain = client.post(
+            "/maestro/stream",
+            content=json.dumps({"prompt": SMALL_PROMPT}),
+            headers={"content-type": "text/plain"},  # a form a page may post without CORS
+        )
+        assert plain.status_code == 422
+        assert client.get("/api/v1/log").json()["commits"] == []
