@@ -9,13 +9,16 @@ setup          ``stori_set_time_signature``    ``numerator``, ``denominator``
 instrument     ``stori_add_midi_track``        ``name``, ``role``, ``instrument``,
                                                ``color``, ``icon``, and ``gmProgram`` or
                                                (drums) ``drumKitId`` + ``isDrums``
+instrument     ``stori_clear_notes``           ``regionId``, ``controllers`` [,
+                                               ``startBeat``, ``endBeat``] (an edit)
 instrument     ``stori_add_midi_region``       ``name``, ``trackName``, ``startBeat``,
                                                ``durationBeats`` [, ``trackId``]
 instrument     ``stori_generate_midi``         ``role``, ``style``, ``tempo``, ``bars``,
                                                ``key``, ``trackName``, ``regionName``,
                                                ``section``, ``startBeat``, ``seed``,
                                                ``numCandidates``, ``constraints``,
-                                               ``prompt`` (a one-line brief) [, ``trackId``]
+                                               ``prompt`` (a one-line brief) [, ``trackId``,
+                                               ``regionId``]
 instrument     ``stori_add_insert_effect``     ``trackId``, ``type``
 mixing         ``stori_ensure_bus``            ``name``
 mixing         ``stori_add_send``              ``trackId``, ``busName``, ``sendLevel`` (0-1)
@@ -23,7 +26,9 @@ mixing         ``stori_set_track_volume``      ``trackId``, ``volume`` (linear g
 mixing         ``stori_set_track_pan``         ``trackId``, ``pan`` (-1 left .. 1 right)
 =============  ==============================  =========================================
 
-The params follow the runtime's tool catalogue (:mod:`maestro_lab.tools`).
+The calls are the tool catalogue's :class:`~maestro_lab.tools.validation.ToolCall`
+and their phases the catalogue's; the registry checks them when the plan is
+made (:mod:`maestro_lab.tools`).
 ``trackId`` is the existing track's id when the plan reuses one, else the
 track's name (the catalogue resolves names). ``constraints`` is exactly
 ``GenerationConstraints.to_dict()``. Volumes and pans are stored on the
@@ -31,7 +36,15 @@ track's name (the catalogue resolves names). ``constraints`` is exactly
 used by :meth:`CompositionPlan.wire`) and converted here.
 
 Setup steps that would not change the project (same tempo, key or meter)
-are left out. Instrument steps are grouped per track, as the reference's
+are left out; an existing song without a key keeps none unless the prompt
+gives one.
+
+Editing in place: a region is named after its section. Where the track
+already has a region spanning exactly the section's beats, the plan clears
+it and generates into it (``regionId``; the region keeps its id). Regions
+that only overlap those beats lose the notes and controller events whose
+onsets fall inside (``stori_clear_notes`` with a span), and a new region is
+added. With ``Layer: yes`` nothing is cleared and a new region is stacked. Instrument steps are grouped per track, as the reference's
 planner groups them: the track, then per section a region and its
 generation, then the track's insert effects. Mixing creates the buses
 before any send, then sets volumes and pans.
