@@ -44,10 +44,12 @@ already has a region spanning exactly the section's beats, the plan clears
 it and generates into it (``regionId``; the region keeps its id). Regions
 that only overlap those beats lose the notes and controller events whose
 onsets fall inside (``stori_clear_notes`` with a span), and a new region is
-added. With ``Layer: yes`` nothing is cleared and a new region is stacked. Instrument steps are grouped per track, as the reference's
-planner groups them: the track, then per section a region and its
-generation, then the track's insert effects. Mixing creates the buses
-before any send, then sets volumes and pans.
+added. With ``Layer: yes`` nothing is cleared and a new region is stacked.
+
+Instrument steps are grouped per track, as the reference's planner groups
+them: the track, then per section a region and its generation, then the
+track's insert effects. Mixing creates the buses before any send, then sets
+volumes and pans.
 """
 
 from __future__ import annotations
