@@ -76,6 +76,10 @@ class SweepResult:
         Wall time of this call from the first submission.
     ingest_seconds:
         Of which the coordinator spent writing results (telemetry and cell rows).
+    coordinator_cpu_seconds, worker_cpu_seconds:
+        CPU time of this process while the cells ran, and the workers' CPU
+        time on the cells (the coordinator keeps up with ``n`` workers while
+        its CPU per cell is well under ``1/n`` of theirs).
     """
 
     sweep_id: str
@@ -93,6 +97,8 @@ class SweepResult:
     failures: tuple[CellFailure, ...] = ()
     outputs: dict[str, str] = field(default_factory=dict)
     ingest_seconds: float = 0.0
+    coordinator_cpu_seconds: float = 0.0
+    worker_cpu_seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -119,6 +125,8 @@ class SweepResult:
             "skipped": self.skipped,
             "seconds": round(self.seconds, 3),
             "ingestSeconds": round(self.ingest_seconds, 3),
+            "coordinatorCpuSeconds": round(self.coordinator_cpu_seconds, 3),
+            "workerCpuSeconds": round(self.worker_cpu_seconds, 3),
             "cellsPerSecond": round(self.cells_per_second, 3),
             "resumed": self.resumed,
             "failures": [
@@ -163,6 +171,7 @@ class _Sweep:
     failures: list[CellFailure] = field(default_factory=list)
     outputs: dict[str, str] = field(default_factory=dict)
     ingest_seconds: float = 0.0
+    worker_cpu_seconds: float = 0.0
 
     def record(self, outcomes: Sequence[CellOutcome]) -> None:
         """Write ``outcomes`` (runs and cell rows) in one transaction."""
@@ -174,6 +183,7 @@ class _Sweep:
         ended = now_utc()
         for o in outcomes:
             self.attempts[o.cell_key] = self.attempts.get(o.cell_key, 0) + 1
+            self.worker_cpu_seconds += o.cpu_s
         rows = cell_rows(
             sweep_id=self.sweep_id,
             cell_keys=[o.cell_key for o in outcomes],
@@ -466,7 +476,7 @@ def run(
             )
             todo = [c for c in cells if sweep.states.get(c.key) != "completed"]
             skipped = len(cells) - len(todo)
-            began = time.perf_counter()
+            began, cpu = time.perf_counter(), time.process_time()
             try:
                 drive(
                     sweep,
@@ -484,6 +494,7 @@ def run(
                 sweep.finish("interrupted", label)
                 raise
             seconds = time.perf_counter() - began
+            cpu = time.process_time() - cpu
         completed = sum(1 for s in sweep.states.values() if s == "completed")
         failed = sum(1 for s in sweep.states.values() if s == "failed")
         sweep.finish("completed" if completed == len(cells) else "failed", label)
@@ -503,6 +514,8 @@ def run(
         failures=tuple(sweep.failures),
         outputs=dict(sweep.outputs),
         ingest_seconds=sweep.ingest_seconds,
+        coordinator_cpu_seconds=cpu,
+        worker_cpu_seconds=sweep.worker_cpu_seconds,
     )
 
 

@@ -46,8 +46,8 @@ class CellOutcome:
         The run's telemetry (``None`` for a failure or a notebook cell).
     error, traceback:
         ``"Type: message"`` and the formatted traceback of a failure.
-    duration_s:
-        Seconds the worker spent on the cell.
+    duration_s, cpu_s:
+        Wall and CPU seconds the worker spent on the cell.
     outputs:
         JSON text of what the cell produced besides telemetry (an executed
         notebook and its outputs), or ``None``.
@@ -61,6 +61,7 @@ class CellOutcome:
     traceback: str | None = None
     duration_s: float = 0.0
     outputs: str | None = None
+    cpu_s: float = 0.0
 
 
 def failure(cell_key: str, run_id: str | None, exc: BaseException, seconds: float) -> CellOutcome:
@@ -147,7 +148,7 @@ def compose_cell(cell: Cell, sweep_id: str) -> TelemetryBatch:
 
 def run_cell(cell: Cell, sweep_id: str) -> CellOutcome:
     """Compose one cell in a worker; its outcome (telemetry, or error and traceback)."""
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     run_id = run_id_for(sweep_id, cell.key)
     try:
         batch = compose_cell(cell, sweep_id)
@@ -159,6 +160,7 @@ def run_cell(cell: Cell, sweep_id: str) -> CellOutcome:
         status="completed",
         batch=batch,
         duration_s=time.perf_counter() - began,
+        cpu_s=time.process_time() - cpu,
     )
 
 
