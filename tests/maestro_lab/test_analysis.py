@@ -197,3 +197,21 @@ def test_dimension_importance_ranks_only_weighted_dimensions(composed):
     assert table["permutation_importance"].between(0, 1).all()
     assert table["permutation_importance"].is_monotonic_decreasing
     assert table["permutation_importance"].iloc[0] > 0  # something decides
+
+
+def test_generated_candidates_are_farther_from_chorales_than_from_each_other(composed):
+    db, result = composed
+    sets = analysis.candidate_sets(db, result.run_id)
+    assert len(sets["all"]) == 6 * 16  # bass, chords, melody: drums are unpitched
+    assert len(sets["selected"]) == 6
+    far = analysis.mean_distance(
+        analysis.compare_with_reference(db, result.run_id, limit=8, bars=4)
+    )
+    near = analysis.mean_distance(
+        analysis.compare_candidates(db, result.run_id, first="selected", second="all", bars=4)
+    )
+    assert far["overlap_a"] < near["overlap_a"]
+    assert far["kl_a"] > near["kl_a"]
+    same = analysis.compare_runs(db, result.run_id, result.run_id, bars=4).summary()
+    defined = same["overlap_intra"].notna()
+    assert np.allclose(same.loc[defined, "overlap_intra"], 1.0, atol=1e-4)
