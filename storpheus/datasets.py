@@ -111,7 +111,10 @@ def export_corpus_pieces(
                 continue
             if not target.exists():
                 try:
-                    converter.parse(source).write("midi", fp=str(target))  # type: ignore[no-untyped-call]
+                    parsed = converter.parse(source)
+                    scores = getattr(parsed, "scores", None)  # an opus (ABC) holds several
+                    piece = scores[0] if scores else parsed
+                    piece.write("midi", fp=str(target))
                 except Exception:  # a corpus file music21 cannot render is skipped
                     target.unlink(missing_ok=True)
                     failed.touch()
