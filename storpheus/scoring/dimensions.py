@@ -470,7 +470,7 @@ BUILTIN_DIMENSIONS: Final = (
     Dimension(
         "pitch_pair_diversity", pitch_pair_diversity, 1.0, True, "2", "pitch pairs vs target"
     ),
-    Dimension("coverage_fit", coverage_fit, 1.0, True, "1", "sounding time and channels"),
+    Dimension("coverage_fit", coverage_fit, 1.0, True, "2", "sounding time and channels"),
     Dimension("silence_fit", silence_fit, 1.5, True, "1", "rests vs target, no silent bars"),
 )
 """The constraint-fit dimensions of the default scorer, with their default weights."""
