@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 import anyio
 from pydantic import BaseModel, Field, JsonValue, ValidationError
 
-from maestro_lab.errors import ToolValidationError, UnknownToolError
+from maestro_lab.errors import ToolApplyError, ToolValidationError, UnknownToolError
 from maestro_lab.runtime.schema_utils import strip_keywords
 from maestro_lab.runtime.wire import CamelModel, JSONObject
 from maestro_lab.server.config import ServerConfig
@@ -195,7 +195,14 @@ class MaestroTools:
     async def _stori(self, call: ToolCall) -> JSONObject:
         from maestro_lab.tools import validate_tool_call
 
-        validate_tool_call(call)  # refuse bad parameters before queueing for the writer
+        validated = validate_tool_call(call)  # refuse bad parameters before queueing
+        if validated.spec.server_side:
+            raise ToolApplyError(
+                call.name,
+                None,
+                "generation runs inside a composition: call the compose tool with a "
+                "MAESTRO PROMPT naming the role and section",
+            )
         async with self.writer.slot(self.config.db, holder=call.name):
             return await anyio.to_thread.run_sync(apply_to_head, self.repo, call)
 

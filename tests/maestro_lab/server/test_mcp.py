@@ -86,6 +86,11 @@ def test_in_process_session_lists_the_catalogue_and_edits_the_project(tmp_path: 
             assert unknown.is_error
             assert "stori_set_tempo" in unknown.content[0].text
 
+            example = {"role": "bass", "style": "house", "tempo": 120, "bars": 4}
+            generated = await client.call_tool("stori_generate_midi", example)
+            assert generated.is_error
+            assert "compose" in generated.content[0].text  # type: ignore[union-attr]
+
             log = await client.call_tool("log", {"limit": 10})
             assert log.structured_content is not None
             messages = [c["message"] for c in log.structured_content["commits"]]
