@@ -21,7 +21,6 @@ from maestro_lab.planner.model import (
     PLANNER_VERSION,
     CompositionPlan,
     GenerationStep,
-    PhaseSplit,
     RolePlan,
     SectionPlan,
 )
@@ -30,6 +29,7 @@ from maestro_lab.planner.project import ProjectView
 from maestro_lab.planner.roles import ROLES, normalise_role
 from maestro_lab.planner.validate import PlanValidation, validate_plan
 from maestro_lab.planner.wire import plan_schema, plan_wire_schema
+from maestro_lab.tools.phases import PhaseSplit
 from maestro_lab.tools.validation import ToolCall
 
 __all__ = [

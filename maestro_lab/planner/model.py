@@ -28,7 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import ValidationError
 
@@ -41,6 +41,7 @@ from maestro_lab.planner.wire import (
 )
 from maestro_lab.prompts.base import MaestroPrompt
 from maestro_lab.prompts.schema import validation_details
+from maestro_lab.tools.phases import PhaseSplit
 from maestro_lab.tools.validation import ToolCall
 from storpheus.spec import EmotionVector, GenerationConstraints, MusicSpec
 
@@ -112,15 +113,6 @@ class GenerationStep:
     seed: int
     candidate_seeds: tuple[int, ...]
     constraints: GenerationConstraints
-
-
-class PhaseSplit(NamedTuple):
-    """Tool calls split into the three phases (the reference's ``PhaseSplit``)."""
-
-    setup: list[ToolCall]
-    instruments: dict[str, list[ToolCall]]
-    instrument_order: list[str]
-    mixing: list[ToolCall]
 
 
 @dataclass(frozen=True)
@@ -238,7 +230,7 @@ class CompositionPlan:
         return tuple(self.request_for(s, num_candidates=num_candidates) for s in self.generations)
 
     def phases(self) -> PhaseSplit:
-        """The tool calls split into setup, per-instrument groups, and mixing."""
+        """The tool calls split into setup, per-role groups and mixing (the catalogue's split)."""
         setup = [c for c in self.tool_calls if c.phase == "setup"]
         mixing = [c for c in self.tool_calls if c.phase == "mixing"]
         groups: dict[str, list[ToolCall]] = {}
