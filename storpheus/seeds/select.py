@@ -21,13 +21,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from storpheus.backends.embedded.harmony import NOTE_NAMES, parse_key
 from storpheus.errors import InvalidRequestError, MidiRangeError, SeedNotFoundError
 from storpheus.notes import NoteArray
 from storpheus.score import Score, Track
 from storpheus.seeds.library import SeedInfo, load_index, seed_notes
 from storpheus.styles import DEFAULT_STYLE, MatchKind, resolve_style
-from storpheus.theory import Key, interval_between
+from storpheus.theory import KEY_MODES, MIXED_NAMES, Key, interval_between, parse_key
 
 ROLE_FALLBACKS: dict[str, tuple[str, ...]] = {
     "drums": ("drums",),
@@ -69,9 +68,13 @@ class SelectedSeed:
         """The key the notes are in after transposition (``None`` for drums)."""
         if self.info.key is None:
             return None
-        key = parse_key(self.info.key)
+        key = _read_key(self.info.key)
         tonic = (key.tonic + self.transpose) % 12
-        return Key(tonic, key.mode, spelling=NOTE_NAMES[tonic]).name
+        return Key(tonic, key.mode, spelling=MIXED_NAMES[tonic]).name
+
+
+def _read_key(text: str) -> Key:
+    return parse_key(text, modes=KEY_MODES)
 
 
 def _mode_family(key: Key) -> bool:
@@ -104,7 +107,7 @@ def select_seed(style: str, role: str, key: str | None, rng: np.random.Generator
     target = None
     if key is not None:
         try:
-            target = parse_key(key)
+            target = _read_key(key)
         except ValueError as exc:
             raise InvalidRequestError("key", key, str(exc)) from None
     index = load_index()
@@ -126,7 +129,7 @@ def select_seed(style: str, role: str, key: str | None, rng: np.random.Generator
     if used_role == "drums" or target is None:
         ranked = [(s, 0) for s in pool]
     else:
-        costs = [_key_cost(parse_key(s.key), target) if s.key else (2, 0, 0) for s in pool]
+        costs = [_key_cost(_read_key(s.key), target) if s.key else (2, 0, 0) for s in pool]
         best = min(c[:2] for c in costs)
         ranked = [(s, c[2]) for s, c in zip(pool, costs, strict=True) if c[:2] == best]
     info, shift = ranked[int(rng.integers(len(ranked)))]
