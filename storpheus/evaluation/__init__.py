@@ -22,7 +22,7 @@ Example
 >>> from storpheus.evaluation import compare_sets
 >>> a = [NoteArray([60 + i, 64, 67], 80, [0, 1, 2], 1.0) for i in range(5)]
 >>> result = compare_sets(a, a, bars=1)
->>> float(result.summary().loc["pitch_count", "overlap_intra"])
+>>> round(float(result.summary().loc["pitch_count", "overlap_intra"]), 4)
 1.0
 """
 
