@@ -290,6 +290,7 @@ def start(
     out: PathLike | None = DEFAULT_OUT,
     options: AgentOptions | None = None,
     lock_timeout: float = 2.0,
+    backend_options: Mapping[str, JsonValue] | None = None,
 ) -> CompositionRun:
     """Check and plan ``prompt`` now, then compose it in the background (see :func:`compose`)."""
     prepared = prepare(
@@ -305,6 +306,7 @@ def start(
         out=out,
         options=options,
         lock_timeout=lock_timeout,
+        backend_options=backend_options,
     )
     return CompositionRun(prepared)
 
