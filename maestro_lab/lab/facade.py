@@ -26,7 +26,7 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from maestro_lab.errors import CandidatePlacementError, LabError, UnknownCandidateError
 
@@ -337,19 +337,14 @@ class Lab:
         theirs: str,
         ours: str = "HEAD",
         *,
-        strategy: str | None = None,
+        strategy: Literal["ours", "theirs"] | None = None,
         message: str | None = None,
     ) -> MergeOutcome:
         """Three-way, note-level merge of ``theirs`` into ``ours`` (typed error on conflicts).
 
         ``strategy`` (``"ours"`` / ``"theirs"``) resolves every conflict to one side.
         """
-        return self.repository().merge(
-            ours,
-            theirs,
-            strategy=strategy,  # type: ignore[arg-type]  # validated by Repository.merge
-            message=message,
-        )
+        return self.repository().merge(ours, theirs, strategy=strategy, message=message)
 
     def diff(self, a: str = "HEAD~1", b: str = "HEAD") -> ProjectDiff:
         """Per-region differences from ``a`` to ``b``."""
