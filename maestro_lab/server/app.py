@@ -16,9 +16,12 @@ route                                      what it does
 ``/mcp``                                   the MCP tools over streamable HTTP
 =========================================  =========================================
 
-Writing routes share one :class:`~maestro_lab.server.writer.WriterQueue` with
-the MCP tools: one writer per database, others queue and get 503 past the
-busy timeout. A stream whose client disconnects cancels its run before the
+Every route that opens the database shares one
+:class:`~maestro_lab.server.writer.WriterQueue` with the MCP tools: one run
+or read at a time per database, others queue and get 503 past the busy
+timeout (within one process, Muse cannot attach a file for reading while a
+writer has it attached, and a read that got there first would make the
+writer's commit fail). A stream whose client disconnects cancels its run before the
 commit, so HEAD does not move. Failures are JSON ``{"error": {"code",
 "message"}}`` with a status that says whose fault it is (422 bad input, 404
 unknown ref, 409 conflicting history, 503 busy, 500 a bug).
@@ -330,15 +333,18 @@ def create_app(config: ServerConfig, *, writer: WriterQueue | None = None) -> Fa
 
     @app.get("/api/v1/log")
     async def log(ref: str = "HEAD", limit: int = 50) -> JSONObject:
-        return await anyio.to_thread.run_sync(log_json, repo, ref, limit)
+        async with writer.slot(config.db, holder="log"):
+            return await anyio.to_thread.run_sync(log_json, repo, ref, limit)
 
     @app.get("/api/v1/commits/{ref}")
     async def show(ref: str) -> JSONObject:
-        return await anyio.to_thread.run_sync(show_json, repo, ref)
+        async with writer.slot(config.db, holder="show"):
+            return await anyio.to_thread.run_sync(show_json, repo, ref)
 
     @app.get("/api/v1/diff")
     async def diff(a: str = "HEAD~1", b: str = "HEAD") -> JSONObject:
-        return await anyio.to_thread.run_sync(diff_json, repo, a, b)
+        async with writer.slot(config.db, holder="diff"):
+            return await anyio.to_thread.run_sync(diff_json, repo, a, b)
 
     app.router.routes.append(Route("/mcp", endpoint=StreamableHTTPASGIApp(sessions)))
     # the last added middleware is the outermost: host, rate limit, token, body size

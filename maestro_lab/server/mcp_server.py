@@ -9,8 +9,9 @@ A ``stori_*`` call is applied to the project at Muse HEAD and committed
 (:func:`~maestro_lab.server.project_tools.apply_to_head`); ``compose`` runs a
 whole composition; ``plan`` plans a prompt against HEAD without generating;
 ``reproduce`` re-runs a commit; ``log`` and ``diff`` read history. Every
-writing tool waits for the database's writer slot
-(:class:`~maestro_lab.server.writer.WriterQueue`).
+tool that opens the database waits for its slot
+(:class:`~maestro_lab.server.writer.WriterQueue`), reads included: within one
+process a read attachment would make a concurrent commit fail.
 
 Bad input never crashes the server: an unknown tool, parameters that fail
 validation (the message and ``parameter`` name the bad one) or a failing
@@ -263,11 +264,13 @@ class MaestroTools:
 
     async def _log(self, params: BaseModel) -> JSONObject:
         assert isinstance(params, LogArgs)
-        return await anyio.to_thread.run_sync(log_json, self.repo, params.ref, params.limit)
+        async with self.writer.slot(self.config.db, holder="log"):
+            return await anyio.to_thread.run_sync(log_json, self.repo, params.ref, params.limit)
 
     async def _diff(self, params: BaseModel) -> JSONObject:
         assert isinstance(params, DiffArgs)
-        return await anyio.to_thread.run_sync(diff_json, self.repo, params.a, params.b)
+        async with self.writer.slot(self.config.db, holder="diff"):
+            return await anyio.to_thread.run_sync(diff_json, self.repo, params.a, params.b)
 
 
 def build_mcp_server(tools: MaestroTools) -> Server:

@@ -1,11 +1,15 @@
 """One writer at a time per database file: a fair queue with a busy answer past a timeout.
 
-DuckDB lets one connection write a file at a time. The server serialises its
-own writers (compositions, variation accepts, MCP tool calls) in a
-:class:`WriterQueue`: requests wait their turn in arrival order, and one that
-waits longer than the timeout gets :class:`~maestro_lab.server.errors.WriterBusyError`
-(HTTP 503) instead of hanging. The slot is held until the run's thread ends,
-so a cancelled run releases it only after its rollback.
+DuckDB lets one connection write a file at a time, and within one process
+Muse cannot attach a file for reading while a writer has it attached (nor
+the other way round: a read holding the file makes a writer's attach, and
+so its commit, fail). The server therefore passes every operation that
+opens the database (compositions, variation accepts, MCP tool calls, history
+reads) through a :class:`WriterQueue`: requests wait their turn in arrival
+order, and one that waits longer than the timeout gets
+:class:`~maestro_lab.server.errors.WriterBusyError` (HTTP 503) instead of
+hanging. A run holds the slot until its thread ends, so a cancelled run
+releases it only after its rollback.
 
 Example
 -------

@@ -116,10 +116,39 @@ def test_a_writer_waiting_past_the_timeout_gets_the_busy_answer(
         busy = client.post("/maestro/stream", json={"prompt": SMALL_PROMPT})
         assert busy.status_code == 503
         assert "busy" in busy.json()["error"]["message"]
-        assert client.get("/api/v1/log").status_code == 200  # reads never wait
+        assert client.get("/api/v1/log").status_code == 503  # reads queue behind the run too
+        assert client.get("/api/v1/health").status_code == 200  # health never opens the file
     gated.set()
     holder.join(30)
     assert holder_events[-1]["success"] is True
+    with httpx.Client(base_url=url) as client:
+        assert len(client.get("/api/v1/log").json()["commits"]) == 1
+
+
+def test_reads_during_runs_never_break_a_commit(serve: Serve, tmp_path: Path) -> None:
+    db = tmp_path / "reads.duckdb"
+    url = serve(db=db, rate_per_second=1000, burst=1000)
+    stop = threading.Event()
+    answers: list[int] = []
+
+    def read() -> None:
+        with httpx.Client(base_url=url, timeout=30) as client:
+            while not stop.is_set():
+                answers.append(client.get("/api/v1/log").status_code)
+                answers.append(client.get("/api/v1/diff").status_code)
+
+    readers = [threading.Thread(target=read) for _ in range(2)]
+    for reader in readers:
+        reader.start()
+    try:
+        commits = [read_stream(url, {"prompt": SMALL_PROMPT, "seed": s})[-1] for s in range(4)]
+    finally:
+        stop.set()
+        for reader in readers:
+            reader.join(30)
+    assert all(c["success"] for c in commits), commits
+    assert set(answers) <= {200, 404}  # 404: HEAD~1 before the second commit
+    assert len(Repository.open(db).log()) == 4
 
 
 def test_a_non_loopback_bind_requires_the_token_on_every_route_but_health(
