@@ -189,9 +189,13 @@ def record_generations(
         valid = cards.valid & np.isfinite(totals)
         accepted = valid & (np.nan_to_num(totals, nan=-1.0) >= options.threshold)
         decisions = sampling.decisions()
-        metrics: dict[str, np.ndarray[tuple[int], np.dtype[np.float64]]] = {}
-        metrics.update(cards.dimensions)
-        metrics.update(cards.metrics)
+        # A dimension or metric with no value for any candidate does not apply to this
+        # generation (a drum part has no key and no register): it is not recorded.
+        metrics: dict[str, np.ndarray[tuple[int], np.dtype[np.float64]]] = {
+            name: values
+            for name, values in (*cards.dimensions.items(), *cards.metrics.items())
+            if not np.isnan(values).all()
+        }
         recorder.add_candidates(
             gen_id,
             accepted=accepted,
