@@ -63,6 +63,11 @@ class StorageError(MuseError):
 class CorruptRepositoryError(NotARepositoryError, StorageError):
     """The file is a DuckDB database, but reading it failed (truncated, damaged)."""
 
+    def __init__(self, path: str | os.PathLike[str], reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        Exception.__init__(self, f"{self.path}: damaged Muse repository: {reason}")
+
 
 class InvalidDatabasePathError(NotARepositoryError):
     """The database path is not a local file (``http://``, ``s3://``, ``md:``...).

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from muse_duckdb.convert import RegionLayout
     from muse_duckdb.model.commit import Commit, JSONValue
     from muse_duckdb.repository import PendingCommit
+    from muse_duckdb.variations import Variation
     from storpheus.score import Score
 
 
@@ -137,6 +138,41 @@ def register(sub: SubParsers) -> None:
         p.add_argument("-m", "--message", help="commit message")
         p.add_argument("--author", help="author (default: muse / the picked commit's)")
         p.set_defaults(handler=cmd_revert if name == "revert" else cmd_cherry_pick)
+
+    p = add_command(
+        sub,
+        "variations",
+        "propose a change for review, then accept some of its phrases or discard it",
+        "Variations are reviewed changes kept in the database until decided:\n"
+        "  muse variations propose take2.mid -m 'busier hook'   # prints the phrases\n"
+        "  muse variations show ID\n"
+        "  muse variations accept ID --phrase ID:bass/hook:1     # a subset; none = all\n"
+        "  muse variations discard ID\n"
+        "Structural changes (tempo, new tracks) apply with any accepted subset.",
+    )
+    vsub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    v = add_command(vsub, "propose", "stage a MIDI file or folder as a variation against HEAD")
+    v.add_argument("path", type=Path, help="a .mid file or a folder of stems")
+    v.add_argument("-m", "--message", required=True, help="the intent")
+    v.add_argument("--explanation", help="why (free text)")
+    v.add_argument("--phrase-bars", type=int, metavar="N", help="split phrases every N bars")
+    v.set_defaults(handler=cmd_variation_propose)
+    v = add_command(vsub, "list", "saved variations, oldest first")
+    v.add_argument("--all", action="store_true", help="also committed and discarded ones")
+    v.set_defaults(handler=cmd_variation_list)
+    v = add_command(vsub, "show", "one variation and its phrases")
+    v.add_argument("id", help="the variation id")
+    v.set_defaults(handler=cmd_variation_show)
+    v = add_command(vsub, "accept", "commit a variation: all its phrases, or those named")
+    v.add_argument("id", help="the variation id")
+    v.add_argument(
+        "--phrase", action="append", metavar="PHRASE_ID", help="accept this phrase (repeatable)"
+    )
+    v.add_argument("--author", default="muse", help="a person, agent:<role> or muse")
+    v.set_defaults(handler=cmd_variation_accept)
+    v = add_command(vsub, "discard", "drop a variation (nothing is committed)")
+    v.add_argument("id", help="the variation id")
+    v.set_defaults(handler=cmd_variation_discard)
 
     p = add_command(sub, "export", "write the state at a ref as a MIDI file")
     p.add_argument("ref", nargs="?", default="HEAD", help="what to export (default: HEAD)")
@@ -392,19 +428,22 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_revert(args: argparse.Namespace) -> int:
     """``muse revert REF``."""
     repo = open_repo(args)
+    source = repo.get_commit(args.ref)
     commit = repo.revert(
-        args.ref, author=args.author or "muse", message=args.message, strategy=args.strategy
-    )
-    return _report_new_commit(args, commit, "reverts", repo.get_commit(args.ref))
+        source.commit_id, author=args.author or "muse", message=args.message,
+        strategy=args.strategy,
+    )  # fmt: skip
+    return _report_new_commit(args, commit, "reverts", source)
 
 
 def cmd_cherry_pick(args: argparse.Namespace) -> int:
     """``muse cherry-pick REF``."""
     repo = open_repo(args)
+    source = repo.get_commit(args.ref)
     commit = repo.cherry_pick(
-        args.ref, author=args.author, message=args.message, strategy=args.strategy
+        source.commit_id, author=args.author, message=args.message, strategy=args.strategy
     )
-    return _report_new_commit(args, commit, "picked", repo.get_commit(args.ref))
+    return _report_new_commit(args, commit, "picked", source)
 
 
 def _report_new_commit(args: argparse.Namespace, commit: Commit, how: str, source: Commit) -> int:
@@ -414,3 +453,82 @@ def _report_new_commit(args: argparse.Namespace, commit: Commit, how: str, sourc
         print(f"[{commit.short_id}] {commit.message}")
         print(f"  {len(commit.affected_regions)} region(s) changed ({how} {source.short_id})")
     return EXIT_OK
+
+
+def cmd_variation_propose(args: argparse.Namespace) -> int:
+    """``muse variations propose PATH -m INTENT``."""
+    repo = open_repo(args)
+    score, warnings = load_score(args.path)
+    v = repo.saved_variations.propose(
+        score, args.message, explanation=args.explanation, phrase_bars=args.phrase_bars
+    )
+    if args.json:
+        emit_json({**v.to_wire(), "warnings": json_strings(warnings)})
+        return EXIT_OK
+    lines(f"warning: {w}" for w in warnings)
+    print(f"variation {v.variation_id}: {v.intent}")
+    _print_phrases(v)
+    return EXIT_OK
+
+
+def cmd_variation_list(args: argparse.Namespace) -> int:
+    """``muse variations list``."""
+    repo = open_repo(args)
+    saved = repo.saved_variations.list(status=None if args.all else "ready")
+    if args.json:
+        emit_json({"variations": [s.to_dict() for s in saved]})
+        return EXIT_OK
+    rows = [
+        (s.variation_id, s.status, (s.base_commit_id or "")[:12], (s.commit_id or "")[:12],
+         s.intent[:50])
+        for s in saved
+    ]  # fmt: skip
+    print(table(rows, ("variation", "status", "base", "commit", "intent")))
+    return EXIT_OK
+
+
+def cmd_variation_show(args: argparse.Namespace) -> int:
+    """``muse variations show ID``."""
+    repo = open_repo(args)
+    saved = repo.saved_variations.get(args.id)
+    v = repo.saved_variations.load(args.id)
+    if args.json:
+        emit_json({**v.to_wire(), "saved": saved.to_dict()})
+        return EXIT_OK
+    print(f"variation {v.variation_id} ({saved.status}): {v.intent}")
+    _print_phrases(v)
+    return EXIT_OK
+
+
+def cmd_variation_accept(args: argparse.Namespace) -> int:
+    """``muse variations accept ID [--phrase P]...``."""
+    repo = open_repo(args)
+    commit = repo.saved_variations.accept(args.id, args.phrase, author=args.author)
+    if args.json:
+        emit_json({"commit": commit.to_dict(), "variationId": args.id})
+    else:
+        print(f"[{commit.short_id}] {commit.message}")
+        print(f"  accepted {len(commit.accepted_phrase_ids)} phrase(s) of variation {args.id}")
+    return EXIT_OK
+
+
+def cmd_variation_discard(args: argparse.Namespace) -> int:
+    """``muse variations discard ID``."""
+    repo = open_repo(args)
+    repo.saved_variations.discard(args.id)
+    if args.json:
+        emit_json({"discarded": args.id})
+    else:
+        print(f"discarded variation {args.id}")
+    return EXIT_OK
+
+
+def _print_phrases(v: Variation) -> None:
+    rows = [
+        (p.phrase_id, p.region_id, f"{p.start_beat:g}-{p.end_beat:g}", len(p.added),
+         len(p.removed), len(p.modified_before))
+        for p in v.phrases
+    ]  # fmt: skip
+    print(table(rows, ("phrase", "region", "beats", "+", "-", "~")))
+    if len(v.changeset):
+        print(f"structural changes (applied with any phrase): {v.changeset.describe()}")

@@ -315,9 +315,9 @@ def history(conn: Connection, project_id: str, at: str, name: str) -> list[Regio
         "o.object_id, o.n_notes FROM commits c "
         "JOIN snapshot_regions r ON r.snapshot_key = c.snapshot_key "
         "JOIN region_objects o ON o.object_key = r.object_key "
-        "WHERE c.project_id = ? AND (r.region_id = ? OR lower(r.name) = lower(?) "
-        "OR r.track_id = ?)",
-        [project_id, name, name, name],
+        "WHERE c.project_id = ? AND (r.region_id = ? "
+        "OR lower(regexp_replace(trim(r.name), '\\s+', ' ', 'g')) = ? OR r.track_id = ?)",
+        [project_id, name, _section_key(name), name],
     ).fetchall()
     exact = any(r[1] == name for r in rows)
     by_commit: dict[str, dict[str, _Placed]] = {}
@@ -395,12 +395,17 @@ def resolve_target(conn: Connection, snapshot_id: str, target: str, at: str) -> 
     for test in (
         lambda r: r[0] == target,
         lambda r: r[1] == target,
-        lambda r: str(r[2]).lower() == target.lower(),
+        lambda r: _section_key(str(r[2])) == _section_key(target),
     ):
         found = tuple(str(r[0]) for r in rows if test(r))
         if found:
             return found
     raise UnknownRegionError(target, at, [str(r[0]) for r in rows])
+
+
+def _section_key(name: str) -> str:
+    """A section name as the project model compares them: trimmed, single spaces, lower case."""
+    return " ".join(name.split()).lower()
 
 
 def _names_at(conn: Connection, snapshot_id: str) -> list[str]:

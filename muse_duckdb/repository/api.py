@@ -49,6 +49,7 @@ from muse_duckdb.repository.context import Clock, ProjectContext, StateLike
 from muse_duckdb.repository.merging import MergeService
 from muse_duckdb.repository.reading import MuseLogGraph, ReadService
 from muse_duckdb.repository.results import CheckoutResult, MergeOutcome, Status
+from muse_duckdb.repository.saved import SavedVariations
 from muse_duckdb.repository.staging import StagingService
 from muse_duckdb.storage.append import PhraseSummary, ensure_project
 from muse_duckdb.storage.database import Connection, Database, first_row
@@ -86,6 +87,7 @@ class Repository:
         self._refs = RefService(self.context)
         self._merges = MergeService(self.context)
         self._staging = StagingService(self.context)
+        self._saved = SavedVariations(self.context, self._staging)
 
     @classmethod
     def open(
@@ -142,6 +144,11 @@ class Repository:
             yield self
 
     @property
+    def saved_variations(self) -> SavedVariations:
+        """Variations kept in the database between processes (``muse variations``)."""
+        return self._saved
+
+    @property
     def variations(self) -> VariationStore:
         """The staging area: variations proposed against HEAD (in memory)."""
         return self._staging.variations
@@ -184,7 +191,7 @@ class Repository:
         return self._refs.delete_tag(name)
 
     def projects(self) -> list[str]:
-        """Every project id in the database."""
+        """Every project id in the database: this repository's own first, then the rest by id."""
         return self._reads.projects()
 
     def get_commit(self, ref: str = "HEAD") -> Commit:

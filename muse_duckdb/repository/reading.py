@@ -79,10 +79,17 @@ class ReadService:
             return refs.list_refs(conn, self.context.project_id, "tag")
 
     def projects(self) -> list[str]:
-        """Every project id in the database."""
+        """Every project id in the database: this repository's own first, then the rest by id.
+
+        Code that searches the projects for a ref (``reproduce HEAD``) thus
+        finds it in the project it was opened on - the default one - before
+        any other, whatever their names.
+        """
         with self.context.database.read() as conn:
             rows = conn.execute("SELECT project_id FROM projects ORDER BY project_id").fetchall()
-        return [str(r[0]) for r in rows]
+        names = [str(r[0]) for r in rows]
+        own = self.context.project_id
+        return ([own] if own in names else []) + [n for n in names if n != own]
 
     def get_commit(self, ref: str = "HEAD") -> Commit:
         """The commit a ref names."""

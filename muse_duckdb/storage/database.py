@@ -306,7 +306,10 @@ class Database:
             versions = installed_versions(conn, self.path, tables)
             todo = {c.name: pending_migrations(versions, c, self.path) for c in self.components}
         except duckdb.Error as exc:
-            raise NotARepositoryError(self.path, f"cannot read schema: {_first_line(exc)}") from exc
+            text = _first_line(exc)
+            if "corrupt" in text.lower() or "checksum" in text.lower():
+                raise CorruptRepositoryError(self.path, f"damaged file: {text}") from exc
+            raise NotARepositoryError(self.path, f"cannot read schema: {text}") from exc
         if any(todo.values()):
             if not writable:
                 if self.read_only:
@@ -352,19 +355,27 @@ def _storage_errors(path: str) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS):
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS):
             raise StorageError(path, f"{exc.strerror or exc} (nothing was kept)") from exc
         raise
-    except (duckdb.IOException, duckdb.InternalException, duckdb.FatalException) as exc:
+    except duckdb.Error as exc:
         text = _first_line(exc)
-        if "Could not set lock" in text:
-            raise
         lowered = text.lower()
-        if "no space left" in lowered or "disk full" in lowered or "quota" in lowered:
+        if "could not set lock" in lowered:
+            raise
+        if "corrupt" in lowered or "checksum" in lowered:
+            raise CorruptRepositoryError(path, f"corrupt or unreadable database: {text}") from exc
+        if any(word in lowered for word in _FULL):
             raise StorageError(path, f"disk full: {text} (nothing was kept)") from exc
-        if isinstance(exc, duckdb.IOException) and "checksum" not in lowered:
-            raise StorageError(path, f"I/O error: {text}") from exc
-        raise CorruptRepositoryError(path, f"corrupt or unreadable database: {text}") from exc
+        if any(word in lowered for word in _IO) or isinstance(exc, duckdb.IOException):
+            raise StorageError(path, f"I/O error: {text} (nothing was kept)") from exc
+        if isinstance(exc, duckdb.InternalException | duckdb.FatalException):
+            raise CorruptRepositoryError(path, f"corrupt or unreadable database: {text}") from exc
+        raise
+
+
+_FULL: Final = ("no space left", "disk full", "quota", "file too large")
+_IO: Final = ("could not write", "could not read", "i/o error", "input/output error")
 
 
 def _check_header(path: str) -> None:

@@ -60,6 +60,12 @@ Tables of the ``muse`` component (version 1)
 ``worktrees``
     The last working state synchronised per project (for status and the
     dirty check of checkout).
+
+Version 2 adds ``variations``: variations proposed from the command line
+and kept between processes (id, project, base commit, the proposed state's
+snapshot id, intent, phrase size, status ``ready`` / ``committed`` /
+``discarded``, times and the commit that accepted it). The proposed state
+is a stored snapshot like any other; phrases are recomputed from it.
 """
 
 from __future__ import annotations
@@ -243,7 +249,25 @@ _V1: Final = (
     )""",
 )
 
-MUSE_SCHEMA: Final = SchemaComponent("muse", (Migration(1, "history", _V1),))
+_V2: Final = (
+    """CREATE TABLE variations (
+        variation_id VARCHAR NOT NULL,
+        project_id VARCHAR NOT NULL,
+        base_commit_id VARCHAR,
+        proposed_snapshot_id VARCHAR NOT NULL,
+        intent VARCHAR NOT NULL,
+        explanation VARCHAR,
+        phrase_bars INTEGER,
+        status VARCHAR NOT NULL,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        commit_id VARCHAR
+    )""",
+)
+
+MUSE_SCHEMA: Final = SchemaComponent(
+    "muse", (Migration(1, "history", _V1), Migration(2, "saved variations", _V2))
+)
 """The Muse history tables (see the module docstring)."""
 
 

@@ -233,6 +233,14 @@ class VariationStore:
         self._items[vid] = v
         return v
 
+    def adopt(self, variation: Variation) -> Variation:
+        """Hold a variation built elsewhere (a saved one rebuilt from the database)."""
+        if variation.variation_id in self._items:
+            held = self._items[variation.variation_id]
+            raise VariationStateError(variation.variation_id, held.state.value, "adopt", "a new id")
+        self._items[variation.variation_id] = variation
+        return variation
+
     def get(self, variation_id: str) -> Variation:
         """A variation by id."""
         try:

@@ -58,13 +58,19 @@ def variation_from_states(
     base_commit_id: str | None,
     explanation: str | None = None,
     phrase_bars: int | None = None,
+    variation_id: str | None = None,
 ) -> Variation:
-    """A READY variation turning ``base`` into ``target`` (phrases per region / bar window)."""
+    """A READY variation turning ``base`` into ``target`` (phrases per region / bar window).
+
+    Phrase ids derive from the variation id, so the same id, states and
+    phrase size give the same phrases (saved variations are rebuilt so).
+    """
     diff = diff_states(base, target)
     v = store.create(
         base_commit_id,
         intent,
         explanation=explanation,
+        variation_id=variation_id,
         changeset=structural_changes(base, target, diff.regions),
     )
     span = None if phrase_bars is None else phrase_bars * target.time_signature.beats_per_bar

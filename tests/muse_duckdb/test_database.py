@@ -52,7 +52,7 @@ def test_another_component_migrates_forward_in_the_same_file(tmp_path):
         ]
         versions = dict(c.execute("SELECT component, version FROM muse_schema_versions").fetchall())
     assert cols == ["run_id", "status"]
-    assert versions == {"muse": 1, "demo": 2}
+    assert versions == {"muse": MUSE_SCHEMA.latest, "demo": 2}
     assert [c.message for c in Repository.open(path).log()] == ["kept"]
 
 

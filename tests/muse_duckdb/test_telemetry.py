@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from muse_duckdb import Repository
 from muse_duckdb import telemetry as tm
 from muse_duckdb.errors import SchemaVersionError
+from muse_duckdb.storage.schema import MUSE_SCHEMA
 from storpheus.identity import content_id
 from storpheus.notes import NoteArray
 from storpheus.score import Score, Track
@@ -472,7 +473,7 @@ def test_telemetry_shares_a_file_with_muse_history(tmp_path: Path) -> None:
     assert len(tm.candidates(reopened, "run-1")) == 16
     con = duckdb.connect(str(path), read_only=True)
     versions = dict(con.execute("SELECT component, version FROM muse_schema_versions").fetchall())
-    assert versions == {"muse": 1, "telemetry": tm.TELEMETRY_SCHEMA.latest}
+    assert versions == {"muse": MUSE_SCHEMA.latest, "telemetry": tm.TELEMETRY_SCHEMA.latest}
     assert Repository.open(con, "demo").get_commit("HEAD").commit_id == commit.commit_id
     con.close()
 
