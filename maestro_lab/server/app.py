@@ -125,11 +125,8 @@ def _event_stream_response(job: ComposeJob) -> object:
     from starlette.responses import StreamingResponse
 
     async def frames() -> AsyncIterator[bytes]:
-        while True:
-            event = await job.events.get()
-            if event is None:
-                return
-            yield sse_frame(event.to_json(), event.seq)
+        async for batch in job.batches():
+            yield b"".join(sse_frame(event.to_json(), event.seq) for event in batch)
 
     class EventStreamResponse(StreamingResponse):
         async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

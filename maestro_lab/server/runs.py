@@ -3,11 +3,12 @@
 :class:`ComposeRequest` is the body of ``POST /maestro/stream`` (and of the
 MCP ``compose`` tool): the prompt plus options. :class:`ComposeJob` runs a
 prepared composition in a worker thread and hands its events to the event
-loop as they are emitted. :meth:`ComposeJob.cancel` stops the run at its next
-event, as long as the commit has not started: the runtime then emits
-``error`` and ``complete(success=false)``, commits nothing and leaves HEAD
-where it was. Once the commit step is active, the run finishes (the commit
-is one transaction, all or nothing, so there is never half a commit).
+loop as they are emitted (in batches: one wake-up per burst).
+:meth:`ComposeJob.cancel` stops the run at its next event, as long as the
+commit has not started: the runtime then emits ``error`` and
+``complete(success=false)``, commits nothing and leaves HEAD where it was.
+Once the commit step is active, the run finishes (the commit is one
+transaction, all or nothing, so there is never half a commit).
 
 Example
 -------
@@ -24,9 +25,10 @@ sead
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING
 
 from pydantic import Field
@@ -88,7 +90,11 @@ def _is_commit_start(event: MaestroEvent) -> bool:
 
 
 class ComposeJob:
-    """A composition running in a worker thread whose events feed an asyncio queue.
+    """A composition running in a worker thread whose events the event loop reads in batches.
+
+    The worker appends each event to a buffer and wakes the loop only when the
+    buffer was empty, so a burst of events costs one wake-up and the reader
+    gets all of them at once (:meth:`batches`).
 
     Parameters
     ----------
@@ -98,7 +104,7 @@ class ComposeJob:
     run_id:
         The run's id (named by the cancellation error).
     loop:
-        The event loop whose :attr:`events` queue receives the events.
+        The event loop that reads :meth:`batches` (the job must be created on it).
     on_done:
         Called in the worker thread once the run has ended (to free the writer slot).
     """
@@ -111,7 +117,10 @@ class ComposeJob:
         on_done: Callable[[], None],
     ) -> None:
         self.run_id = run_id
-        self.events: asyncio.Queue[MaestroEvent | None] = asyncio.Queue()
+        self._buffer: collections.deque[MaestroEvent | None] = collections.deque()
+        self._buffer_lock = threading.Lock()
+        self._wake = asyncio.Event()
+        self._signalled = False
         self.outcome: object = None
         self.error: BaseException | None = None
         self._execute = execute
@@ -149,8 +158,28 @@ class ComposeJob:
         self._post(event)
 
     def _post(self, item: MaestroEvent | None) -> None:
+        with self._buffer_lock:
+            self._buffer.append(item)
+            if self._signalled:
+                return
+            self._signalled = True
         with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is listening
-            self._loop.call_soon_threadsafe(self.events.put_nowait, item)
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    async def batches(self) -> AsyncIterator[list[MaestroEvent]]:
+        """The run's events as they come, in batches of those emitted since the last one."""
+        while True:
+            await self._wake.wait()
+            with self._buffer_lock:
+                items = list(self._buffer)
+                self._buffer.clear()
+                self._signalled = False
+                self._wake.clear()
+            events = [item for item in items if item is not None]
+            if events:
+                yield events
+            if len(events) < len(items):  # the end marker: the run is over
+                return
 
     def _main(self) -> None:
         try:
