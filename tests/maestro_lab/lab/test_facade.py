@@ -95,3 +95,15 @@ def test_history_branch_checkout_and_merge(composed) -> None:
     assert outcome.status == "fast_forward"
     assert lab.head() == ("main", chosen.commit_id)
     assert lab.branches() == {"main": chosen.commit_id, "idea": chosen.commit_id}
+
+
+def test_importing_the_lab_loads_no_heavy_dependency() -> None:
+    code = (
+        "import sys, maestro_lab.lab, maestro_lab.audio, maestro_lab.viz.pianoroll; "
+        "from maestro_lab.lab import Lab; Lab('x.duckdb'); "
+        "print(sorted(m for m in ('ipywidgets', 'matplotlib', 'duckdb', 'fluidsynth') "
+        "if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
