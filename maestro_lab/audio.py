@@ -2,7 +2,8 @@
 
 :func:`render_audio` renders a :class:`~storpheus.score.Score` with
 FluidSynth (``pyfluidsynth``, the ``audio`` extra) and a General MIDI
-SoundFont when both are available, and otherwise with a small built-in
+SoundFont when both are available (notes, controllers such as the sustain
+pedal, and pitch bends), and otherwise with a small built-in
 synthesiser (numpy only: harmonic tones for pitched tracks, tuned noise
 and sine sweeps for drums) that needs no system package.
 
@@ -282,12 +283,28 @@ def _render_fluidsynth(score: Score, rate: int, font: Path) -> AudioClip:
         sfid = synth.sfload(str(font))
         if sfid < 0:
             raise AudioError(f"FluidSynth cannot load SoundFont {str(font)!r}")
-        # (frame, order, channel, pitch, velocity): note-offs (order 0) before note-ons.
+        # (frame, order, channel, a, b) with, at one frame, note-offs (order 0) first, then
+        # controllers (1: number, value), pitch bends (2: value) and note-ons (3: pitch, velocity)
         events: list[tuple[int, int, int, int, int]] = []
         seconds_per_beat = 60.0 / score.bpm
         for track, channel in zip(score.tracks, _channels(score.tracks), strict=True):
             bank = 128 if track.is_drum else 0
             synth.program_select(channel, sfid, bank, 0 if track.is_drum else track.program)
+            frames_of = seconds_per_beat * rate
+            cc, bends = track.cc, track.bends
+            for at, number, value in zip(
+                np.round(cc.beat * frames_of).astype(np.int64).tolist(),
+                cc.number.tolist(),
+                cc.value.tolist(),
+                strict=True,
+            ):
+                events.append((at, 1, channel, number, value))
+            for at, value in zip(
+                np.round(bends.beat * frames_of).astype(np.int64).tolist(),
+                bends.value.tolist(),
+                strict=True,
+            ):
+                events.append((at, 2, channel, value, 0))
             notes = track.notes
             if not len(notes):
                 continue
@@ -301,20 +318,24 @@ def _render_fluidsynth(score: Score, rate: int, font: Path) -> AudioClip:
                 notes.velocity.tolist(),
                 strict=True,
             ):
-                events.append((a, 1, channel, p, max(1, v)))
+                events.append((a, 3, channel, p, max(1, v)))
                 events.append((b, 0, channel, p, 0))
         events.sort()
         chunks: list[npt.NDArray[np.int16]] = []
         now = 0
-        for frame, order, channel, pitch, velocity in events:
+        for frame, order, channel, first, second in events:
             frame = min(frame, total)
             if frame > now:
                 chunks.append(np.asarray(synth.get_samples(frame - now), dtype=np.int16))
                 now = frame
-            if order:
-                synth.noteon(channel, pitch, velocity)
+            if order == 0:
+                synth.noteoff(channel, first)
+            elif order == 1:
+                synth.cc(channel, first, second)
+            elif order == 2:
+                synth.pitch_bend(channel, first)
             else:
-                synth.noteoff(channel, pitch)
+                synth.noteon(channel, first, second)
         if total > now:
             chunks.append(np.asarray(synth.get_samples(total - now), dtype=np.int16))
     finally:

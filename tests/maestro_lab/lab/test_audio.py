@@ -135,3 +135,28 @@ def test_builtin_length_is_the_duration_plus_the_tail(
     expected = int(np.ceil((_seconds(score) + TAIL_SECONDS) * 8000))
     assert len(clip.samples) == expected
     assert clip.peak > 0
+
+
+def test_fluidsynth_plays_pitch_bends_and_controllers() -> None:
+    from dataclasses import replace
+
+    from storpheus.events import ControlChangeArray, PitchBendArray
+
+    plain = _score()
+    bass = plain.tracks[0]
+    bent = replace(
+        plain,
+        tracks=(
+            replace(
+                bass,
+                bends=PitchBendArray(value=[4000, 0], beat=[0.5, 2.0]),
+                cc=ControlChangeArray(number=[7], value=[40], beat=[4.0]),
+            ),
+            *plain.tracks[1:],
+        ),
+    )
+    a = render_audio(plain, engine="fluidsynth")
+    b = render_audio(bent, engine="fluidsynth")
+    assert a.samples.shape == b.samples.shape
+    assert not np.array_equal(a.samples, b.samples)
+    assert np.array_equal(b.samples, render_audio(bent, engine="fluidsynth").samples)
