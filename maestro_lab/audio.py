@@ -5,7 +5,7 @@ FluidSynth (``pyfluidsynth``, the ``audio`` extra) and a General MIDI
 SoundFont when both are available (notes, controllers such as the sustain
 pedal, and pitch bends), and otherwise with a small built-in
 synthesiser (numpy only: harmonic tones for pitched tracks, tuned noise
-and sine sweeps for drums) that needs no system package.
+and sine sweeps for drums; notes only) that needs no system package.
 
 The SoundFont is the ``soundfont`` argument, else the file named by the
 ``MAESTRO_SOUNDFONT`` environment variable, else the first of
