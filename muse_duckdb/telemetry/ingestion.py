@@ -166,6 +166,10 @@ def _ingest(conn: Connection, batch: TelemetryBatch) -> IngestReport:
         "notes": batch.notes,
         "events": batch.events,
     }
+    # A self-contained batch (a whole run's) takes each candidate's section, role and
+    # style from its own generations; otherwise from the table, earlier batches included.
+    own_gens = not _outside(candidates.column("generation_id"), batch.generations.column(
+        "generation_id"))  # fmt: skip
     with _registered(conn, tables) as t:
         _check(conn, batch, t)
         row = _one(
@@ -191,26 +195,36 @@ def _ingest(conn: Connection, batch: TelemetryBatch) -> IngestReport:
             )
             after = _one(conn, "SELECT coalesce(max(candidate_id) + 1, 0) FROM candidates")
             offset = _int(after[0]) if after else 0
-        conn.execute(f"INSERT OR REPLACE INTO runs BY NAME SELECT * FROM {t['runs']}")
-        conn.execute(f"INSERT INTO generations BY NAME SELECT * FROM {t['gens']}")
-        conn.execute(
-            f"INSERT INTO candidates BY NAME "
-            f"SELECT ?::BIGINT + c.candidate_row AS candidate_id, c.run_id, c.generation_id, "
-            f"g.section, g.role, g.style, g.num_candidates, c.candidate_index, c.seed, "
-            f"c.notes_id, c.n_notes, c.score, c.accepted, c.selected, c.reject_reason "
-            f"FROM {t['cands']} c JOIN generations g ON g.generation_id = c.generation_id",
-            [offset],
-        )
-        conn.execute(
-            f"INSERT INTO candidate_metrics BY NAME "
-            f"SELECT ?::BIGINT + candidate_row AS candidate_id, name, value FROM {t['metrics']}",
-            [offset],
-        )
-        inserted = _one(
-            conn, f"INSERT OR IGNORE INTO candidate_notes BY NAME SELECT * FROM {t['notes']}"
-        )
-        n_new = _int(inserted[0]) if inserted else 0
-        conn.execute(f"INSERT OR REPLACE INTO events BY NAME SELECT * FROM {t['events']}")
+        # One statement per table that has rows (an empty one costs a statement for nothing).
+        if batch.runs.num_rows:
+            conn.execute(f"INSERT OR REPLACE INTO runs BY NAME SELECT * FROM {t['runs']}")
+        if batch.generations.num_rows:
+            conn.execute(f"INSERT INTO generations BY NAME SELECT * FROM {t['gens']}")
+        if candidates.num_rows:
+            source = t["gens"] if own_gens else "generations"
+            conn.execute(
+                f"INSERT INTO candidates BY NAME "
+                f"SELECT ?::BIGINT + c.candidate_row AS candidate_id, c.run_id, c.generation_id, "
+                f"g.section, g.role, g.style, g.num_candidates, c.candidate_index, c.seed, "
+                f"c.notes_id, c.n_notes, c.score, c.accepted, c.selected, c.reject_reason "
+                f"FROM {t['cands']} c JOIN {source} g ON g.generation_id = c.generation_id",
+                [offset],
+            )
+        if batch.metrics.num_rows:
+            conn.execute(
+                f"INSERT INTO candidate_metrics BY NAME "
+                f"SELECT ?::BIGINT + candidate_row AS candidate_id, name, value "
+                f"FROM {t['metrics']}",
+                [offset],
+            )
+        n_new = 0
+        if batch.notes.num_rows:
+            inserted = _one(
+                conn, f"INSERT OR IGNORE INTO candidate_notes BY NAME SELECT * FROM {t['notes']}"
+            )
+            n_new = _int(inserted[0]) if inserted else 0
+        if batch.events.num_rows:
+            conn.execute(f"INSERT OR REPLACE INTO events BY NAME SELECT * FROM {t['events']}")
     return IngestReport(
         runs=batch.runs.num_rows,
         generations=batch.generations.num_rows,
