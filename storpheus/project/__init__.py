@@ -33,7 +33,6 @@ from storpheus.project.convert import (
 from storpheus.project.daw import Bus, DawLayer, DawTrack, InsertEffect, Send
 from storpheus.project.errors import ProjectStateError
 from storpheus.project.ids import slug, track_ids, unique_id
-from storpheus.project.ticks import TPQ
 from storpheus.project.model import (
     Mixer,
     ProjectState,
@@ -43,6 +42,7 @@ from storpheus.project.model import (
     TrackState,
     is_section_name,
 )
+from storpheus.project.ticks import TPQ
 
 __all__ = [
     "TPQ",
