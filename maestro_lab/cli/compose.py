@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from maestro_lab.cli.common import add_json_flag, preload_scorer, print_json, read_prompt
+from maestro_lab.cli.limits import add_limit_flag, limits_from
 
 if TYPE_CHECKING:
     from maestro_lab.runtime.events import MaestroEvent
@@ -33,7 +34,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "with every input needed to reproduce it, record every candidate and event "
             "as telemetry, and write the MIDI file. Exit codes: 0 done, 1 refused (the "
             "branch moved meanwhile), 2 bad input, 3 generation failed, 4 database "
-            "read-only or locked (nothing is committed unless the exit code is 0)."
+            "read-only or locked (nothing is committed unless the exit code is 0). Once the "
+            "commit succeeded the exit code is 0 even if the MIDI file or the piano roll "
+            "cannot be written (a warning says how to write them later). A compose that fails "
+            "before running leaves no database file behind. A plan above a limit (see "
+            "'maestro-lab plan') is bad input unless --limit raises it."
         ),
     )
     parser.add_argument(
@@ -81,6 +86,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="wait this long for another process holding the database (default: 2)",
     )
     parser.add_argument("--no-progress", action="store_true", help="no live progress on stderr")
+    add_limit_flag(parser)
     add_json_flag(parser)
     parser.set_defaults(handler=_run)
 
@@ -199,30 +205,31 @@ def _print_result(result: CompositionResult) -> None:
 def _run(args: argparse.Namespace) -> int:
     from maestro_lab.api import start
     from maestro_lab.cli.failures import EXPECTED, report
+    from maestro_lab.planner.cost import plan_limits
 
     try:
+        limits = limits_from(args)
         preload_scorer(args.scorer)
         text = read_prompt(args.prompt)
-        if args.db != ":memory:":
-            Path(args.db).parent.mkdir(parents=True, exist_ok=True)
         backend = args.backend
         if args.space is not None or args.backend == "orpheus":
             from maestro_lab.runtime.backends_registry import get_backend
 
             backend = get_backend(args.backend, space=args.space, db=args.db)
-        run = start(
-            text,
-            seed=args.seed,
-            db=args.db,
-            candidates=args.candidates,
-            backend=backend,
-            branch=args.branch,
-            workers=args.workers,
-            project=args.project,
-            scorer=args.scorer,
-            out=None if args.no_midi else args.out,
-            lock_timeout=args.lock_timeout,
-        )
+        with plan_limits(limits):  # the database (and its folder) is created after planning
+            run = start(
+                text,
+                seed=args.seed,
+                db=args.db,
+                candidates=args.candidates,
+                backend=backend,
+                branch=args.branch,
+                workers=args.workers,
+                project=args.project,
+                scorer=args.scorer,
+                out=None if args.no_midi else args.out,
+                lock_timeout=args.lock_timeout,
+            )
     except EXPECTED as exc:
         return report("compose", exc, args.json)
     progress = Progress(
@@ -237,10 +244,23 @@ def _run(args: argparse.Namespace) -> int:
         result = run.result()
     except EXPECTED as exc:
         return report("compose", exc, args.json)
-    roll = None if args.no_plot else _plot(result)
+    warnings = list(result.warnings)
+    roll = None
+    if not args.no_plot:
+        try:
+            roll = _plot(result)
+        except (OSError, ValueError) as exc:
+            warnings.append(
+                f"committed {result.commit_id[:12]}, but the piano roll could not be drawn "
+                f"({exc}); draw it later from the MIDI file with "
+                "maestro_lab.viz.pianoroll.save_pianoroll(storpheus.io.read_midi(MIDI), OUT.png)"
+            )
+    for warning in warnings:
+        print(f"maestro-lab compose: warning: {warning}", file=sys.stderr)
     if args.json:
         payload = result.to_dict()
         payload["pianorollPath"] = str(roll) if roll else None
+        payload["warnings"] = list(warnings)
         print_json(payload)
     else:
         _print_result(result)

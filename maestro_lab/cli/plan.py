@@ -15,6 +15,7 @@ from maestro_lab.cli.common import (
     print_json,
     read_prompt,
 )
+from maestro_lab.cli.limits import add_limit_flag, limits_from
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -26,8 +27,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "Read a prompt (a MAESTRO PROMPT or plain natural language) from PROMPT_FILE "
             "('-' for stdin) or take the prompt text itself, and print its deterministic "
             "plan: sections, tracks, seeds, generations and the stori_* execution steps. "
-            "Nothing is generated. "
-            "Exit codes: 0 valid plan, 1 plan with validation errors, 2 bad input."
+            "Nothing is generated. The plan states its cost (bars x roles x candidates); a plan "
+            "above a limit (max_bars, max_roles, max_sections, max_candidates, "
+            "max_candidate_bars) is refused unless --limit raises it. "
+            "Exit codes: 0 valid plan, 1 plan with validation errors, 2 bad input "
+            "(including a plan above a limit)."
         ),
     )
     parser.add_argument(
@@ -50,6 +54,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="print the reference's plan wire JSON (generations, edits, mix) instead",
     )
     parser.add_argument("--width", type=int, default=120, help="preview width (default 120)")
+    add_limit_flag(parser)
     add_json_flag(parser)
     parser.set_defaults(handler=_run)
 
@@ -72,7 +77,12 @@ def _run(args: argparse.Namespace) -> int:
         PromptParseError,
     )
     from maestro_lab.planner import plan, validate_plan
+    from maestro_lab.planner.cost import plan_cost
 
+    try:
+        limits = limits_from(args)
+    except ValueError as exc:
+        return _fail(args, "InvalidLimit", str(exc), [])
     try:
         text = read_prompt(args.prompt_file)
     except PromptReadError as exc:
@@ -89,7 +99,9 @@ def _run(args: argparse.Namespace) -> int:
             return _fail(args, "InvalidProject", "the project JSON must be an object", [])
         project = loaded
     try:
-        result = plan(text, project=project, seed=args.seed, num_candidates=args.candidates)
+        result = plan(
+            text, project=project, seed=args.seed, num_candidates=args.candidates, limits=limits
+        )
     except InvalidMaestroPrompt as exc:
         return _fail(args, type(exc).__name__, "invalid MAESTRO PROMPT", exc.details)
     except (PromptParseError, PlanningError) as exc:
@@ -100,9 +112,12 @@ def _run(args: argparse.Namespace) -> int:
     if args.wire:
         print_json(cast("JSONValue", result.wire()))
     elif args.json:
-        print_json(cast("JSONValue", result.to_dict()))
+        payload = cast("dict[str, JSONValue]", result.to_dict())
+        payload["cost"] = cast("JSONValue", plan_cost(result).to_dict())
+        print_json(payload)
     else:
         print(result.preview(width=args.width))
+        print(plan_cost(result).summary())
     if report.errors:
         print("plan validation failed:", file=sys.stderr)
         for error in report.errors:

@@ -31,6 +31,7 @@ from maestro_lab.intent import classify_intent
 from maestro_lab.planner import mixing
 from maestro_lab.planner.compose import compose_plan
 from maestro_lab.planner.context import PlanContext
+from maestro_lab.planner.cost import PlanLimits, check_plan_cost
 from maestro_lab.planner.model import CompositionPlan, RolePlan
 from maestro_lab.planner.natural import prompt_from_text
 from maestro_lab.planner.project import ProjectView, as_project
@@ -48,6 +49,7 @@ def plan(
     seed: int | None = None,
     *,
     num_candidates: int | None = None,
+    limits: PlanLimits | None = None,
 ) -> CompositionPlan:
     r"""Plan a composition (or an edit) from a structured or natural-language prompt.
 
@@ -64,13 +66,18 @@ def plan(
         The base seed; by default a hash of the normalised prompt.
     num_candidates:
         Candidates per generation (default: ``Constraints: candidates``, else 4).
+    limits:
+        Bounds on the plan's cost (default: the limits in force, see
+        :mod:`maestro_lab.planner.cost`).
 
     Raises
     ------
     PromptParseError
         For malformed MAESTRO PROMPT text.
     PlanningError
-        When the request cannot be planned (bad seed or project, too many roles...).
+        When the request cannot be planned (bad seed or project, too many roles...);
+        :class:`~maestro_lab.planner.cost.PlanLimitError` when it asks for more work
+        than ``limits`` allow.
 
     Example
     -------
@@ -99,7 +106,9 @@ def plan(
         return ctx.finish(intent.intent.value, intent.label, setup=False)
     if parsed.mode == "edit" and not parsed.roles:
         return _edit_plan(ctx, intent.intent.value, intent.label)
-    return compose_plan(ctx, intent.intent.value, intent.label)
+    planned = compose_plan(ctx, intent.intent.value, intent.label)
+    check_plan_cost(planned, limits)
+    return planned
 
 
 _LAYER_RE = re.compile(r"\b(layer|on top of|over the existing)\b", re.IGNORECASE)

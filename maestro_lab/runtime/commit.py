@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -194,22 +194,35 @@ def commit_variation(
         numbered = stream.emit(event.model_copy(update={"seq": -1}))
         assert numbered.seq == event.seq, "an event was emitted during the commit"
     midi_path = None
+    warnings: list[str] = []
     out = prepared.config.out
     if out is not None:
         folder = Path(out)
-        folder.mkdir(parents=True, exist_ok=True)
-        midi_path = write_midi(
-            project_to_score(state),
-            folder / f"{commit.commit_id[:12]}.mid",
-            drop_aftertouch=True,  # Standard MIDI files from symusic carry no aftertouch
-        )
+        try:  # the commit stands: a file that cannot be written is a warning, not a failure
+            folder.mkdir(parents=True, exist_ok=True)
+            midi_path = write_midi(
+                project_to_score(state),
+                folder / f"{commit.commit_id[:12]}.mid",
+                drop_aftertouch=True,  # Standard MIDI files from symusic carry no aftertouch
+            )
+        except OSError as exc:
+            project = prepared.config.project
+            where = f"--db {prepared.config.db}" + (
+                f" --project {project}" if project != "default" else ""
+            )
+            warnings.append(
+                f"committed {commit.commit_id[:12]}, but the MIDI file could not be written to "
+                f"{folder} ({exc.strerror or exc}); write it later with: muse {where} export "
+                f"{commit.commit_id[:12]} -o OUT.mid --drop-aftertouch"
+            )
     prepared.timings.update(
         commit=committed - began,
         telemetry=telemetry_seconds,
         commit_close=ended - committed - telemetry_seconds,
         midi=time.perf_counter() - ended,
     )
-    return composition_result(pending, commit, midi_path, branch, state)
+    result = composition_result(pending, commit, midi_path, branch, state)
+    return replace(result, warnings=tuple(warnings)) if warnings else result
 
 
 def _committed_state(pending: PendingComposition, phrase_ids: Sequence[str] | None) -> ProjectState:

@@ -146,6 +146,9 @@ class CompositionResult:
         What the composition replaced, layered, added and kept in the project.
     timings:
         Seconds per stage (observational, not reproducible).
+    warnings:
+        What went wrong after the commit succeeded (a MIDI file that could not be
+        written), each saying how to finish it later; the commit stands.
     """
 
     run_id: str
@@ -163,6 +166,7 @@ class CompositionResult:
     cards: tuple[SectionCard, ...] = ()
     timings: Mapping[str, float] = field(default_factory=dict)
     edit: EditSummary = field(default_factory=EditSummary)
+    warnings: tuple[str, ...] = ()
 
     @property
     def role_cards(self) -> dict[str, tuple[SectionCard, ...]]:
@@ -231,6 +235,7 @@ class CompositionResult:
             "cards": [c.to_dict() for c in self.cards],
             "timings": {k: round(v, 6) for k, v in self.timings.items()},
             "edit": self.edit.to_dict(),
+            "warnings": list(self.warnings),
         }
 
 

@@ -341,24 +341,23 @@ def prepare_run(
     scorer, scorer_spec = resolve_scorer(config.scorer)
     opened = time.perf_counter()
     check_writable(config.db)
+    fresh = _plan_before_creating(prompt, config.db, seed, candidates)
     db = open_database(config.db, lock_timeout=config.lock_timeout)
     repo = Repository(db, config.project)
     with db.session(write=True), db.write("check that the database can be written"):
         base_commit = base_commit_for(repo, branch)
         base = repo.snapshot(base_commit) if base_commit is not None else ProjectState()
     loaded = time.perf_counter()
-    planned = plan(
-        prompt,
-        project=planning_view(repo, base_commit, base),
-        seed=seed,
-        num_candidates=candidates,
-    )
-    if planned.is_empty:
-        reason = "; ".join(planned.notes + planned.warnings) or "the plan has no steps"
-        raise NothingToComposeError(reason)
-    report = validate_plan(planned)
-    if report.errors:
-        raise InvalidPlanError(list(report.errors))
+    if fresh is not None and base_commit is None:
+        planned = fresh
+    else:
+        planned = plan(
+            prompt,
+            project=planning_view(repo, base_commit, base),
+            seed=seed,
+            num_candidates=candidates,
+        )
+        _check_plan(planned)
     inputs = RunInputs(
         prompt=prompt,
         plan=planned,
@@ -377,6 +376,31 @@ def prepare_run(
     )
     timings = {"open": loaded - opened, "plan": time.perf_counter() - loaded + opened - began}
     return PreparedRun(inputs, config, backend, scorer, db, repo, base, base_commit, timings)
+
+
+def _check_plan(planned: CompositionPlan) -> None:
+    if planned.is_empty:
+        reason = "; ".join(planned.notes + planned.warnings) or "the plan has no steps"
+        raise NothingToComposeError(reason)
+    report = validate_plan(planned)
+    if report.errors:
+        raise InvalidPlanError(list(report.errors))
+
+
+def _plan_before_creating(
+    prompt: str, db: str | os.PathLike[str], seed: int | None, candidates: int | None
+) -> CompositionPlan | None:
+    """For a database file that does not exist yet: the plan (on an empty project), checked.
+
+    A run that cannot be planned then fails before the file (or its folder) is
+    created: nothing is left behind. ``None`` for an existing file or ``:memory:``.
+    """
+    if str(db) == ":memory:" or Path(db).exists():
+        return None
+    planned = plan(prompt, project=None, seed=seed, num_candidates=candidates)
+    _check_plan(planned)
+    Path(db).parent.mkdir(parents=True, exist_ok=True)
+    return planned
 
 
 def check_writable(db: str | os.PathLike[str]) -> None:
