@@ -7,7 +7,6 @@ one would never end or never start).
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import stat
 from pathlib import Path
@@ -76,6 +75,8 @@ def load_score(path: Path) -> tuple[Score, list[str]]:
     ``keys/Strings``). Tempo, meter and key come from the first file; files
     that disagree are reported as warnings.
     """
+    import dataclasses
+
     from storpheus.score import Score
 
     files = midi_files(path)

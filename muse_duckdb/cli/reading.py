@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Mapping, Sequence
-from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -329,6 +328,8 @@ def beats(value: float) -> str:
     >>> [beats(x) for x in (0.0, 0.5, 1.0, 1.5, 0.25, 2.0 / 3.0, 0.123)]
     ['0', '1/2', '1', '1 1/2', '1/4', '2/3', '0.123']
     """
+    from fractions import Fraction
+
     frac = Fraction(value).limit_denominator(64)
     if abs(float(frac) - value) > 1e-6:
         return f"{value:.3f}".rstrip("0").rstrip(".")

@@ -16,7 +16,6 @@ parent of a merge): ``HEAD~3``, ``main^2``, ``a1b2c3d~1^2``.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from typing import Final, Literal
@@ -251,6 +250,8 @@ def _resolve_base(conn: Connection, project_id: str, base: str, ref: str, found:
         if len(rows) > 1:
             raise AmbiguousRefError(ref, [str(r[0]) for r in rows])
     names = list(list_refs(conn, project_id, "branch")) + list(list_refs(conn, project_id, "tag"))
+    import difflib  # only for the suggestions of an error
+
     raise RefNotFoundError(ref, project_id, difflib.get_close_matches(base, names, n=3))
 
 

@@ -32,7 +32,6 @@ import errno
 import hashlib
 import os
 import re
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -481,6 +480,8 @@ class _Turnstile:
             import fcntl
         except ImportError:  # pragma: no cover - not POSIX
             return
+        import tempfile
+
         folder = os.path.join(tempfile.gettempdir(), "muse-turnstiles")
         real = os.path.realpath(self._path)
         name = hashlib.sha256(real.encode("utf-8", "surrogateescape")).hexdigest()[:32]

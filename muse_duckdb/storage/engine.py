@@ -26,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
-import tempfile
 import threading
 from dataclasses import dataclass
 from typing import Final
@@ -165,6 +164,8 @@ class _Engine:
 def _new_instance() -> Connection:
     instance = duckdb.connect(":memory:", config=dict(SAFE_CONFIG))
     # An in-memory instance would spill large queries to ./.tmp; use the system's temp folder.
+    import tempfile
+
     spill = os.path.join(tempfile.gettempdir(), f"muse-duckdb-{os.getpid()}")
     for name, value in {**ENGINE_SETTINGS, "temp_directory": spill}.items():
         with contextlib.suppress(duckdb.Error):  # a DuckDB without this setting
