@@ -1,12 +1,13 @@
 """The composition stream over HTTP (SSE) against the in-process ``maestro_lab.stream()``.
 
-One run of this script starts the real server (FastAPI on uvicorn, in a
-thread, on 127.0.0.1) and composes the same prompt with the same seed both
-ways, alternately: ``maestro_lab.stream(...)`` in process, and ``POST
+One run of this script starts the real server (``maestro-lab serve``, FastAPI
+on uvicorn, as its own process on 127.0.0.1; ``--server thread`` runs it in a
+thread of this process instead) and composes the same prompt with the same
+seed both ways, alternately: ``maestro_lab.stream(...)`` in process, and ``POST
 /maestro/stream`` read with httpx-sse over one kept-alive connection. Each
-repetition composes into a new project of one database file, so every run
-starts from an empty project and both ways commit the same snapshot (the
-script checks it). Reported per way (medians): time to the first event
+repetition composes into a new project (of one database file per way), so
+every run starts from an empty project and both ways commit the same
+snapshot (the script checks it). Reported per way (medians): time to the first event
 after the request, time to the last event (the whole compose), and events
 per second; then the ratios HTTP / in-process. The machine may be shared, so
 the overhead is the median of the paired differences (each HTTP run minus
@@ -23,11 +24,16 @@ Goals: the first event arrives <= 50 ms after the request, and HTTP adds
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import signal
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from _table import print_table
@@ -88,11 +94,55 @@ def _over_http(client: object, project: str, seed: int, candidates: int) -> dict
     return {"first": first, "total": total, "events": count, "snapshot": str(last["snapshotId"])}
 
 
+@contextlib.contextmanager
+def _server(kind: str, db: Path) -> Iterator[str]:
+    """A server on 127.0.0.1 for ``db``: a ``maestro-lab serve`` process or a thread."""
+    if kind == "thread":
+        from maestro_lab.server import ServerConfig, create_app, serve_in_thread
+
+        app = create_app(ServerConfig(db=db, rate_per_second=1000, burst=1000))
+        with serve_in_thread(app) as url:
+            yield url
+        return
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    entry = "import sys; from maestro_lab.cli import main; sys.exit(main())"
+    options = ["--db", str(db), "--port", str(port), "--rate", "1000", "--burst", "1000"]
+    process = subprocess.Popen(
+        [sys.executable, "-c", entry, "serve", *options], stdout=subprocess.DEVNULL
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                httpx.get(f"{url}/api/v1/health", timeout=2).raise_for_status()
+                break
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the server process did not start") from None
+                time.sleep(0.05)
+        yield url
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(30)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small workload for a smoke test")
     parser.add_argument("--candidates", type=int, default=16, help="candidates per generation")
     parser.add_argument("--repeats", type=int, default=7, help="timed runs of each way")
+    parser.add_argument(
+        "--server",
+        choices=("process", "thread"),
+        default="process",
+        help="run the server as a `maestro-lab serve` process (default, as deployed) or in a "
+        "thread of this process (it then shares the interpreter lock with the client)",
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
     candidates, repeats = args.candidates, args.repeats
@@ -101,14 +151,15 @@ def main(argv: list[str] | None = None) -> int:
 
     import httpx
 
-    from maestro_lab.server import ServerConfig, create_app, serve_in_thread
-
     inproc: list[dict[str, float | str]] = []
     http: list[dict[str, float | str]] = []
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp:
-        db = Path(tmp) / "bench.duckdb"
-        app = create_app(ServerConfig(db=db, rate_per_second=1000, burst=1000))
-        with serve_in_thread(app) as url, httpx.Client(base_url=url, timeout=120) as client:
+        db = Path(tmp) / "in-process.duckdb"
+        served = db if args.server == "thread" else Path(tmp) / "served.duckdb"
+        with (
+            _server(args.server, served) as url,
+            httpx.Client(base_url=url, timeout=120) as client,
+        ):
             _in_process(db, "warm-in", 0, candidates)  # imports, caches, the file's schema
             _over_http(client, "warm-http", 0, candidates)  # the connection, the app
             for i in range(1, repeats + 1):  # ABBA order: neither way always goes first
@@ -144,6 +195,7 @@ def main(argv: list[str] | None = None) -> int:
             {
                 "candidates": candidates,
                 "repeats": repeats,
+                "server": args.server,
                 "events_per_run": events,
                 "median_s": {
                     "first_in_process": round(first_in, 5),
@@ -163,7 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"stream: 4 roles x 2 sections, 16 bars, {candidates} candidates per generation, "
         f"{events} events per run; median of {repeats} runs each way, in ABBA order, "
-        "one database (a project per run), HTTP over one kept-alive loopback connection\n"
+        f"a project per run, HTTP over one kept-alive loopback connection to a server "
+        f"{'process' if args.server == 'process' else 'thread of this process'}\n"
     )
     print_table(
         ["metric", "in-process stream()", "HTTP SSE", "HTTP / in-process"],

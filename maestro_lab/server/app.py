@@ -47,7 +47,7 @@ import anyio
 from pydantic import Field, JsonValue
 
 from maestro_lab.errors import MaestroLabError
-from maestro_lab.runtime.events import PROTOCOL_VERSION
+from maestro_lab.runtime.events import PROTOCOL_VERSION, MaestroEvent
 from maestro_lab.runtime.wire import CamelModel, JSONObject
 from maestro_lab.server.config import ServerConfig, is_loopback
 from maestro_lab.server.errors import WriterBusyError
@@ -120,13 +120,28 @@ def sse_frame(event_json: str, seq: int) -> bytes:
     return f"id: {seq}\ndata: {event_json}\n\n".encode()
 
 
+def wire_json(event: MaestroEvent) -> str:
+    r"""The event's wire JSON in one line (``to_wire()`` content; keys in field order).
+
+    Examples
+    --------
+    >>> from maestro_lab.runtime.events import StatusEvent
+    >>> text = wire_json(StatusEvent(message="hi").model_copy(update={"seq": 4}))
+    >>> import json; json.loads(text)["seq"], "\n" in text
+    (4, False)
+    """
+    if event.seq < 0:
+        event.to_wire()  # raises: an event is framed only once the stream numbered it
+    return event.model_dump_json(by_alias=True)
+
+
 def _event_stream_response(job: ComposeJob) -> object:
     """A ``text/event-stream`` response of ``job``'s events that cancels it on disconnect."""
     from starlette.responses import StreamingResponse
 
     async def frames() -> AsyncIterator[bytes]:
-        async for batch in job.batches():
-            yield b"".join(sse_frame(event.to_json(), event.seq) for event in batch)
+        async for batch in job.batches():  # pydantic's own JSON: twice as fast as to_json()
+            yield b"".join(sse_frame(wire_json(event), event.seq) for event in batch)
 
     class EventStreamResponse(StreamingResponse):
         async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -409,4 +424,5 @@ __all__ = [
     "serve",
     "serve_in_thread",
     "sse_frame",
+    "wire_json",
 ]
