@@ -26,7 +26,8 @@ events = st.one_of(
 
 
 @given(st.lists(events, min_size=1, max_size=8))
-def testsse_frames_parse_back_to_the_same_events(batch: list[MaestroEvent]) -> None:
+@example([StatusEvent(message="line\u2028separator\x85next\r\nline\x1c")])
+def test_frames_parse_back_to_the_same_events(batch: list[MaestroEvent]) -> None:
     numbered = [e.model_copy(update={"seq": i}) for i, e in enumerate(batch)]
     body = b"".join(sse_frame(wire_json(e), e.seq) for e in numbered)
 
