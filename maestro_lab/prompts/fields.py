@@ -107,7 +107,25 @@ def parse_section(value: JsonValue) -> str:
 
 def parse_style(value: JsonValue) -> str:
     """A style/genre, lowercased and whitespace-collapsed (``"Lofi  Hip Hop"``)."""
+    _refuse_non_text(value, "a style such as 'lofi hip hop'")
     return _name(value, "a style such as 'lofi hip hop'")
+
+
+def _instrument_number(value: JsonValue) -> bool:
+    """True for a whole number that names an instrument (``808``, ``909``)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return False
+    from maestro_lab.planner.roles import INSTRUMENTS
+
+    return str(value) in INSTRUMENTS
+
+
+def _refuse_non_text(value: JsonValue, what: str) -> None:
+    """A number or true/false where a name is expected is a typing mistake, not a name."""
+    if isinstance(value, bool):
+        raise FieldError(f"must be {what}, got the boolean {str(value).lower()}")
+    if isinstance(value, int | float):
+        raise FieldError(f"must be {what}, got the number {value!r}")
 
 
 def parse_key_field(value: JsonValue) -> str:
@@ -159,6 +177,12 @@ def parse_roles(value: JsonValue) -> tuple[str, ...]:
     items: list[JsonValue] = list(value) if isinstance(value, list) else [value]
     roles: list[str] = []
     for i, item in enumerate(items):
+        where = f"item {i + 1}: " if isinstance(value, list) else ""
+        try:
+            if not _instrument_number(item):  # 808 is an instrument; 5 is a typing mistake
+                _refuse_non_text(item, "a role name such as drums, or a list such as [drums, bass]")
+        except FieldError as exc:
+            raise FieldError(f"{where}{exc}") from None
         if isinstance(item, list | dict) or item is None or isinstance(item, bool):
             raise FieldError(f"item {i + 1} ({item!r}) is not a role name")
         text = BULLET_RE.sub("", str(item))

@@ -19,11 +19,14 @@ natural language: broken YAML, a body that is not a mapping, or any invalid
 routing value raises :class:`InvalidMaestroPrompt` listing every problem.
 
 Top-level keys are case-insensitive. Routing keys (and the aliases ``Roles``,
-``Instruments``, ``Vibes``, ``BPM``, ``Genre``) become typed attributes; every
-other key is kept verbatim, with its original spelling, in ``extensions``;
-of those, ``Sections`` (the existing arrangement: ``{intro: 4, verse: 5-12}``)
-and ``Layer`` (``yes`` layers new regions over existing ones; the default
-replaces them) are checked here and read by the planner.
+``Instruments``, ``Vibes``, ``BPM``, ``Genre``) become typed attributes; the
+declared dimensions (``Harmony``, ``Melody``, ``Effects``...; see
+:mod:`maestro_lab.prompts.fields_check`) and your own ``X-<name>`` keys are
+kept verbatim, with their original spelling, in ``extensions``; any other key
+is an error naming the closest known field. Of the dimensions, ``Sections``
+(the existing arrangement: ``{intro: 4, verse: 5-12}``) and ``Layer`` (``yes``
+layers new regions over existing ones; the default replaces them) are checked
+here and read by the planner.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from maestro_lab.errors import InvalidMaestroPrompt, UnsupportedPromptHeader
 from maestro_lab.prompts import fields as f
 from maestro_lab.prompts.base import MaestroDimensions, MaestroPrompt, Mode, PositionSpec
 from maestro_lab.prompts.constraints import parse_constraints
+from maestro_lab.prompts.fields_check import unknown_field_problem
 from maestro_lab.prompts.yamlbody import BodyError, load_body
 
 HEADER: Final = "MAESTRO PROMPT"
@@ -161,6 +165,8 @@ def _build(text: str, data: dict[str, JsonValue]) -> MaestroPrompt:
                 f"{name}: given twice (as {lowered_extensions[lowered]!r} and {name!r}); "
                 "top-level keys are case-insensitive"
             )
+        elif (problem := unknown_field_problem(name)) is not None:
+            problems.append(f"{name}: {problem}")
         else:
             extensions[name] = value
             lowered_extensions[lowered] = name

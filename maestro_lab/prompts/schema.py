@@ -30,6 +30,7 @@ from maestro_lab.errors import InvalidMaestroPrompt
 from maestro_lab.prompts.base import MODES, POSITION_KINDS, TARGET_KINDS, MaestroPrompt
 from maestro_lab.prompts.constraints import DENSITY_WORDS
 from maestro_lab.prompts.fields import ENERGY_LEVELS
+from maestro_lab.prompts.fields_check import DIMENSIONS
 from maestro_lab.prompts.keys import MODES as KEY_MODES
 from maestro_lab.prompts.keys import key_pattern
 from maestro_lab.prompts.parser import KEY_ALIASES
@@ -324,16 +325,23 @@ def prompt_body_schema() -> JSONSchema:
     properties: dict[str, JsonValue] = {}
     for field, schema in _fields().items():
         properties[_key_pattern(*_aliases(field))] = schema
+    properties[_key_pattern(*DIMENSIONS)] = {
+        "description": "A declared dimension block (Harmony, Melody, Effects...), kept verbatim."
+    }
+    properties[r"^\s*[Xx]-\S.*$"] = {
+        "description": "Your own extension field (X-<name>), kept verbatim and not checked."
+    }
     return {
         "$schema": DRAFT,
         "title": "MAESTRO PROMPT body",
         "description": (
             "The YAML mapping that follows the 'MAESTRO PROMPT' header line. Mode is required; "
-            "Request is required for edit and ask. Keys are case-insensitive; keys that are not "
-            "routing fields (Harmony, Melody, Effects, ...) are kept verbatim as extensions. "
-            f"Position kinds: {', '.join(POSITION_KINDS)}."
+            "Request is required for edit and ask. Keys are case-insensitive. Besides the "
+            "routing fields, the declared dimensions (" + ", ".join(DIMENSIONS) + ") and "
+            "extensions named X-<name> are kept verbatim; any other key is an error that names "
+            f"the closest known field. Position kinds: {', '.join(POSITION_KINDS)}."
         ),
         "type": "object",
         "patternProperties": properties,
-        "additionalProperties": True,
+        "additionalProperties": False,
     }
