@@ -202,6 +202,17 @@ def _run_json(args: argparse.Namespace, source: Path) -> dict[str, object]:
     return result
 
 
+def _round_medians(results: list[dict[str, object]]) -> dict[str, float]:
+    """Per stage, the median of several runs' medians."""
+    medians = [r["median_s"] for r in results]
+    names = [name for name, _ in STAGES] + ["other", "total"]
+    out = {}
+    for name in names:
+        values = [float(m[name]) for m in medians if isinstance(m, dict)]
+        out[name] = statistics.median(values)
+    return out
+
+
 def _per_note_calls() -> int:
     """``stori_add_notes`` calls validated (note by note) while composing the workload once."""
     import maestro_lab
@@ -232,40 +243,45 @@ def _side_by_side(args: argparse.Namespace) -> int:
             check=True,
             capture_output=True,
         )
-        try:
-            old = _run_json(args, old_tree)
-            new = _run_json(args, ROOT)
+        try:  # alternate old and new so that a change in machine load hits both alike
+            rounds = [(_run_json(args, old_tree), _run_json(args, ROOT)) for _ in range(3)]
         finally:
             subprocess.run(
                 ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old_tree)],
                 check=False,
                 capture_output=True,
             )
-    old_m, new_m = old["median_s"], new["median_s"]
-    assert isinstance(old_m, dict)
-    assert isinstance(new_m, dict)
+    new = rounds[0][1]
+    old_m, new_m = _round_medians([r[0] for r in rounds]), _round_medians([r[1] for r in rounds])
     per_note = _per_note_calls()
     if args.json:
         json.dump(
-            {"against": args.against, "old": old, "new": new, "per_note_calls": per_note},
+            {
+                "against": args.against,
+                "old_median_s": old_m,
+                "new_median_s": new_m,
+                "rounds": [{"old": o, "new": n} for o, n in rounds],
+                "per_note_calls": per_note,
+            },
             sys.stdout,
             indent=2,
         )
         print()
         return 0
     print(
-        f"compose, old ({args.against}) vs new (this checkout): same workload, one run each, "
-        f"median of {new['repeats']} compositions, {new['candidates']} candidates\n"
+        f"compose, old ({args.against}) vs new (this checkout): same workload, 3 alternating "
+        f"rounds of {new['repeats']} compositions each, {new['candidates']} candidates; "
+        "median over the rounds' medians\n"
     )
     header = f"{'stage':<14} {'old ms':>9} {'new ms':>9} {'new/old':>8}"
     print(header)
     print("-" * len(header))
     for name in [name for name, _ in STAGES] + ["other", "total"]:
-        before, after = float(old_m[name]), float(new_m[name])
+        before, after = old_m[name], new_m[name]
         ratio = f"{after / before:>8.2f}" if before > 0 else f"{'-':>8}"
         print(f"{name:<14} {before * 1000:>9.1f} {after * 1000:>9.1f} {ratio}")
     print()
-    total_old, total_new = float(old_m["total"]), float(new_m["total"])
+    total_old, total_new = old_m["total"], new_m["total"]
     verdict = "no slower" if total_new <= total_old * 1.05 else "SLOWER"
     print(f"total: new/old = {total_new / total_old:.3f} ({verdict}, 5 % noise allowance)")
     print(f"stori_add_notes calls validated note by note per composition (new): {per_note}")

@@ -533,13 +533,17 @@ def normalise_events(events: A) -> A:
     if not len(events):
         return events
     cols = events.columns
+    moved = False
     for name, col in cols.items():
         if col.dtype.kind == "f":
             ticks = beats_to_ticks(col)
             if name == "duration_beats":
                 ticks = np.maximum(ticks, 1)
-            cols[name] = ticks_to_beats(ticks)
-    rebuilt = type(events).from_arrow(pa.table(cols))
+            snapped = ticks_to_beats(ticks)
+            if not np.array_equal(snapped, col):
+                cols[name] = snapped
+                moved = True
+    rebuilt = type(events).from_arrow(pa.table(cols)) if moved else events  # already on the grid
     return rebuilt if rebuilt.is_sorted() else rebuilt.sort()
 
 
