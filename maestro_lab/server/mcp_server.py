@@ -167,14 +167,14 @@ class MaestroTools:
         self.config = config
         self.writer = writer or WriterQueue(config.busy_timeout)
         self.repo = Repository.open(config.db, config.project, lock_timeout=config.busy_timeout)
-        self._runtime: dict[str, tuple[RuntimeTool, Callable[[BaseModel], Awaitable[JSONObject]]]]
-        self._runtime = {
-            "compose": (RUNTIME_TOOLS[0], self._compose),
-            "plan": (RUNTIME_TOOLS[1], self._plan),
-            "reproduce": (RUNTIME_TOOLS[2], self._reproduce),
-            "log": (RUNTIME_TOOLS[3], self._log),
-            "diff": (RUNTIME_TOOLS[4], self._diff),
+        handlers: dict[str, Callable[[BaseModel], Awaitable[JSONObject]]] = {
+            "compose": self._compose,
+            "plan": self._plan,
+            "reproduce": self._reproduce,
+            "log": self._log,
+            "diff": self._diff,
         }
+        self._runtime = {t.name: (t, handlers[t.name]) for t in RUNTIME_TOOLS}
 
     @property
     def names(self) -> tuple[str, ...]:
