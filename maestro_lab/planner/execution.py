@@ -40,11 +40,13 @@ are left out; an existing song without a key keeps none unless the prompt
 gives one.
 
 Editing in place: a region is named after its section. Where the track
-already has a region spanning exactly the section's beats, the plan clears
-it and generates into it (``regionId``; the region keeps its id). Regions
-that only overlap those beats lose the notes and controller events whose
-onsets fall inside (``stori_clear_notes`` with a span), and a new region is
-added. With ``Layer: yes`` nothing is cleared and a new region is stacked.
+already has that section's region spanning exactly the section's beats, the
+plan clears it and generates into it (``regionId``; the region keeps its
+id). Otherwise a new region is added: other regions inside those beats are
+deleted (``stori_delete_region``) and regions that only overlap them lose
+the notes and controller events whose onsets fall inside
+(``stori_clear_notes`` with a span). With ``Layer: yes`` nothing is cleared
+and a new region is stacked.
 
 Instrument steps are grouped per track, as the reference's planner groups
 them: the track, then per section a region and its generation, then the
@@ -93,15 +95,17 @@ def _edit_regions(
     length: float,
     layer: bool,
     name: str,
+    section: str,
     role_key: str,
 ) -> RegionState | None:
     """Clear what a generation at ``[start, start + length)`` replaces on an existing track.
 
-    Returns the existing region to write into when one spans exactly those
-    beats (its notes are replaced; the region keeps its id), else ``None``
-    (a new region is added). Regions that only overlap lose the notes and
-    controller events whose onsets fall inside the span; everything outside
-    it is kept. With ``layer`` nothing is cleared and a new region is added.
+    Returns the existing region of that section (same name, any case) that
+    spans exactly those beats: its notes are replaced and it keeps its id.
+    Otherwise ``None`` (a new region is added): other regions that lie
+    inside the span are deleted, and regions that only overlap it lose the
+    notes and controller events whose onsets fall inside; everything
+    outside the span is kept. With ``layer`` nothing is touched.
     """
     if track is None or layer:
         return None
@@ -111,7 +115,9 @@ def _edit_regions(
         (
             r
             for r in regions
-            if abs(r.start_beat - start) < 1e-6 and abs(r.duration_beats - length) < 1e-6
+            if abs(r.start_beat - start) < 1e-6
+            and abs(r.duration_beats - length) < 1e-6
+            and " ".join(r.name.split()).lower() == " ".join(section.split()).lower()
         ),
         None,
     )
@@ -120,6 +126,14 @@ def _edit_regions(
             continue
         params: dict[str, JsonValue] = {"regionId": region.region_id, "controllers": True}
         whole = region.start_beat >= start and region.end_beat <= end
+        if whole and region is not exact:
+            b.add(
+                "stori_delete_region",
+                {"regionId": region.region_id},
+                f"Delete {name} region {region.region_id} (inside beats {start:g}-{end:g})",
+                role_key,
+            )
+            continue
         if not whole:
             params["startBeat"] = round(max(0.0, start - region.start_beat), 6)
             params["endBeat"] = round(min(region.duration_beats, end - region.start_beat), 6)
@@ -208,7 +222,7 @@ def _instrument(
         first = section.start_bar + 1
         span = f"{section.name} (bars {first}-{first + step.bars - 1})"
         target = _edit_regions(
-            b, inputs.project, existing, start, length, inputs.layer, name, role.key
+            b, inputs.project, existing, start, length, inputs.layer, name, section.name, role.key
         )
         generate: dict[str, JsonValue] = {
             "role": step.role,

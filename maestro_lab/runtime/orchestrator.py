@@ -82,7 +82,9 @@ from storpheus.backends.base import MusicGeneratorBackend
 from storpheus.scoring import Scorer
 from storpheus.spec import ChordScheduleEntry
 
-_CREATION_TOOLS = frozenset({"stori_add_midi_track", "stori_add_midi_region", "stori_clear_notes"})
+_CREATION_TOOLS = frozenset(
+    {"stori_add_midi_track", "stori_add_midi_region", "stori_clear_notes", "stori_delete_region"}
+)
 """Applied in plan order before the agents run: tracks, regions, and what an edit clears."""
 PREPARE_STEP = "tracks"
 STRUCTURAL_SECTION = SectionSpec(

@@ -310,3 +310,29 @@ def test_composing_writes_notes_columnar_not_call_by_call(
     assert "stori_add_midi_track" in seen  # the tool path is watched
     assert "stori_add_notes" not in seen
     assert _head(tmp_path / "n.duckdb").n_notes == sum(c.notes for c in result.cards) > 0
+
+
+def test_a_new_section_over_an_old_one_replaces_it_instead_of_stacking(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "lab.duckdb"
+    _compose(db, _write(tmp_path, "song.txt", SONG), 1, capsys)
+    before = _head(db)
+    other = _write(
+        tmp_path,
+        "other.txt",
+        "MAESTRO PROMPT\nMode: compose\nStyle: lofi\nRole: [bass]\n"
+        "Constraints: {sections: {groove: 2}, candidates: 2}\n",
+    )
+    out = _compose(db, other, 2, capsys)
+    after = _head(db)
+    # the groove takes the intro's beats: the bass intro goes, the groove comes, nothing stacks
+    assert "bass/intro" not in after.region_ids
+    assert after.region("bass/groove").start_beat == before.region("bass/intro").start_beat
+    starts = [r.start_beat for r in after.regions_of("bass")]
+    assert len(starts) == len(set(starts))
+    assert out["edit"]["added"] == ["bass/groove"]
+    assert "bass/intro" in out["edit"]["replaced"]
+    for region in before.regions:
+        if region.region_id != "bass/intro":
+            assert after.region(region.region_id) == region
