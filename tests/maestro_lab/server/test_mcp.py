@@ -204,3 +204,32 @@ def test_streamable_http_at_mcp_on_the_same_server(serve: Serve, tmp_path: Path)
 
     anyio.run(session)
     assert Repository.open(tmp_path / "http.duckdb").snapshot().key == "F# minor"
+
+
+def test_mcp_over_http_needs_the_token_on_a_non_loopback_bind(serve: Serve, tmp_path: Path) -> None:
+    import httpx2
+    from mcp.client.streamable_http import streamable_http_client
+
+    url = serve(db=tmp_path / "token.duckdb", host="0.0.0.0", token="s3cret")
+
+    async def session(token: str) -> set[str]:
+        headers = {"authorization": f"Bearer {token}"}
+        async with (
+            httpx2.AsyncClient(headers=headers, timeout=30) as http,
+            Client(streamable_http_client(f"{url}/mcp", http_client=http), mode="legacy") as c,
+        ):
+            return {t.name for t in (await c.list_tools()).tools}
+
+    assert "compose" in anyio.run(session, "s3cret")
+    with pytest.raises(BaseException) as refused:  # the SDK wraps the error in task groups
+        anyio.run(session, "wrong")
+
+    def leaves(error: BaseException) -> list[BaseException]:
+        if isinstance(error, BaseExceptionGroup):
+            return [leaf for inner in error.exceptions for leaf in leaves(inner)]
+        return [error]
+
+    from mcp import MCPError
+
+    # the SDK reports the 401 as an error response (test_faults checks the status itself)
+    assert any(isinstance(leaf, MCPError) for leaf in leaves(refused.value)), refused.value
