@@ -336,3 +336,20 @@ def test_a_new_section_over_an_old_one_replaces_it_instead_of_stacking(
     for region in before.regions:
         if region.region_id != "bass/intro":
             assert after.region(region.region_id) == region
+
+
+def test_the_variation_of_a_recompose_shows_removed_and_added_notes(tmp_path: Path) -> None:
+    import maestro_lab
+
+    db = tmp_path / "lab.duckdb"
+    maestro_lab.compose(SONG, seed=1, db=db, out=None)
+    before = _head(db)
+    pending = maestro_lab.propose(SONG, seed=2, db=db, out=None)
+    phrases = {p.region_id: p for p in pending.variation.phrases}
+    assert set(phrases) <= set(before.region_ids)  # every phrase edits an existing region
+    bass = phrases["bass/verse"]
+    old = before.region("bass/verse")
+    assert len(bass.removed) > 0
+    assert len(bass.added) > 0
+    assert len(bass.removed) <= old.n_notes
+    pending.discard()
