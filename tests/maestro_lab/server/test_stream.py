@@ -153,3 +153,24 @@ def test_accepting_a_variation_after_head_moved_is_a_conflict(serve: Serve) -> N
         assert refused.status_code == 409
         assert refused.json()["error"]["code"] == "StaleBaseError"
         assert client.get("/api/v1/log").json()["head"]["commitId"] == moved
+
+
+def test_a_run_that_fails_streams_error_then_complete_and_commits_nothing(
+    serve: Serve, tmp_path: Path
+) -> None:
+    from maestro_lab import register_backend
+    from maestro_lab.runtime.backends_registry import unregister_backend
+    from storpheus.backends.testing import SeededTestBackend
+
+    register_backend("failing-serve", lambda: SeededTestBackend(fail_after=2), replace=True)
+    try:
+        db = tmp_path / "failing.duckdb"
+        url = serve(db=db)
+        events = read_stream(url, {"prompt": SMALL_PROMPT, "backend": "failing-serve"})
+    finally:
+        unregister_backend("failing-serve")
+    assert_protocol(events)
+    assert [e["type"] for e in events[-2:]] == ["error", "complete"]
+    assert events[-1]["success"] is False
+    assert events[-1]["commitId"] is None
+    assert list(Repository.open(db).log()) == []
