@@ -6,8 +6,8 @@ import re
 from typing import Final
 
 from maestro_lab.intent.model import LABELS, Intent, IntentClassifier, IntentResult
-from maestro_lab.intent.rules import PART_WORDS, RULES, match_rules, normalise
-from maestro_lab.intent.slots import extract_slots
+from maestro_lab.intent.rules import KEY, PART_WORDS, RULES, match_rules, normalise
+from maestro_lab.intent.slots import extract_slots, mark_key
 from maestro_lab.prompts.base import StructuredPrompt
 from maestro_lab.prompts.parser import parse_prompt
 
@@ -19,6 +19,10 @@ _MUSIC_NOUNS: Final = re.compile(
     r"|bars?|bpm)\b"
 )
 _WORD: Final = re.compile(r"[a-z]{2,}")
+_SWAP: Final = re.compile(
+    r"^(?:change|switch|swap|turn|replace|make) (?:the |that |this )?(?:[\w-]+ ){1,3}(?:(?:in)?to"
+    r"(?: be)?|for|with) (?:a |an |some )?(?P<instrument>[\w#&' -]+?)(?: sound| patch| instead)?$"
+)
 
 
 def classify_intent(
@@ -80,7 +84,12 @@ def classify_text(text: str) -> IntentResult:
         )
     if not _WORD.search(norm):
         return IntentResult(Intent.REASONING, "ask.clarify", 0.9, "ask.clarify.empty", slots=slots)
-    found = match_rules(norm)
+    swap = _SWAP.match(norm)
+    if swap is not None and _is_instrument(swap.group("instrument")):
+        return IntentResult(
+            Intent.EDITING, "edit.track", 0.88, "edit.track.instrument", "rules", norm, slots
+        )
+    found = match_rules(mark_key(norm, KEY))
     if found is not None:
         rule, matched = found
         return IntentResult(
@@ -95,6 +104,14 @@ def classify_text(text: str) -> IntentResult:
             Intent.COMPOSING, "compose.generate", 0.5, "compose.generate.nouns", slots=slots
         )
     return IntentResult(Intent.REASONING, "ask.clarify", 0.4, "ask.clarify.unmatched", slots=slots)
+
+
+def _is_instrument(words: str) -> bool:
+    """True for a pitched instrument of the planner's table ("organ", "electric piano")."""
+    from maestro_lab.planner.roles import INSTRUMENTS  # the one instrument table; imported late
+
+    entry = INSTRUMENTS.get(words.strip())
+    return entry is not None and entry[0] != "drums"
 
 
 def _structured(prompt: StructuredPrompt) -> IntentResult:

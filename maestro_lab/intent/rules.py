@@ -30,19 +30,97 @@ _POLITE: Final = re.compile(
 )
 _CAN_I: Final = re.compile(r"^(?:can|could|may) (?:i|we) (?:get|have|hear)\s+")
 _TRAILING: Final = re.compile(r"(?:[\s,]+(?:please|pls|plz|thanks|thank you|for me|now))+$")
+_CASUAL: Final = (
+    (re.compile(r"\bgimme\b"), "give me"),
+    (re.compile(r"\blemme\b"), "let me"),
+    (re.compile(r"\bwanna\b"), "want to"),
+    (re.compile(r"\bgonna\b"), "going to"),
+    (re.compile(r"\bu\b"), "you"),
+    (re.compile(r"\bur\b"), "your"),
+    (re.compile(r"\bteh\b"), "the"),
+    (re.compile(r"\bwat\b"), "what"),
+    (re.compile(r"\b(\d{2,3})\s*(?:bpm|b\.p\.m\.?|beats (?:per|a) minute)"), r"\1 bpm"),
+    (re.compile(r"\b(half|double)[- ]?time\b"), r"\1-time"),
+)
+"""Casual spellings and the spellings of a tempo, rewritten to one form."""
+COMMAND_WORDS: Final = (
+    "make",
+    "create",
+    "compose",
+    "write",
+    "generate",
+    "produce",
+    "build",
+    "give",
+    "play",
+    "stop",
+    "pause",
+    "record",
+    "loop",
+    "mute",
+    "unmute",
+    "solo",
+    "set",
+    "change",
+    "switch",
+    "add",
+    "remove",
+    "delete",
+    "transpose",
+    "quantize",
+    "quantise",
+    "humanize",
+    "rename",
+    "duplicate",
+    "regenerate",
+    "continue",
+    "extend",
+    "undo",
+    "redo",
+    "explain",
+    "what",
+    "tempo",
+    "reverb",
+    "delay",
+    "track",
+    "drums",
+    "melody",
+    "chorus",
+    "verse",
+    "bass",
+    "louder",
+    "quieter",
+    "faster",
+    "slower",
+    "wider",
+    "punch",
+    "volume",
+    "sketch",
+)
+"""Words whose misspelling as a request's first word is corrected (see ``_typo_of``)."""
 
 GENERATION_VERBS: Final = (
-    r"make|create|compose|write|generate|produce|build|cook up|craft|sketch|whip up|come up with"
-    r"|give me|i want|i need|i'd like|i would like|let's make|lets make|let's do|lay down"
+    r"make|create|compose|write|generate|produce|build|cook (?:me |us )?up|craft|sketch"
+    r"|whip (?:me |us )?up|come up with"
+    r"|give me|i want|i need|i'd like|i would like|we (?:want|need)|lay down"
+    r"|let'?s (?:make|write|compose|create|build|do|produce|cook up|sketch|try)"
     r"|put together|play me|churn out|knock out"
 )
 SECTION_WORDS: Final = (
-    r"intro|verse|chorus|bridge|outro|breakdown|drop|pre-?chorus|build-?up|middle 8|interlude"
+    r"intro|verse|chorus|bridge|outro|breakdown|drop|pre-?chorus|build[- ]?up|middle 8|interlude"
 )
+KEY: Final = "<key>"
+"""What a key name (``"Am"``, ``"B♭ minor"``) becomes in the text the rules read."""
+PRODUCTION_NOUNS: Final = (
+    r"punch|energy|width|stereo (?:width|image|spread|field)|low[- ]end|bottom end|top end"
+    r"|high end|air|presence|sparkle|clarity|headroom|glue|loudness|oomph|thump|impact|weight"
+)
+"""Mix qualities: "add more punch", "more width" are mix edits, not new material."""
 PART_WORDS: Final = (
     r"bass ?line|bass|sub|808s?|melody|melodies|counter-?melody|drums?|drum (?:part|line|track)"
     r"|beat|hi-?hats?|hats|kick|snare|claps?|percussion|perc|congas|bongos|shakers?|tambourine"
-    r"|piano|keys|rhodes|organ|chords|chord part|pads?|strings|synths?|arp(?:eggio)?s?|lead"
+    r"|piano|keys|rhodes|organ|chords|chord part|pads?|strings?(?: section)?|synths?"
+    r"|arp(?:eggio)?s?|lead"
     r"|guitars?|sax(?:ophone)?|solo|horns?|brass|trumpet|flute|choir|vocals?|fx|risers?"
     r"|textures?|harmony|harmonies|groove|riff|hook|layer"
 )
@@ -75,6 +153,8 @@ def normalise(text: str) -> tuple[str, bool]:
     """
     norm = text.replace("\u2019", "'").replace("\u2018", "'").lower()
     norm = " ".join(norm.split())
+    for pattern, replacement in _CASUAL:
+        norm = pattern.sub(replacement, norm)
     polite = False
     for _ in range(4):
         stripped = _FILLERS.sub("", norm)
@@ -88,10 +168,40 @@ def normalise(text: str) -> tuple[str, bool]:
             break
         norm = stripped
     norm = _TRAILING.sub("", norm.rstrip(" .!")).strip()
+    first, _, rest = norm.partition(" ")
+    norm = f"{_correct(first)} {rest}".strip()
     if polite:
         norm = norm.rstrip(" ?").strip()
         norm = _TRAILING.sub("", norm).strip()
     return norm, polite
+
+
+def _typo_of(word: str, target: str) -> bool:
+    """True when ``word`` is ``target`` with two neighbours swapped or an inner letter lost/doubled.
+
+    Changed letters and a lost or added first letter are not typos here: they
+    turn one real word into another too often (``lower``/``slower``).
+    """
+    if word == target or word[0] != target[0] or abs(len(word) - len(target)) > 1:
+        return False
+    if len(word) == len(target):
+        diff = [i for i, (x, y) in enumerate(zip(word, target, strict=True)) if x != y]
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and word[diff[0]] == target[diff[1]]
+            and word[diff[1]] == target[diff[0]]
+        )
+    short, long_ = (word, target) if len(word) < len(target) else (target, word)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(1, len(long_)))
+
+
+def _correct(word: str) -> str:
+    """``word``, or the one command word it misspells (``"mak"`` -> ``"make"``)."""
+    if len(word) < 3 or word in COMMAND_WORDS or not word.isalpha():
+        return word
+    matches = [c for c in COMMAND_WORDS if _typo_of(word, c)]
+    return matches[0] if len(matches) == 1 else word
 
 
 RULES: Final[tuple[Rule, ...]] = (
@@ -99,32 +209,49 @@ RULES: Final[tuple[Rule, ...]] = (
     _r(
         "chat.greeting",
         "ask.chat",
-        r"^(?:hi|hello|hey|hey there|hi there|yo|sup|hiya|howdy|good (?:morning|afternoon|evening)"
-        r"|thanks|thank you|thank you so much|thanks a lot|thx|ty|cheers|nice|cool|great|awesome"
-        r"|that sounds (?:great|good|amazing|awesome)|sounds (?:good|great)|love it|perfect"
-        r"|bye|goodbye|see you)[!. ]*$",
+        r"^(?:(?:hi|hello|hey|yo|sup|hiya|howdy)(?: there| maestro| again| all| everyone| friend)?"
+        r"|good (?:morning|afternoon|evening|night)(?: maestro)?"
+        r"|(?:(?:ok|okay|cool|great|nice|awesome|perfect|amazing)[,!.]* )?(?:thanks|thank you|thx"
+        r"|ty|cheers)(?: (?:so|very) much| a lot| a ton| again| man| maestro)?"
+        r"|(?:nice|great|good)(?: one| job| work| stuff)?|well done|cool|awesome|amazing"
+        r"|brilliant|wonderful|excellent|fantastic|beautiful|sweet|dope|sick|wow|perfect"
+        r"|(?:that |this |it )?sounds? (?:great|good|amazing|awesome|nice|perfect|sick|dope"
+        r"|beautiful|fire)|(?:i )?love (?:it|this|that)"
+        r"|bye|goodbye|bye bye|see (?:you|ya)(?: later| soon)?|later)[!. ]*$",
         0.95,
     ),
     _r(
         "edit.history",
         "edit.history",
         r"^(?:undo|redo)(?: that| it| this| everything| all| the last [\w-]+| last [\w-]+)?$"
-        r"|^(?:revert|roll ?back|go back|step back)\b",
+        r"|^(?:revert|roll ?back|step back)\b"
+        rf"|^go back(?! to (?:the )?(?:start|beginning|top|end|bar|beat|{SECTION_WORDS})\b)",
         0.95,
     ),
     # ----------------------------------------------------------------- transport
     _r(
         "edit.transport",
         "edit.transport",
-        r"^(?:hit |press )?(?:play|stop|pause|resume|rewind|fast forward|record)"
-        r"(?: it| the song| everything| playback| playing| back| from .*"
-        r"| to the (?:start|beginning|top).*)?$"
-        r"|^(?:start|begin|resume|stop) (?:the )?(?:playback|playing|recording)\b"
-        r"|^(?:record[- ]arm|arm) |^rewind\b"
-        r"|^loop (?:the |this |that |it\b|bars?\b|over\b)"
-        r"|^(?:go|jump|skip|seek|move the playhead) (?:back )?to (?:bar|beat|the)\b"
+        r"^(?:hit |press )?(?:play|stop|pause|resume|rewind|fast forward|record|restart)"
+        r"(?: (?:it|that|this|everything|playback|playing|recording|back|all|the (?:song|track"
+        r"|beat|whole (?:thing|song|track)|project|arrangement|selection|region|loop)))?"
+        r"(?: (?:again|back|once more|over|from .*|to the .*|at .*))?$"
+        r"|^(?:start|begin|resume|stop|end) (?:the )?(?:playback|playing|recording|loop(?:ing)?)\b"
+        r"|^(?:record[- ]arm|arm|disarm) |^rewind\b|^record (?:a |another |one more )?takes?\b"
+        r"|^record (?:on|into|onto|from|at)\b"
+        r"|^loop(?: (?:the|this|that|it|bars?|over|from|between|section|selection|region)\b.*)?$"
+        r"|^(?:go|jump|skip|seek|move the playhead|return) (?:back )?to (?:bar|beat|the)\b"
+        r"|^(?:(?:start|begin|restart|take it|run it|play it|play|go|start it|start again"
+        r"|start over)(?: again)? )?from (?:the )?(?:very )?(?:top|start|beginning|end|bar \d+"
+        rf"|beat \d+|{SECTION_WORDS})\b"
+        r"|^(?:start|restart) (?:over|again)$"
         rf"|^play (?:from )?(?:the |that |this )?(?:{SECTION_WORDS}|region|loop|selection|bars?)\b"
-        r"|\b(?:metronome|click track|count[- ]in)\b",
+        r"|^let(?:'s| me| us) (?:hear|listen to|play|play back)(?: it| that| this| back| again"
+        r"| everything| the\b| from\b|$)"
+        r"|^(?:turn|switch|toggle|enable|disable|mute|unmute|start|stop)(?: on| off)? (?:the )?"
+        r"(?:metronome|click|click track|count[- ]in)\b"
+        r"|^turn (?:the )?(?:metronome|click(?: track)?|count[- ]in) (?:on|off)\b"
+        r"|^(?:metronome|click|click track|count[- ]in) (?:on|off)\b",
         0.95,
     ),
     # ------------------------------------------------- continuation asked as text
@@ -135,7 +262,7 @@ RULES: Final[tuple[Rule, ...]] = (
         "ask.question",
         r"^(?:what|what's|whats|why|how|how's|which|who|whose|when|where|is|are|am|was|were"
         r"|isn't|aren't|doesn't|don't|didn't|has|have)\b"
-        r"|^(?:do|does|did) (?:you|i|we|they|these|those|the|this|it|that|my|our)\b"
+        r"|^(?:do|does|did) (?:you|i|we|they|these|those|the|this|it|that|my|our)\b(?= \w)"
         r"|^(?:should|shall|would|could|can|will|might) (?:i|we|it|this|that|the|you|my)\b",
         0.9,
     ),
@@ -176,25 +303,45 @@ RULES: Final[tuple[Rule, ...]] = (
         r"(?:tempo|bpm)\b|^(?:tempo|bpm)\s*(?:to\s*|=\s*|of\s*)?\d+"
         r"|\b(?:tempo|bpm) (?:to|=) \d+"
         r"|^(?:set|put) (?:it|the song|this) (?:to|at) \d{2,3}(?: bpm)?$"
+        r"|^(?:make|set|put|change|switch|bring|take|have|get|slow|speed) (?:it|this|that|the song"
+        r"|the track|the beat|everything|things|the whole (?:thing|song|track))"
+        r"(?: (?:up|down|back))? (?:to |at |in |into )?(?:a )?"
+        r"(?:\d{2,3}(?: bpm)?|(?:half|double)-time)"
+        r"(?: feel)?$"
+        r"|^(?:go|switch|change|move|drop|flip|try|put it|make it|take it)(?: (?:in)?to)? (?:a )?"
+        r"(?:half|double)-time\b|^(?:half|double)-time(?: feel)?$"
+        r"|^(?:the )?(?:tempo|bpm) (?:up|down|to|=|at|\d)"
+        r"|\b(?:bring|turn|push|pull|take|knock|crank|nudge) (?:the )?(?:tempo|bpm)\b"
+        r"|\b(?:tempo|bpm) (?:up|down) (?:by|to|a)\b|^(?:slow|speed) (?:down|up) to \d+"
         r"|\btoo (?:slow|fast)\b",
         0.93,
     ),
     _r(
         "edit.key",
         "edit.key",
-        r"\b(?:change|set|switch|move|put) (?:the )?(?:key|song|track|everything|it|project|piece)"
-        r"(?: key)? (?:to|into|in) (?:the key of )?[a-g]\b"
-        r"|^(?:set |change |switch )?(?:the )?key (?:to |of |= )?[a-g](?:#|b|\b)"
+        r"^(?:set|change|switch|move|put|transpose|modulate|shift|take|bring|make|turn|go|flip)"
+        r"(?: (?:it|this|that|everything|key|the key|the (?:whole )?(?:song|track|project|piece"
+        r"|tune|thing|beat|arrangement|tonality)))?(?: (?:up|down))?(?: (?:to|into|in|over to"
+        rf"|back to))? (?:the key of )?{KEY}"
+        rf"|^(?:set |change |switch )?(?:the )?key(?::| to| of| is| =)? ?{KEY}"
+        r"|^(?:make|switch|change|turn) (?:it |this |the (?:song|key|track) )?(?:to |into )?(?:a )?"
+        r"(?:minor|major)(?: key| mode| tonality)?$"
         r"|^transpose (?:up|down|everything|it|all|the (?:whole )?(?:song|track|project|piece))\b"
-        r"|\b(?:time signature|meter)\b",
+        r"|^transpose (?:it |everything )?(?:up |down )?(?:to|into|by)\b"
+        r"|\b(?:time signature|meter)\b"
+        r"|^(?:change|switch|set|go|move|put)(?: it| this| the song)? (?:to|into|in) \d+/\d+\b"
+        r"|^(?:in )?\d+/\d+(?: time)?$",
         0.9,
     ),
     _r(
         "edit.track",
         "edit.track",
-        r"^(?:add|create|make|insert) (?:me )?(?:a |an |one |another )?"
-        r"(?:new |empty |blank |fresh )?"
-        r"(?:midi |audio |instrument |software instrument )?track\b"
+        r"^(?:add|create|make|insert|set up|open|new|give me)(?: me| us)? (?:a |an |one |another "
+        r"|the |two |three |four |\d+ )?(?:new |empty |blank |fresh |separate |extra |second "
+        rf"|third |dedicated )?(?:(?:midi|audio|instrument|software instrument|aux|{PART_WORDS})"
+        r"(?: part)? )?tracks?(?: (?:for|called|named|to hold|labell?ed)\b.*"
+        r"| (?:with|using) (?:a |an )?[\w -]*?(?:sound|patch|preset|instrument)\b.*)?$"
+        rf"|^double (?:the |that |this )?(?:{PART_WORDS})(?: track| part)?$"
         r"|^(?:rename|name) |^(?:mute|unmute|solo|unsolo)\b"
         r"|^(?:delete|remove|get rid of|kill|duplicate|hide|freeze) (?:the |that |this )?"
         r"(?:[\w-]+ ){0,3}track\b"
@@ -211,6 +358,17 @@ RULES: Final[tuple[Rule, ...]] = (
         r"|\bchorus (?:effect|fx|pedal|plugin)\b",
         0.88,
     ),
+    _r(
+        "edit.mix.idiom",
+        "edit.mix",
+        rf"^(?!(?:{GENERATION_VERBS}) (?:me |us )?(?:a|an|some|\d+)\b)(?:.*\b(?:more|less|extra"
+        r"|some|add|added|boost|increase|reduce|lower|raise|bring|inject|pump up|up the|needs?"
+        r"|lacks?|lacking|no) (?:(?:more|some|extra|the|a bit of|a little|a lot of|of) )*"
+        rf"(?:{PRODUCTION_NOUNS})\b"
+        r"|.*\b(?:wider|widen|narrow(?:er)?|punchy|punchier|stereo|mono|in the mix)\b"
+        r"|.*\b(?:more|less|too|not|very) energetic\b)",
+        0.86,
+    ),
     # ----------------------------------------------------- new material: sections
     _r(
         "compose.regenerate",
@@ -219,6 +377,7 @@ RULES: Final[tuple[Rule, ...]] = (
         r"|\btry (?:a |an )?(?:different|another|new|other)\b"
         r"|\b(?:another|different|alternative|alternate) (?:take|version|variation|idea)\b"
         r"|\bvariation (?:of|on)\b"
+        rf"|^(?:change|switch|turn) the (?:{PART_WORDS}) (?:in)?to (?:a |an |some )?[\w-]+"
         rf"|^(?:a )?(?:new|different|fresh) (?:[\w-]+ )?(?:{PART_WORDS}|chords?|progression)$"
         r"|\bgive me (?:a |an )?(?:different|new|fresh) (?:[\w-]+ )?"
         rf"(?:{PART_WORDS}|progression)\b",
@@ -273,6 +432,12 @@ RULES: Final[tuple[Rule, ...]] = (
         r"\b(?:turn|bring|crank|push|pull) (?:it |this |the [\w -]+? )?(?:up|down)\b"
         r"|\b(?:louder|quieter|softer)\b|\b(?:volume|level|levels|gain|fader|db|decibels?)\b"
         r"|\bpan(?:ned|ning)?\b|\bbalance\b|^mix\b|\bthe mix\b"
+        r"|^(?:a (?:bit|little|touch|lot) )?(?:more|less) (?:bass|kick|low end|lows|mids|highs"
+        r"|treble|sub|volume)\b"
+        rf"|^(?:boost|cut|lower|raise|reduce|attenuate|duck|dip|lift|drop|bump|tame) (?:the )?"
+        rf"(?:[\w-]+ ){{0,2}}(?:{PART_WORDS}|vocals?|vox|master|mix|everything|levels?)\b"
+        r"(?!.*\b(?:octaves?|semitones?|steps?|fifth|fourth|third|notes?)\b)"
+        r"|\b(?:turn|bring|crank|push|pull) (?:up|down) (?:the|it|this|everything)\b"
         r"|\btoo (?:loud|quiet|soft|boomy|muddy|harsh|bright|dull)\b",
         0.86,
     ),
@@ -282,7 +447,8 @@ RULES: Final[tuple[Rule, ...]] = (
         r"\b(?:reverb|delay|echo|compressor|compression|eq|equali[sz]er|low ?pass|high ?pass|lpf"
         r"|hpf|filter|distortion|overdrive|saturation|limiter|gate|flanger|phaser|bitcrusher"
         r"|sidechain|side-chain|plugin|plug-in|bus|send|de-?esser|tremolo|auto-?tune)\b"
-        r"|\bchorus (?:effect|fx|pedal|plugin)\b|\badd chorus to\b",
+        r"|\bchorus (?:effect|fx|pedal|plugin)\b|\badd chorus to\b"
+        r"|^(?:compress|eq|saturate|distort|filter|limit|gate|sidechain|de-?ess|bitcrush)\b",
         0.86,
     ),
     _r(
@@ -300,7 +466,7 @@ RULES: Final[tuple[Rule, ...]] = (
         r"\b(?:make|keep) (?:it|this|that|the [\w -]+?) (?:a (?:bit|little|lot) |much |way |even )?"
         r"(?:more|less) [\w-]+"
         r"|\b(?:sadder|happier|darker|brighter|jazzier|busier|sparser|simpler|calmer|heavier|warmer"
-        r"|dreamier|funkier|groovier|chiller|punchier|smoother|dirtier|grittier|moodier|livelier"
+        r"|dreamier|funkier|groovier|chiller|smoother|dirtier|grittier|moodier|livelier"
         r"|emptier|fuller|denser|thinner|bigger|tighter|looser|harder|crunchier|dustier|lusher"
         r"|richer|edgier|weirder|spacier|happier|angrier|dramatic|gentler|sweeter)\b"
         r"|^(?:more|less) [\w-]+"
@@ -319,7 +485,7 @@ RULES: Final[tuple[Rule, ...]] = (
         "compose.add_part",
         r"^(?:add|put|layer|throw in|bring in|include|drop in|stack) (?:in )?"
         r"(?:a |an |some |the |another |more )?(?:new |little |subtle |nice )?"
-        rf"(?:[\w-]+ ){{0,2}}(?:{PART_WORDS})\b",
+        rf"(?:[\w-]+ ){{0,2}}(?:{PART_WORDS})\b|^fill (?:in|out|up)\b",
         0.84,
     ),
     _r(

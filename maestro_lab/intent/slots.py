@@ -33,11 +33,13 @@ _MODE_WORDS: Final = "|".join(
         key=lambda w: (-len(w), w),
     )
 )  # the one key vocabulary: every mode name prompts, tools and backends read, longest first
-_KEY_RE: Final = re.compile(
-    r"\b(?:in(?: the key of)?|key(?: of| is|:)?)\s+([A-Ga-g](?:#|b|♯|♭| sharp| flat)?"
-    rf"(?:\s*(?:{_MODE_WORDS})\b)?)"
-    r"(?=[\s,.;!?]|$)"
-)
+_KEY_LEAD_RE: Final = re.compile(
+    r"\b(?:in the key of|the key of|key of|key is|key to|key =|key:|key|into|to|in|of)\s+"
+    r"|(?:^|\s)(?=(?-i:[A-G])(?:#|b|♯|♭)?m\b)",
+    re.IGNORECASE,
+)  # what may come before a key name ("to Am", "in the key of B♭", "key: Dm")
+_KEY_WORD_RE: Final = re.compile(r"[^\s,.;!?()]+")
+_KEY_WORDS_MAX: Final = 4  # "F sharp harmonic minor"
 _SECTION_RE: Final = re.compile(
     r"\b(intro|verse|pre-?chorus|chorus|bridge|breakdown|build-?up|drop|outro|hook|interlude)s?\b"
 )
@@ -100,14 +102,66 @@ def _tempo(lowered: str) -> int | None:
     return None
 
 
-def _key(text: str) -> str | None:
-    for found in _KEY_RE.finditer(text):
-        candidate = found.group(1)
-        after = text[found.end() :].lstrip().lower()
-        if candidate[0] == "a" and (len(candidate) == 1 or after.startswith("key")):
-            continue  # "in a ..." / "in a minor key": an article, not A major
-        try:
-            return normalise_key(candidate)
-        except InvalidKeyError:
-            continue
+def find_key(text: str) -> tuple[str, int, int] | None:
+    """The first key name in ``text``: its canonical form, start and end offsets.
+
+    A key name must follow a word that introduces one (``in``, ``to``,
+    ``into``, ``key``, ``key of``, ``the key of``, ``key:``...) or be a
+    tonic with an ``m`` suffix (``"Am"``, ``"F#m"``); the words after it are
+    read by the one key parser (:func:`storpheus.theory.parse_key`, through
+    :func:`maestro_lab.prompts.keys.normalise_key`), longest reading first,
+    so every spelling it accepts is a key here too (``"Am"``, ``"B♭m"``,
+    ``"Bb minor"``, ``"F sharp minor"``, ``"A flat major"``, ``"C dorian"``).
+    A lone ``a`` followed by more words is the article ("to a synth"), as is
+    ``a minor key``; ``am`` before ``i`` is the verb.
+
+    >>> find_key("set key to Am")
+    ('A minor', 11, 13)
+    >>> find_key("a piece in the key of B♭ minor")[0], find_key("change it to a synth")
+    ('Bb minor', None)
+    """
+    for lead in _KEY_LEAD_RE.finditer(text):
+        contiguous: list[re.Match[str]] = []
+        previous = lead.end()
+        for word in _KEY_WORD_RE.finditer(text, lead.end()):
+            if text[previous : word.start()].strip() or len(contiguous) == _KEY_WORDS_MAX:
+                break  # punctuation ends the name ("in Bm, at 96 BPM")
+            contiguous.append(word)
+            previous = word.end()
+        for count in range(len(contiguous), 0, -1):
+            span = contiguous[:count]
+            candidate = " ".join(w.group(0) for w in span)
+            rest = text[span[-1].end() :].lstrip().lower()
+            if _article_or_verb(candidate, rest, lead.group(0)):
+                continue
+            try:
+                return normalise_key(candidate), span[0].start(), span[-1].end()
+            except InvalidKeyError:
+                continue
     return None
+
+
+def mark_key(text: str, marker: str = "<key>") -> str:
+    """``text`` with its first key name (see :func:`find_key`) replaced by ``marker``.
+
+    >>> mark_key("set key to am")
+    'set key to <key>'
+    """
+    found = find_key(text)
+    if found is None:
+        return text
+    return text[: found[1]] + marker + text[found[2] :]
+
+
+def _article_or_verb(candidate: str, rest: str, lead: str) -> bool:
+    lowered = candidate.lower()
+    if lowered == "a" and rest and rest[0].isalpha() and "key" not in lead.lower():
+        return True  # "to a synth", "in a minute": the article
+    if lowered.startswith("a ") and rest.startswith("key") and "key" not in lead.lower():
+        return True  # "in a minor key": no key named
+    return lowered == "am" and (rest == "i" or rest.startswith(("i ", "i'")))
+
+
+def _key(text: str) -> str | None:
+    found = find_key(text)
+    return found[0] if found is not None else None
