@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from maestro_lab.errors import PlanningError
-from maestro_lab.intent import classify_intent
+from maestro_lab.intent import IntentClassifier, IntentResult, classify_intent
 from maestro_lab.planner import mixing
 from maestro_lab.planner.compose import compose_plan
 from maestro_lab.planner.context import PlanContext
@@ -50,6 +50,7 @@ def plan(
     *,
     num_candidates: int | None = None,
     limits: PlanLimits | None = None,
+    classifier: IntentClassifier | None = None,
 ) -> CompositionPlan:
     r"""Plan a composition (or an edit) from a structured or natural-language prompt.
 
@@ -66,6 +67,11 @@ def plan(
         The base seed; by default a hash of the normalised prompt.
     num_candidates:
         Candidates per generation (default: ``Constraints: candidates``, else 4).
+    classifier:
+        An :class:`~maestro_lab.intent.IntentClassifier` (an LLM client, a
+        small model...) asked about natural-language requests the intent
+        rules are unsure of; its answer decides the mode and the plan's
+        intent label. Structured prompts never consult it.
     limits:
         Bounds on the plan's cost (default: the limits in force, see
         :mod:`maestro_lab.planner.cost`).
@@ -87,7 +93,7 @@ def plan(
     >>> p.plan_hash == plan(p.prompt, seed=1).plan_hash
     True
     """
-    parsed = _as_prompt(prompt)
+    parsed, text_intent = _as_prompt(prompt, classifier)
     state = as_project(project)
     try:
         given_sections, layer = edit_fields(dict(parsed.extensions))
@@ -97,6 +103,8 @@ def plan(
         state = _with_sections(state, given_sections, parsed)
     parsed = _with_target_role(parsed, state)
     intent = classify_intent(parsed)
+    if text_intent is not None and text_intent.source == "fallback":
+        intent = text_intent  # the classifier's answer, not the mode's default label
     ctx = PlanContext.create(parsed, state, seed, num_candidates)
     ctx.layer = layer if layer is not None else _LAYER_RE.search(parsed.request) is not None
     if ctx.layer:
@@ -144,13 +152,19 @@ def _with_target_role(prompt: MaestroPrompt, state: ProjectView) -> MaestroPromp
     return replace(prompt, roles=(word,))
 
 
-def _as_prompt(prompt: MaestroPrompt | str) -> MaestroPrompt:
+def _as_prompt(
+    prompt: MaestroPrompt | str, classifier: IntentClassifier | None
+) -> tuple[MaestroPrompt, IntentResult | None]:
+    """The structured prompt, and the intent of natural-language text (``None`` otherwise)."""
     if isinstance(prompt, MaestroPrompt):
-        return prompt
+        return prompt, None
     if not isinstance(prompt, str):
         raise PlanningError(f"prompt must be text or a MaestroPrompt, got {type(prompt).__name__}")
     parsed = parse_prompt(prompt)
-    return parsed if parsed is not None else prompt_from_text(prompt)
+    if parsed is not None:
+        return parsed, None
+    intent = classify_intent(prompt, fallback=classifier)
+    return prompt_from_text(prompt, intent=intent), intent
 
 
 def _edit_plan(ctx: PlanContext, intent: str, label: str) -> CompositionPlan:

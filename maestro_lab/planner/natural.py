@@ -16,7 +16,13 @@ from __future__ import annotations
 import re
 
 from maestro_lab.emotion import vibe_axes
-from maestro_lab.intent import Intent, classify_intent, extract_slots
+from maestro_lab.intent import (
+    Intent,
+    IntentClassifier,
+    IntentResult,
+    classify_intent,
+    extract_slots,
+)
 from maestro_lab.planner.roles import find_instruments
 from maestro_lab.prompts.base import MaestroPrompt, Mode, PromptConstraints, VibeWeight
 
@@ -27,9 +33,19 @@ _MODES: dict[Intent, Mode] = {
 }
 
 
-def prompt_from_text(text: str) -> MaestroPrompt:
-    """A structured prompt read from a natural-language request (see the module docstring)."""
-    result = classify_intent(text)
+def prompt_from_text(
+    text: str,
+    *,
+    classifier: IntentClassifier | None = None,
+    intent: IntentResult | None = None,
+) -> MaestroPrompt:
+    """A structured prompt read from a natural-language request (see the module docstring).
+
+    ``classifier`` is offered the requests the intent rules are unsure of
+    (:func:`~maestro_lab.intent.classify_intent`'s ``fallback``); ``intent``
+    is a classification already made (then neither runs again).
+    """
+    result = intent if intent is not None else classify_intent(text, fallback=classifier)
     slots = extract_slots(text)
     constraints: PromptConstraints = {}
     if slots.bars is not None:
