@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import JsonValue
 
+from maestro_lab.intent import IntentClassifier
 from maestro_lab.runtime.commit import PendingComposition
 from maestro_lab.runtime.events import MaestroEvent
 from maestro_lab.runtime.options import AgentOptions
@@ -54,6 +55,7 @@ def _config(
     notebook: str | None,
     parameters: Mapping[str, JsonValue] | None,
     backend_options: Mapping[str, JsonValue] | None = None,
+    classifier: IntentClassifier | None = None,
 ) -> RunConfig:
     return RunConfig(
         backend_options=dict(backend_options or {}),
@@ -68,6 +70,7 @@ def _config(
         experiment=experiment,
         notebook=notebook,
         parameters=dict(parameters or {}),
+        classifier=classifier,
     )
 
 
@@ -89,6 +92,7 @@ def prepare(
     notebook: str | None = None,
     parameters: Mapping[str, JsonValue] | None = None,
     backend_options: Mapping[str, JsonValue] | None = None,
+    classifier: IntentClassifier | None = None,
 ) -> PreparedRun:
     """Check the inputs and plan the run (see :func:`compose` for the parameters)."""
     config = _config(
@@ -104,6 +108,7 @@ def prepare(
         experiment=experiment,
         notebook=notebook,
         parameters=parameters,
+        classifier=classifier,
     )
     return prepare_run(prompt, seed=seed, candidates=candidates, branch=branch, config=config)
 
@@ -126,6 +131,7 @@ def compose(
     notebook: str | None = None,
     parameters: Mapping[str, JsonValue] | None = None,
     backend_options: Mapping[str, JsonValue] | None = None,
+    classifier: IntentClassifier | None = None,
 ) -> CompositionResult:
     """Compose ``prompt`` and commit it to Muse: the whole pipeline in one call.
 
@@ -161,6 +167,10 @@ def compose(
         Keyword options of a backend given by name, e.g.
         ``backend="orpheus", backend_options={"space": "http://127.0.0.1:7860/"}``
         (the Orpheus result cache then goes into ``db``).
+    classifier:
+        An :class:`~maestro_lab.intent.IntentClassifier` asked about
+        natural-language prompts the intent rules are unsure of (see
+        :func:`maestro_lab.planner.plan`).
 
     Returns
     -------
@@ -195,6 +205,7 @@ def compose(
         notebook=notebook,
         parameters=parameters,
         backend_options=backend_options,
+        classifier=classifier,
     )
     return prepared.compose()
 
@@ -212,6 +223,7 @@ def propose(
     scorer: Scorer | str | None = None,
     out: PathLike | None = DEFAULT_OUT,
     options: AgentOptions | None = None,
+    classifier: IntentClassifier | None = None,
 ) -> PendingComposition:
     """Run ``prompt`` and stage its variation for review; ``accept(phrase_ids)`` commits it."""
     prepared = prepare(
@@ -226,6 +238,7 @@ def propose(
         scorer=scorer,
         out=out,
         options=options,
+        classifier=classifier,
     )
     outcome = prepared.execute(accept=False)
     assert isinstance(outcome, PendingComposition)
@@ -291,6 +304,7 @@ def start(
     options: AgentOptions | None = None,
     lock_timeout: float = 2.0,
     backend_options: Mapping[str, JsonValue] | None = None,
+    classifier: IntentClassifier | None = None,
 ) -> CompositionRun:
     """Check and plan ``prompt`` now, then compose it in the background (see :func:`compose`)."""
     prepared = prepare(
@@ -307,6 +321,7 @@ def start(
         options=options,
         lock_timeout=lock_timeout,
         backend_options=backend_options,
+        classifier=classifier,
     )
     return CompositionRun(prepared)
 
@@ -324,6 +339,7 @@ def stream(
     scorer: Scorer | str | None = None,
     out: PathLike | None = DEFAULT_OUT,
     options: AgentOptions | None = None,
+    classifier: IntentClassifier | None = None,
 ) -> Iterator[MaestroEvent]:
     """Compose ``prompt``, yielding every event as it happens.
 
@@ -347,6 +363,7 @@ def stream(
         scorer=scorer,
         out=out,
         options=options,
+        classifier=classifier,
     )
     yield from run.events()
     run._thread.join()

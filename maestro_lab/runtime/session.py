@@ -37,6 +37,7 @@ from pathlib import Path
 from pydantic import JsonValue
 
 from maestro_lab.errors import InvalidPlanError, NothingToComposeError
+from maestro_lab.intent import IntentClassifier
 from maestro_lab.planner import CompositionPlan, plan, validate_plan
 from maestro_lab.runtime.agents import SectionResult
 from maestro_lab.runtime.backends_registry import resolve_backend
@@ -83,7 +84,9 @@ class RunConfig:
     (recorded, so reproduction can load it again) or ``None`` (the default
     scorer). ``experiment``, ``notebook`` and ``parameters`` go into the run's
     telemetry row. ``backend_options`` build a backend given by name
-    (``{"space": url}`` for ``orpheus``).
+    (``{"space": url}`` for ``orpheus``). ``classifier`` is asked about
+    natural-language prompts the intent rules are unsure of (not recorded:
+    the plan it leads to is).
     """
 
     db: str | os.PathLike[str] = DEFAULT_DB
@@ -100,6 +103,7 @@ class RunConfig:
     parameters: Mapping[str, JsonValue] = field(default_factory=dict)
     detect_environment: bool = True
     backend_options: Mapping[str, JsonValue] = field(default_factory=dict)
+    classifier: IntentClassifier | None = None
 
 
 def resolve_scorer(scorer: Scorer | str | None) -> tuple[Scorer, str | None]:
@@ -341,7 +345,7 @@ def prepare_run(
     scorer, scorer_spec = resolve_scorer(config.scorer)
     opened = time.perf_counter()
     check_writable(config.db)
-    fresh = _plan_before_creating(prompt, config.db, seed, candidates)
+    fresh = _plan_before_creating(prompt, config.db, seed, candidates, config.classifier)
     db = open_database(config.db, lock_timeout=config.lock_timeout)
     repo = Repository(db, config.project)
     with db.session(write=True), db.write("check that the database can be written"):
@@ -356,6 +360,7 @@ def prepare_run(
             project=planning_view(repo, base_commit, base),
             seed=seed,
             num_candidates=candidates,
+            classifier=config.classifier,
         )
         _check_plan(planned)
     inputs = RunInputs(
@@ -388,7 +393,11 @@ def _check_plan(planned: CompositionPlan) -> None:
 
 
 def _plan_before_creating(
-    prompt: str, db: str | os.PathLike[str], seed: int | None, candidates: int | None
+    prompt: str,
+    db: str | os.PathLike[str],
+    seed: int | None,
+    candidates: int | None,
+    classifier: IntentClassifier | None = None,
 ) -> CompositionPlan | None:
     """For a database file that does not exist yet: the plan (on an empty project), checked.
 
@@ -397,7 +406,9 @@ def _plan_before_creating(
     """
     if str(db) == ":memory:" or Path(db).exists():
         return None
-    planned = plan(prompt, project=None, seed=seed, num_candidates=candidates)
+    planned = plan(
+        prompt, project=None, seed=seed, num_candidates=candidates, classifier=classifier
+    )
     _check_plan(planned)
     Path(db).parent.mkdir(parents=True, exist_ok=True)
     return planned
