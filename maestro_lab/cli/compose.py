@@ -18,6 +18,7 @@ from maestro_lab.cli.common import add_json_flag, preload_scorer, print_json, re
 from maestro_lab.cli.limits import add_limit_flag, limits_from
 
 if TYPE_CHECKING:
+    from maestro_lab.intent import IntentClassifier
     from maestro_lab.runtime.events import MaestroEvent
     from maestro_lab.runtime.results import CompositionResult
 
@@ -62,6 +63,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     parser.add_argument(
         "--scorer", default=None, metavar="MODULE:NAME", help="scorer (default: built-in)"
+    )
+    parser.add_argument(
+        "--classifier",
+        default=None,
+        metavar="MODULE:NAME",
+        help="intent classifier asked when the rules are unsure of a plain-language prompt "
+        "(a callable (text, rules_result) -> IntentResult | None; default: rules only)",
     )
     parser.add_argument(
         "--db", default="maestro.duckdb", help="Muse database file (default: %(default)s)"
@@ -202,6 +210,15 @@ def _print_result(result: CompositionResult) -> None:
         print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
 
 
+def _classifier(spec: str | None) -> IntentClassifier | None:
+    """The user's ``--classifier MODULE:NAME`` (the current folder searched first)."""
+    if spec is None:
+        return None
+    from maestro_lab.intent import load_classifier
+
+    return load_classifier(spec, search=(Path.cwd(),))
+
+
 def _run(args: argparse.Namespace) -> int:
     from maestro_lab.api import start
     from maestro_lab.cli.failures import EXPECTED, report
@@ -210,6 +227,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         limits = limits_from(args)
         preload_scorer(args.scorer)
+        classifier = _classifier(args.classifier)
         text = read_prompt(args.prompt)
         backend = args.backend
         if args.space is not None or args.backend == "orpheus":
@@ -229,6 +247,7 @@ def _run(args: argparse.Namespace) -> int:
                 scorer=args.scorer,
                 out=None if args.no_midi else args.out,
                 lock_timeout=args.lock_timeout,
+                classifier=classifier,
             )
     except EXPECTED as exc:
         return report("compose", exc, args.json)

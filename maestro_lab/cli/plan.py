@@ -54,6 +54,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="print the reference's plan wire JSON (generations, edits, mix) instead",
     )
     parser.add_argument("--width", type=int, default=120, help="preview width (default 120)")
+    parser.add_argument(
+        "--classifier",
+        default=None,
+        metavar="MODULE:NAME",
+        help="intent classifier asked when the rules are unsure of a plain-language prompt "
+        "(a callable (text, rules_result) -> IntentResult | None; default: rules only)",
+    )
     add_limit_flag(parser)
     add_json_flag(parser)
     parser.set_defaults(handler=_run)
@@ -99,8 +106,18 @@ def _run(args: argparse.Namespace) -> int:
             return _fail(args, "InvalidProject", "the project JSON must be an object", [])
         project = loaded
     try:
+        classifier = None
+        if args.classifier is not None:
+            from maestro_lab.intent import load_classifier
+
+            classifier = load_classifier(args.classifier, search=(Path.cwd(),))
         result = plan(
-            text, project=project, seed=args.seed, num_candidates=args.candidates, limits=limits
+            text,
+            project=project,
+            seed=args.seed,
+            num_candidates=args.candidates,
+            limits=limits,
+            classifier=classifier,
         )
     except InvalidMaestroPrompt as exc:
         return _fail(args, type(exc).__name__, "invalid MAESTRO PROMPT", exc.details)
