@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import threading
 import time
 from collections import OrderedDict
@@ -63,6 +64,7 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
     from starlette.types import Receive, Scope, Send
 
+    from maestro_lab.intent import IntentClassifier
     from maestro_lab.runtime.commit import PendingComposition
 
 MAX_PENDING = 32
@@ -168,8 +170,18 @@ def _event_stream_response(job: ComposeJob) -> object:
     )
 
 
-def create_app(config: ServerConfig, *, writer: WriterQueue | None = None) -> FastAPI:
+def create_app(
+    config: ServerConfig,
+    *,
+    writer: WriterQueue | None = None,
+    classifier: IntentClassifier | None = None,
+) -> FastAPI:
     """The FastAPI application serving ``config``'s database (see the module docstring).
+
+    ``classifier`` (an :class:`~maestro_lab.intent.IntentClassifier`, e.g. an
+    LLM client) is asked about plain-language prompts the intent rules are
+    unsure of, on the HTTP and MCP routes alike; it replaces
+    ``config.classifier``.
 
     Raises
     ------
@@ -179,6 +191,8 @@ def create_app(config: ServerConfig, *, writer: WriterQueue | None = None) -> Fa
         ``config.host`` is beyond loopback and no token is set.
     """
     require_serve()
+    if classifier is not None:
+        config = dataclasses.replace(config, classifier=classifier)
     config.check()
     from fastapi import FastAPI, Request
     from fastapi.exceptions import RequestValidationError

@@ -17,9 +17,12 @@ import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from maestro_lab.server.errors import InsecureBindError
+
+if TYPE_CHECKING:
+    from maestro_lab.intent import IntentClassifier
 
 TOKEN_ENV: Final = "MAESTRO_LAB_TOKEN"
 """Environment variable holding the bearer token when ``--token`` is not given."""
@@ -69,6 +72,9 @@ class ServerConfig:
         the busy answer (503).
     out:
         Folder for the MIDI file of each committed composition (``None``: none).
+    classifier:
+        An :class:`~maestro_lab.intent.IntentClassifier` asked about
+        plain-language prompts the intent rules are unsure of (``None``: rules only).
     """
 
     db: str | os.PathLike[str]
@@ -81,6 +87,7 @@ class ServerConfig:
     burst: int = 40
     busy_timeout: float = 30.0
     out: str | os.PathLike[str] | None = None
+    classifier: IntentClassifier | None = None
 
     def __post_init__(self) -> None:
         if self.token is not None and not self.token.strip():

@@ -78,6 +78,7 @@ def prepare_request(config: ServerConfig, request: ComposeRequest) -> PreparedRu
         project=request.project or config.project,
         out=config.out,
         lock_timeout=config.busy_timeout,
+        classifier=config.classifier,
     )
 
 
