@@ -229,6 +229,7 @@ def test_sections_are_listed_in_order_once() -> None:
         "maestro_lab.intent.classify",
         "maestro_lab.intent.rules",
         "maestro_lab.intent.slots",
+        "maestro_lab.intent.loading",
         "maestro_lab.emotion",
     ],
 )
