@@ -74,6 +74,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument(
         "--log-level", default="warning", help="uvicorn log level (default: %(default)s)"
     )
+    parser.add_argument(
+        "--classifier",
+        default=None,
+        metavar="MODULE:NAME",
+        help="intent classifier asked when the rules are unsure of a plain-language prompt "
+        "(a callable (text, rules_result) -> IntentResult | None; default: rules only)",
+    )
     add_json_flag(parser)
     parser.set_defaults(handler=_run)
 
@@ -84,6 +91,13 @@ def _run(args: argparse.Namespace) -> int:
     from maestro_lab.server.errors import InsecureBindError
 
     try:
+        classifier = None
+        if args.classifier is not None:
+            from pathlib import Path
+
+            from maestro_lab.intent import load_classifier
+
+            classifier = load_classifier(args.classifier, search=(Path.cwd(),))
         config = ServerConfig(
             db=args.db,
             project=args.project,
@@ -95,6 +109,7 @@ def _run(args: argparse.Namespace) -> int:
             burst=args.burst,
             busy_timeout=args.busy_timeout,
             out=args.out,
+            classifier=classifier,
         ).check()
         from maestro_lab.server.app import serve
         from maestro_lab.server.extras import require_serve
