@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from maestro_lab.sweep.cells import Cell, expand
     from maestro_lab.sweep.errors import CellFailedError, SpecError, SweepError
-    from maestro_lab.sweep.runner import CellFailure, SweepResult, run
+    from maestro_lab.sweep.records import CellFailure, SweepResult
+    from maestro_lab.sweep.runner import run
     from maestro_lab.sweep.spec import Experiment, ExperimentSpec, load_spec, parse_spec
     from maestro_lab.sweep.summary import summary
 
@@ -41,8 +42,8 @@ _EXPORTS: dict[str, str] = {
     "CellFailedError": "maestro_lab.sweep.errors",
     "SpecError": "maestro_lab.sweep.errors",
     "SweepError": "maestro_lab.sweep.errors",
-    "CellFailure": "maestro_lab.sweep.runner",
-    "SweepResult": "maestro_lab.sweep.runner",
+    "CellFailure": "maestro_lab.sweep.records",
+    "SweepResult": "maestro_lab.sweep.records",
     "run": "maestro_lab.sweep.runner",
     "Experiment": "maestro_lab.sweep.spec",
     "ExperimentSpec": "maestro_lab.sweep.spec",

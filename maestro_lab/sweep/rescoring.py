@@ -35,7 +35,7 @@ from maestro_lab.sweep.spec import Experiment
 from maestro_lab.sweep.worker import CellOutcome, failure
 
 if TYPE_CHECKING:
-    from maestro_lab.sweep.runner import SweepResult
+    from maestro_lab.sweep.records import SweepResult
     from muse_duckdb.storage.database import Database
 
 
@@ -165,7 +165,7 @@ def run_rescore(
     progress: bool,
 ) -> SweepResult:
     """Run a re-scoring experiment in this process (reading is all it does besides scoring)."""
-    from maestro_lab.sweep.runner import SweepResult, begin
+    from maestro_lab.sweep.records import SweepResult, begin
     from muse_duckdb.telemetry import open_database
     from muse_duckdb.telemetry.sweeps import record_rescores, sweep_run_ids
 
