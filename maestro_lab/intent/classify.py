@@ -20,8 +20,9 @@ _MUSIC_NOUNS: Final = re.compile(
 )
 _WORD: Final = re.compile(r"[a-z]{2,}")
 _SWAP: Final = re.compile(
-    r"^(?:change|switch|swap|turn|replace|make) (?:the |that |this )?(?:[\w-]+ ){1,3}(?:(?:in)?to"
-    r"(?: be)?|for|with) (?:a |an |some )?(?P<instrument>[\w#&' -]+?)(?: sound| patch| instead)?$"
+    r"^(?:(?:change|switch|swap|turn|replace|make) (?:the |that |this )?(?:[\w-]+ ){1,3}"
+    r"(?:in)?to(?: be)?|(?:swap|replace|switch) (?:out )?(?:the |that |this )?(?:[\w-]+ ){1,3}"
+    r"(?:for|with)) (?:a |an |some )?(?P<instrument>[\w#&' -]+?)(?: sound| patch| instead)?$"
 )
 
 

@@ -251,7 +251,15 @@ RULES: Final[tuple[Rule, ...]] = (
         r"|^(?:turn|switch|toggle|enable|disable|mute|unmute|start|stop)(?: on| off)? (?:the )?"
         r"(?:metronome|click|click track|count[- ]in)\b"
         r"|^turn (?:the )?(?:metronome|click(?: track)?|count[- ]in) (?:on|off)\b"
-        r"|^(?:metronome|click|click track|count[- ]in) (?:on|off)\b",
+        r"|^(?:metronome|click|click track|count[- ]in) (?:on|off)\b"
+        r"|^(?:start|playback|play back)$|^playback\b|^(?:stop|pause|record) the(?: [\w-]+){1,2}$"
+        r"|^(?:turn|switch|toggle|enable|disable)(?: on| off)? (?:the )?(?:loop(?:ing)?|cycle"
+        r"(?: mode)?)\b|^(?:loop(?:ing)?|cycle(?: mode)?) (?:on|off)\b|^toggle (?:the )?loop\b"
+        r"|^(?:back|go back|skip back|jump back|return|rewind|fast[- ]forward|skip|jump|go|move"
+        r"|seek)(?: back| ahead| forward)? to (?:the )?(?:top|start|beginning|end|bar|beat|measure"
+        r"|\d+\b(?! bpm))"
+        r"|\bset (?:the )?loop\b|\bloop (?:from|between|range|points?|start|end)\b"
+        r"|^count (?:me |us |it )?(?:in|off)\b",
         0.95,
     ),
     # ------------------------------------------------- continuation asked as text
@@ -262,7 +270,8 @@ RULES: Final[tuple[Rule, ...]] = (
         "ask.question",
         r"^(?:what|what's|whats|why|how|how's|which|who|whose|when|where|is|are|am|was|were"
         r"|isn't|aren't|doesn't|don't|didn't|has|have)\b"
-        r"|^(?:do|does|did) (?:you|i|we|they|these|those|the|this|it|that|my|our)\b(?= \w)"
+        r"|^do (?:you|i|we|they|these|those|the|my|our)\b(?= \w)"
+        r"|^(?:does|did) (?:you|i|we|they|these|those|the|this|it|that|my|our)\b(?= \w)"
         r"|^(?:should|shall|would|could|can|will|might) (?:i|we|it|this|that|the|you|my)\b",
         0.9,
     ),
@@ -313,7 +322,15 @@ RULES: Final[tuple[Rule, ...]] = (
         r"|^(?:the )?(?:tempo|bpm) (?:up|down|to|=|at|\d)"
         r"|\b(?:bring|turn|push|pull|take|knock|crank|nudge) (?:the )?(?:tempo|bpm)\b"
         r"|\b(?:tempo|bpm) (?:up|down) (?:by|to|a)\b|^(?:slow|speed) (?:down|up) to \d+"
-        r"|\btoo (?:slow|fast)\b",
+        r"|\btoo (?:slow|fast)\b"
+        r"|^(?:make )?(?:it|this|the song|everything|the track) (?:a (?:bit|little|lot) |much "
+        r"|way )?(?:faster|slower)\b"
+        r"|^(?:the )?(?:tempo|bpm)\s*[:=]\s*\d|\b(?:up|half|halve|double|triple) the (?:tempo|bpm"
+        r"|speed)\b|^(?:(?:make|play|take) (?:it|this) )?(?:twice|half|double) (?:as (?:fast|slow)"
+        r"|the (?:speed|tempo))\b"
+        r"|^(?:at |to |make it |try )?\d{2,3} bpm(?: instead)?$|^(?:at |to )?\d{2,3} instead$"
+        r"|^(?:go|switch|change|move|jump|drop|bump|push|take it)(?: it)?(?: up| down)? to \d{2,3}"
+        r"(?: bpm)?$",
         0.93,
     ),
     _r(
@@ -324,6 +341,12 @@ RULES: Final[tuple[Rule, ...]] = (
         r"|tune|thing|beat|arrangement|tonality)))?(?: (?:up|down))?(?: (?:to|into|in|over to"
         rf"|back to))? (?:the key of )?{KEY}"
         rf"|^(?:set |change |switch )?(?:the )?key(?::| to| of| is| =)? ?{KEY}"
+        r"|\b(?:make|try|do|have|play|want|need|put|keep|hear|get) (?:it|this|that|everything"
+        r"|the (?:whole )?(?:song|track|piece|tune|thing|beat))(?: (?:in|into|to))?"
+        rf" (?:the key of )?{KEY}"
+        r"|^(?:modulate|transpose|shift) (?:the )?(?:[\w-]+ ){0,2}(?:up |down )?(?:to|into)"
+        rf" (?:the key of )?{KEY}|^key change(?: to)? {KEY}"
+        rf"|^(?:in )?(?:the key of )?{KEY}(?: key)?(?: instead)?$"
         r"|^(?:make|switch|change|turn) (?:it |this |the (?:song|key|track) )?(?:to |into )?(?:a )?"
         r"(?:minor|major)(?: key| mode| tonality)?$"
         r"|^transpose (?:up|down|everything|it|all|the (?:whole )?(?:song|track|project|piece))\b"
@@ -366,6 +389,7 @@ RULES: Final[tuple[Rule, ...]] = (
         r"|lacks?|lacking|no) (?:(?:more|some|extra|the|a bit of|a little|a lot of|of) )*"
         rf"(?:{PRODUCTION_NOUNS})\b"
         r"|.*\b(?:wider|widen|narrow(?:er)?|punchy|punchier|stereo|mono|in the mix)\b"
+        r"|.*\b(?:hit|hits|slap|knock|thump) harder\b"
         r"|.*\b(?:more|less|too|not|very) energetic\b)",
         0.86,
     ),

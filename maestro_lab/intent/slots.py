@@ -34,7 +34,7 @@ _MODE_WORDS: Final = "|".join(
     )
 )  # the one key vocabulary: every mode name prompts, tools and backends read, longest first
 _KEY_LEAD_RE: Final = re.compile(
-    r"\b(?:in the key of|the key of|key of|key is|key to|key =|key:|key|into|to|in|of)\s+"
+    r"\b(?:in the key of|the key of|key of|key is|key to|key =|key:|key|into|to|in|of|it)\s+"
     r"|(?:^|\s)(?=(?-i:[A-G])(?:#|b|♯|♭)?m\b)",
     re.IGNORECASE,
 )  # what may come before a key name ("to Am", "in the key of B♭", "key: Dm")
@@ -106,7 +106,7 @@ def find_key(text: str) -> tuple[str, int, int] | None:
     """The first key name in ``text``: its canonical form, start and end offsets.
 
     A key name must follow a word that introduces one (``in``, ``to``,
-    ``into``, ``key``, ``key of``, ``the key of``, ``key:``...) or be a
+    ``into``, ``key``, ``key of``, ``the key of``, ``key:``, ``it``...) or be a
     tonic with an ``m`` suffix (``"Am"``, ``"F#m"``); the words after it are
     read by the one key parser (:func:`storpheus.theory.parse_key`, through
     :func:`maestro_lab.prompts.keys.normalise_key`), longest reading first,
