@@ -29,7 +29,10 @@ _POLITE: Final = re.compile(
     r"|please)\s+"
 )
 _CAN_I: Final = re.compile(r"^(?:can|could|may) (?:i|we) (?:get|have|hear)\s+")
-_TRAILING: Final = re.compile(r"(?:[\s,]+(?:please|pls|plz|thanks|thank you|for me|now))+$")
+_TRAILING: Final = re.compile(
+    r"(?:[\s,]+(?:please|pls|plz|thanks|thank you|thx|for me|now|idk|lol|i guess|or something"
+    r"|or whatever|asap))+$"
+)
 _CASUAL: Final = (
     (re.compile(r"\bgimme\b"), "give me"),
     (re.compile(r"\blemme\b"), "let me"),
@@ -38,7 +41,11 @@ _CASUAL: Final = (
     (re.compile(r"\bu\b"), "you"),
     (re.compile(r"\bur\b"), "your"),
     (re.compile(r"\bteh\b"), "the"),
-    (re.compile(r"\bwat\b"), "what"),
+    (re.compile(r"\b(?:wat|wht)\b"), "what"),
+    (re.compile(r"\b(?:wats|whats)\b"), "what's"),
+    (re.compile(r"\bhw\b"), "how"),
+    (re.compile(r"(?<![&'])\br\b(?![&']| (?:and|n) b\b)"), "are"),
+    (re.compile(r"\b(key|tempo|bpm|it|change|set|switch|go|down|up|back) 2 "), r"\1 to "),
     (re.compile(r"\b(\d{2,3})\s*(?:bpm|b\.p\.m\.?|beats (?:per|a) minute)"), r"\1 bpm"),
     (re.compile(r"\b(half|double)[- ]?time\b"), r"\1-time"),
 )
@@ -209,11 +216,12 @@ RULES: Final[tuple[Rule, ...]] = (
     _r(
         "chat.greeting",
         "ask.chat",
-        r"^(?:(?:hi|hello|hey|yo|sup|hiya|howdy)(?: there| maestro| again| all| everyone| friend)?"
+        r"^(?:lol |haha )?(?:(?:hi+|hello+|hey+|yo+|sup|hiya|howdy)(?: there| maestro| again| all"
+        r"| everyone| friend)?"
         r"|good (?:morning|afternoon|evening|night)(?: maestro)?"
         r"|(?:(?:ok|okay|cool|great|nice|awesome|perfect|amazing)[,!.]* )?(?:thanks|thank you|thx"
         r"|ty|cheers)(?: (?:so|very) much| a lot| a ton| again| man| maestro)?"
-        r"|(?:nice|great|good)(?: one| job| work| stuff)?|well done|cool|awesome|amazing"
+        r"|(?:nice|great|good)(?: one| job| work| stuff)?|well done|cool(?: cool)?|awesome|amazing"
         r"|brilliant|wonderful|excellent|fantastic|beautiful|sweet|dope|sick|wow|perfect"
         r"|(?:that |this |it )?sounds? (?:great|good|amazing|awesome|nice|perfect|sick|dope"
         r"|beautiful|fire)|(?:i )?love (?:it|this|that)"
