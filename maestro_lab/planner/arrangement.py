@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from maestro_lab.emotion import section_preset_name
+from maestro_lab.errors import PlanningError
 from maestro_lab.planner.project import ProjectView
 from maestro_lab.prompts.base import PositionSpec
 
@@ -227,7 +228,13 @@ class Placement:
     warnings: tuple[str, ...]
 
 
-def place(position: PositionSpec | None, project: ProjectView, length_beats: float) -> Placement:
+def place(
+    position: PositionSpec | None,
+    project: ProjectView,
+    length_beats: float,
+    *,
+    creating: tuple[str, ...] = (),
+) -> Placement:
     """Resolve a ``Position`` against the project to a start beat.
 
     ``after``: when ``ref`` ends; ``before``: ending where ``ref`` starts (with
@@ -235,9 +242,11 @@ def place(position: PositionSpec | None, project: ProjectView, length_beats: flo
     pickup); ``alongside``/``within``: from ``ref``'s start; ``between``: when
     the first ends (``gap_beats`` is the room up to the second); ``absolute``:
     the beat; ``last``: after all existing content. Offsets add. A reference
-    the project does not have places the material at beat 0 (the
-    reference's empty-project rule) with a warning; negative starts clamp
-    to 0 with a warning.
+    the project does not have is a :class:`~maestro_lab.errors.PlanningError`
+    listing the known sections, unless the prompt creates that section itself
+    (it is one of ``creating``, the sections being planned): the material
+    then goes after all existing content. Negative starts clamp to 0 with a
+    warning.
     """
     notes: list[str] = []
     warnings: list[str] = []
@@ -254,12 +263,13 @@ def place(position: PositionSpec | None, project: ProjectView, length_beats: flo
         return _clamped(start, None, notes, warnings)
     ref = project.section(position.ref or "")
     if ref is None:
-        known = ", ".join(s.name for s in project.sections) or "none"
-        warnings.append(
-            f"Position: section {position.ref!r} is not in the project (sections: {known}); "
-            "placing the new material at beat 0"
+        _check_created(position.ref or "", project, creating)
+        start = project.content_end + position.offset
+        notes.append(
+            f"section {position.ref!r} is created by this prompt; placing the new material "
+            f"after all existing content, at beat {start:g}"
         )
-        return Placement(0.0, None, tuple(notes), tuple(warnings))
+        return _clamped(start, None, notes, warnings)
     if position.kind == "after":
         start = ref.end_beat + position.offset
     elif position.kind == "before":
@@ -272,6 +282,7 @@ def place(position: PositionSpec | None, project: ProjectView, length_beats: flo
         other = project.section(position.ref2 or "")
         start = ref.end_beat + position.offset
         if other is None:
+            _check_created(position.ref2 or "", project, creating)
             warnings.append(
                 f"Position: section {position.ref2!r} is not in the project; "
                 f"placing after {ref.name!r}"
@@ -286,6 +297,18 @@ def place(position: PositionSpec | None, project: ProjectView, length_beats: flo
                 gap = None
     notes.append(f"placed at beat {start:g} (Position: {position})")
     return _clamped(start, gap, notes, warnings)
+
+
+def _check_created(name: str, project: ProjectView, creating: tuple[str, ...]) -> None:
+    """Raise unless the prompt itself creates the section ``name`` the position names."""
+    if name.casefold() in {c.casefold() for c in creating}:
+        return
+    known = ", ".join(repr(s.name) for s in project.sections) or "none (the project is empty)"
+    raise PlanningError(
+        f"Position: section {name!r} is not in the project; known sections: {known}. Name one "
+        f"of them, place by beat or bar ('at bar 9', 'last'), or create it in this prompt "
+        f"(Constraints: {{sections: [{name}, ...]}})"
+    )
 
 
 def _clamped(start: float, gap: float | None, notes: list[str], warnings: list[str]) -> Placement:

@@ -52,7 +52,8 @@ def compose_plan(ctx: PlanContext, intent: str, label: str) -> CompositionPlan:
         names = ", ".join(name for name, _ in pairs)
         ctx.notes.append(f"edits the project's {names} in place, from beat {start_beat:g}")
     else:
-        placement = arr.place(prompt.position, ctx.project, total * bpb)
+        creating = tuple(name for name, _ in pairs)
+        placement = arr.place(prompt.position, ctx.project, total * bpb, creating=creating)
     ctx.notes.extend(placement.notes)
     ctx.warnings.extend(placement.warnings)
     if placement.gap_beats and "bars" not in prompt.constraints and len(pairs) == 1:

@@ -107,6 +107,10 @@ class PositionSpec:
             raise ValueError(f"position {self.kind!r} needs a reference section")
         if self.kind == "between" and not self.ref2:
             raise ValueError("position 'between' needs two reference sections")
+        if self.kind == "absolute" and self.offset and self.beat is not None:
+            # one normal form: the offset of an absolute position is part of its beat
+            object.__setattr__(self, "beat", self.beat + self.offset)
+            object.__setattr__(self, "offset", 0.0)
         if self.kind == "absolute" and (self.beat is None or self.beat < 0):
             raise ValueError("position 'absolute' needs a beat >= 0")
 

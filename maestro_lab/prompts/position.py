@@ -3,7 +3,8 @@
 =================================  =========================================
 Text                               Result
 =================================  =========================================
-``last``                           after everything in the project
+``last`` / ``after last``           after everything in the project
+``after bar 8`` / ``After: bar 8``  beat 32, where bar 8 ends (``after beat 16``: beat 16)
 ``after intro``                    when ``intro`` ends
 ``after intro + 2``                two beats after ``intro`` ends
 ``before chorus - 4``              a four-beat pickup into ``chorus``
@@ -19,7 +20,11 @@ Text                               Result
 =================================  =========================================
 
 Offsets are ``+ N`` or ``- N`` with an optional unit (``beats``, default, or
-``bars``, converted at 4 beats per bar). Section names are lowercased.
+``bars``, converted at 4 beats per bar); an absolute position adds its offset
+to its beat (``at bar 9 + 2`` is beat 34). Section names are lowercased;
+``last`` and ``bar N`` / ``beat N`` are never section names, so ``After: last``
+is ``Position: last``. A section the project does not have is a planning
+error listing the known ones, unless the prompt creates it.
 
 Example
 -------
@@ -95,6 +100,10 @@ def _parse(text: str, after_alias: bool) -> PositionSpec:
         if rest:
             raise PositionError(f"'last' takes no section name (got {rest!r})")
         return PositionSpec(kind="last", offset=offset)
+    if keyword == "after":
+        alias = _after_alias(rest, offset)
+        if alias is not None:
+            return alias
     if keyword in _RELATIVE:
         kind: PositionKind = "after" if keyword == "after" else _relative(keyword)
         return PositionSpec(kind=kind, ref=_name(rest, keyword), offset=offset)
@@ -107,6 +116,23 @@ def _parse(text: str, after_alias: bool) -> PositionSpec:
     if match:
         return PositionSpec(kind="absolute", beat=_absolute_beat(match) + offset)
     raise PositionError(f"{cleaned!r} is not a position; {FORMS_HELP}")
+
+
+def _after_alias(rest: str, offset: float) -> PositionSpec | None:
+    """``after last`` is ``last``; ``after bar 8`` is where bar 8 ends; ``after beat 16`` beat 16.
+
+    So ``After: last`` and ``After: bar 8`` mean what they say, not a section
+    named "last" or "bar 8". ``None`` when ``rest`` is a section name.
+    """
+    if rest.lower() == "last":
+        return PositionSpec(kind="last", offset=offset)
+    match = _ABSOLUTE_RE.match(rest)
+    if match is None or rest.lower().startswith("at "):
+        return None
+    beat = _absolute_beat(match)
+    if (match.group("unit") or "beat").lower() == "bar":
+        beat += BEATS_PER_BAR_CONVENTION  # after bar N: where bar N ends
+    return PositionSpec(kind="absolute", beat=beat + offset)
 
 
 def _relative(keyword: str) -> PositionKind:

@@ -30,6 +30,8 @@ LOFI_VERSE = mp(
     "Role: [drums, bass, piano, melody]\nConstraints:\n  bars: 8\n  density: medium-sparse\n"
     "Vibe: [dusty x3, warm x2, laid back, melancholic]\nRequest: Verse groove."
 )
+FREE_VERSE = LOFI_VERSE.replace("Position: after intro + 2\n", "")
+"""The same verse without a position (an empty project has no intro to follow)."""
 INTRO_PROJECT = {"tempo": 75, "sections": [{"name": "Intro", "startBeat": 0, "lengthBeats": 16}]}
 
 
@@ -195,10 +197,11 @@ def test_between_without_bars_fills_the_gap() -> None:
     assert (p.start_beat, p.bars) == (32.0, 4)
 
 
-def test_unknown_reference_section_places_at_zero_with_a_warning() -> None:
-    p = plan(mp("Section: verse\nPosition: after intro"))
-    assert p.start_beat == 0.0
-    assert any("'intro' is not in the project" in w for w in p.warnings)
+def test_unknown_reference_section_is_an_error_listing_the_known_ones() -> None:
+    with pytest.raises(PlanningError, match=r"'intro' is not in the project; known sections: none"):
+        plan(mp("Section: verse\nPosition: after intro"))
+    created = plan(mp("Position: after intro\nConstraints: {sections: [intro, verse]}"))
+    assert created.start_beat == 0.0
 
 
 def test_sections_can_come_from_region_names() -> None:
@@ -315,8 +318,8 @@ def test_base_seed_hashes_the_normalised_prompt() -> None:
 
 
 def test_explicit_seed_is_used_and_changes_every_derived_seed() -> None:
-    one = plan(LOFI_VERSE, seed=1)
-    two = plan(LOFI_VERSE, seed=2)
+    one = plan(FREE_VERSE, seed=1)
+    two = plan(FREE_VERSE, seed=2)
     assert (one.base_seed, one.seed_source) == (1, "explicit")
     assert not {g.seed for g in one.generations} & {g.seed for g in two.generations}
     assert one.plan_hash != two.plan_hash
@@ -352,7 +355,7 @@ def test_request_for_matches_the_backend_contract() -> None:
 
 # ------------------------------------------------------------- tool calls
 def test_tool_calls_are_in_phase_order_with_known_tools() -> None:
-    p = plan(LOFI_VERSE, seed=1)
+    p = plan(FREE_VERSE, seed=1)
     phases = [c.phase for c in p.tool_calls]
     assert phases == sorted(phases, key=["setup", "instrument", "mixing"].index)
     registry = get_registry()
@@ -373,9 +376,9 @@ def test_tool_calls_are_in_phase_order_with_known_tools() -> None:
 
 
 def test_setup_steps_only_when_the_project_changes() -> None:
-    fresh = plan(LOFI_VERSE, seed=1)
+    fresh = plan(FREE_VERSE, seed=1)
     assert [c.tool for c in fresh.phases().setup] == ["stori_set_tempo", "stori_set_key"]
-    same = plan(LOFI_VERSE, project={"tempo": 75, "key": "Cm"}, seed=1)
+    same = plan(FREE_VERSE, project={"tempo": 75, "key": "Cm"}, seed=1)
     assert same.phases().setup == []
     waltz = plan(mp("Constraints: {meter: 3/4, bars: 4}"), seed=1)
     setup = waltz.phases().setup
@@ -427,7 +430,7 @@ def test_no_effects_and_no_reverb() -> None:
 
 def test_every_tool_call_validates_against_the_runtime_tool_catalogue() -> None:
     prompts = [
-        LOFI_VERSE,
+        FREE_VERSE,
         mp("Style: house\nRole: [kick, sub bass, strings, arp, risers]\nConstraints: {meter: 6/8}"),
         mp("Style: rock\nRole: [drums, bass, guitar, lead]\nEffects: {lead: [limiter, delay]}"),
     ]
@@ -460,7 +463,7 @@ def test_mix_units_convert_from_reference_units() -> None:
 def test_wire_format_has_the_reference_shape() -> None:
     from maestro_lab.planner.wire import wire_adapter
 
-    p = plan(LOFI_VERSE, seed=1)
+    p = plan(FREE_VERSE, seed=1)
     wire = p.wire()
     assert wire_adapter().validate_python(wire) == wire
     assert len(wire["generations"]) == 4
@@ -562,7 +565,7 @@ def test_bad_candidate_count() -> None:
 
 
 def test_plan_type_is_composition_plan() -> None:
-    assert isinstance(plan(LOFI_VERSE), CompositionPlan)
+    assert isinstance(plan(FREE_VERSE), CompositionPlan)
 
 
 @pytest.mark.parametrize(
