@@ -60,15 +60,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--notebook", default=None, metavar="NB",
         help="run this notebook per cell with papermill (the cell's parameters injected)",
     )  # fmt: skip
-    parser.add_argument(
-        "--no-progress", action="store_true", help="no progress bar on stderr"
-    )
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     add_json_flag(parser)
     parser.set_defaults(handler=_run)
 
 
 def _payload_failure(exc: BaseException, code: int) -> dict[str, JSONValue]:
-    payload: dict[str, JSONValue] = {"error": type(exc).__name__, "message": str(exc), "exitCode": code}
+    payload: dict[str, JSONValue] = {
+        "error": type(exc).__name__,
+        "message": str(exc),
+        "exitCode": code,
+    }
     problems = getattr(exc, "problems", None)
     if problems is not None:
         payload["problems"] = [
