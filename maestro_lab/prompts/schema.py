@@ -195,9 +195,12 @@ def _fields() -> dict[str, JSONSchema]:
             ],
         },
         "after": {
-            "description": "Same as 'Position: after <value>'. Use Position or After, not both.",
-            "type": "string",
-            "examples": ["intro", "intro + 2"],
+            "description": (
+                "Same as 'Position: after <value>': a section name, 'last' (after everything), "
+                "'bar N' (where bar N ends) or 'beat N'. Use Position or After, not both."
+            ),
+            "type": ["string", "number"],
+            "examples": ["intro", "intro + 2", "last", "bar 8"],
         },
         "target": {
             "description": "Edit scope: project, selection, track:<name> or region:<name>.",

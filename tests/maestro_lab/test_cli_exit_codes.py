@@ -76,3 +76,27 @@ def test_a_compose_failing_before_it_runs_leaves_no_database(
     assert message in capsys.readouterr().err
     assert not (tmp_path / "new").exists()
     assert not (tmp_path / "out").exists()
+
+
+def test_commit_stands_when_the_piano_roll_cannot_be_drawn(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import maestro_lab.viz.pianoroll as pianoroll
+
+    def disk_full(*_args: object, **_kwargs: object) -> Path:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pianoroll, "save_pianoroll", disk_full)
+    db = tmp_path / "song.duckdb"
+    out = tmp_path / "out"
+    code = main(["compose", SMALL, "--db", str(db), "--out", str(out), "--no-progress"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "the piano roll could not be drawn" in captured.err
+    assert "No space left on device" in captured.err
+    commit = next(
+        line.split()[1] for line in captured.out.splitlines() if line.startswith("commit")
+    )
+    assert (out / f"{commit[:12]}.mid").stat().st_size > 0
+    with Repository.open(db) as repo:
+        assert repo.resolve("HEAD") == commit
