@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from contextlib import nullcontext
 from dataclasses import replace
 
 from maestro_lab.errors import PlanningError
@@ -31,7 +32,7 @@ from maestro_lab.intent import IntentClassifier, IntentResult, classify_intent
 from maestro_lab.planner import mixing
 from maestro_lab.planner.compose import compose_plan
 from maestro_lab.planner.context import PlanContext
-from maestro_lab.planner.cost import PlanLimits, check_plan_cost
+from maestro_lab.planner.cost import PlanLimits, check_plan_cost, plan_limits
 from maestro_lab.planner.model import CompositionPlan, RolePlan
 from maestro_lab.planner.natural import prompt_from_text
 from maestro_lab.planner.project import ProjectView, as_project
@@ -114,8 +115,9 @@ def plan(
         return ctx.finish(intent.intent.value, intent.label, setup=False)
     if parsed.mode == "edit" and not parsed.roles:
         return _edit_plan(ctx, intent.intent.value, intent.label)
-    planned = compose_plan(ctx, intent.intent.value, intent.label)
-    check_plan_cost(planned, limits)
+    with plan_limits(limits) if limits is not None else nullcontext(limits):
+        planned = compose_plan(ctx, intent.intent.value, intent.label)
+        check_plan_cost(planned)
     return planned
 
 

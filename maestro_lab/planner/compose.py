@@ -23,6 +23,7 @@ from maestro_lab.planner import arrangement as arr
 from maestro_lab.planner import harmony, mixing, specs
 from maestro_lab.planner.arrangement import PlannedSection
 from maestro_lab.planner.context import PlanContext
+from maestro_lab.planner.cost import check_requested_bars
 from maestro_lab.planner.model import CompositionPlan, GenerationStep, RolePlan, SectionPlan
 from maestro_lab.planner.tracks import plan_tracks
 from maestro_lab.prompts.constraints import DENSITY_WORDS
@@ -60,6 +61,7 @@ def compose_plan(ctx: PlanContext, intent: str, label: str) -> CompositionPlan:
         gap_bars = max(1, round(placement.gap_beats / bpb))
         pairs = [(pairs[0][0], gap_bars)]
         ctx.notes.append(f"section fills the {gap_bars}-bar gap")
+    check_requested_bars(sum(bars for _, bars in pairs))  # before any per-bar work
     layout = arr.lay_out(pairs)
     words = prompt.roles or ctx.style.default_roles
     if not prompt.roles:

@@ -224,6 +224,17 @@ def check_plan_cost(plan: CompositionPlan, limits: PlanLimits | None = None) -> 
     return cost
 
 
+def check_requested_bars(bars: int) -> None:
+    """Refuse early (before any per-bar planning) more bars than ``max_bars`` allows.
+
+    A ``Sections: {verse: 1-2000000}`` edit asks the planner itself for
+    unbounded work; this check runs before the plan is laid out bar by bar.
+    """
+    maximum = current_limits().max_bars
+    if bars > maximum:
+        raise PlanLimitError("max_bars", bars, maximum)
+
+
 def parse_limit(text: str) -> tuple[str, int]:
     """``"max_bars=512"`` -> ``("max_bars", 512)`` (``ValueError`` naming the known limits)."""
     name, sep, value = text.partition("=")
@@ -249,6 +260,7 @@ __all__ = [
     "PlanLimitError",
     "PlanLimits",
     "check_plan_cost",
+    "check_requested_bars",
     "current_limits",
     "parse_limit",
     "plan_cost",

@@ -140,3 +140,18 @@ def test_candidate_bars_is_bars_times_roles_times_candidates(
     assert cost.bars == bars
     assert cost.roles == len(roles)
     assert cost.candidate_bars == bars * len(roles) * candidates
+
+
+def test_a_one_line_prompt_cannot_make_the_planner_itself_work_unboundedly(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    text = (
+        "MAESTRO PROMPT\nMode: edit\nSections: {verse: 1-2000000}\nSection: verse\n"
+        "Role: [bass]\nRequest: redo the bass"
+    )
+    began = time.perf_counter()
+    assert main(["plan", text]) == 2
+    assert time.perf_counter() - began < 5  # unguarded, this plan ran for minutes
+    err = capsys.readouterr().err
+    assert "2000000 bars of new material, above the limit max_bars=256" in err
+    assert "--limit max_bars=2000000" in err
