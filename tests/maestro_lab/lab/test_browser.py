@@ -5,9 +5,9 @@ known token, in a temporary root holding a copy of the quickstart notebook
 and its prompt. Playwright drives the system Chromium (``/usr/bin/chromium``,
 Debian's package; ``make test`` installs it when run as root) through its
 executable path: open the notebook, run every cell, wait until the widgets
-are on the page, take a screenshot (``bench-output/lab.png``; the README shows one in ``docs/img/lab.png``)
-and check that the composition the notebook made is committed in its
-database.
+are on the page, take a screenshot (``bench-output/lab.png``; the README
+shows one in ``docs/img/lab.png``) and check that the composition the
+notebook made is committed in its database.
 """
 
 from __future__ import annotations
