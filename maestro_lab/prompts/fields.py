@@ -111,13 +111,14 @@ def parse_style(value: JsonValue) -> str:
     return _name(value, "a style such as 'lofi hip hop'")
 
 
+NUMBER_INSTRUMENTS: Final = frozenset({303, 606, 707, 808, 909})
+"""Drum machines and basses people name by number (``Role: [808]``); other numbers are not
+roles. The planner decides what each one plays."""
+
+
 def _instrument_number(value: JsonValue) -> bool:
     """True for a whole number that names an instrument (``808``, ``909``)."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        return False
-    from maestro_lab.planner.roles import INSTRUMENTS
-
-    return str(value) in INSTRUMENTS
+    return isinstance(value, int) and not isinstance(value, bool) and value in NUMBER_INSTRUMENTS
 
 
 def _refuse_non_text(value: JsonValue, what: str) -> None:

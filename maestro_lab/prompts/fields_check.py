@@ -15,15 +15,17 @@ the closest match, so a typo cannot silently drop what it meant to say.
 
 Example
 -------
->>> "did you mean 'Style'?" in unknown_field_problem("Stlye")
+>>> routing = ("mode", "style", "key")
+>>> "did you mean 'Style'?" in unknown_field_problem("Stlye", routing)
 True
->>> unknown_field_problem("X-Mood-Board") is None, unknown_field_problem("harmony") is None
-(True, True)
+>>> unknown_field_problem("X-Mood-Board", routing), unknown_field_problem("harmony", routing)
+(None, None)
 """
 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from typing import Final
 
 EXTENSION_PREFIX: Final = "x-"
@@ -58,16 +60,16 @@ def is_extension(name: str) -> bool:
     return _norm(name).startswith(EXTENSION_PREFIX) and len(_norm(name)) > len(EXTENSION_PREFIX)
 
 
-def known_fields() -> tuple[str, ...]:
-    """Every top-level key a prompt may use (capitalised), routing fields first."""
-    from maestro_lab.prompts.parser import KEY_ALIASES, ROUTING_FIELDS
-
-    names = (*ROUTING_FIELDS, *sorted(KEY_ALIASES), *DIMENSIONS)
+def known_fields(routing: Iterable[str]) -> tuple[str, ...]:
+    """Every top-level key a prompt may use (capitalised): ``routing`` names, then dimensions."""
+    names = (*routing, *DIMENSIONS)
     return tuple(_label(n) for n in dict.fromkeys(names))
 
 
-def unknown_field_problem(name: str) -> str | None:
+def unknown_field_problem(name: str, routing: Iterable[str]) -> str | None:
     """The problem of a top-level key that is not a routing field, dimension or ``X-`` key.
+
+    ``routing`` are the routing field names and aliases (lowercase) the parser reads.
 
     ``None`` when the key is allowed; otherwise a message naming the closest
     known field (:func:`difflib.get_close_matches`), listing the known fields
@@ -76,7 +78,7 @@ def unknown_field_problem(name: str) -> str | None:
     lowered = _norm(name)
     if is_extension(name) or lowered in DIMENSIONS:
         return None
-    known = known_fields()
+    known = known_fields(routing)
     if lowered in {k.lower() for k in known}:
         return None
     close = difflib.get_close_matches(lowered, [k.lower() for k in known], n=1, cutoff=0.6)

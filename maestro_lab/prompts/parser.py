@@ -72,6 +72,9 @@ KEY_ALIASES: Final = {
 }
 """Other spellings of routing keys (lowercase)."""
 
+TOP_LEVEL_NAMES: Final = (*ROUTING_FIELDS, *sorted(KEY_ALIASES))
+"""Routing fields and their aliases: with the dimensions and ``X-`` keys, every allowed key."""
+
 _T = TypeVar("_T")
 _LABELS: Final = {name: name.capitalize() for name in ROUTING_FIELDS}
 
@@ -165,7 +168,7 @@ def _build(text: str, data: dict[str, JsonValue]) -> MaestroPrompt:
                 f"{name}: given twice (as {lowered_extensions[lowered]!r} and {name!r}); "
                 "top-level keys are case-insensitive"
             )
-        elif (problem := unknown_field_problem(name)) is not None:
+        elif (problem := unknown_field_problem(name, TOP_LEVEL_NAMES)) is not None:
             problems.append(f"{name}: {problem}")
         else:
             extensions[name] = value
