@@ -130,12 +130,12 @@ class ReadService:
                 start = refs.resolve(conn, self.context.project_id, ref)
             except NoCommitsError:
                 return CommitLog([])
-            return load_log(conn, self.context.project_id, start, limit)
+            return load_log(conn, self.context.project_id, start, limit, columnar=True)
 
     def log_graph(self) -> MuseLogGraph:
         """Every commit of the project, parents before children, with HEAD."""
         with self.context.database.read() as conn:
-            log = load_log(conn, self.context.project_id, None)
+            log = load_log(conn, self.context.project_id, None, columnar=True)
             head = refs.read_head(conn, self.context.project_id).commit_id
         return MuseLogGraph(self.context.project_id, head, log[::-1])
 
