@@ -64,6 +64,7 @@ class RunInputs:
     candidates: int | None = None
     branch: str | None = None
     extra: Mapping[str, JsonValue] = field(default_factory=dict)
+    backend_options: Mapping[str, JsonValue] = field(default_factory=dict)
 
     def parameters(self, workers: int) -> dict[str, JsonValue]:
         """The run's parameters for the telemetry ``runs`` row."""
@@ -101,6 +102,8 @@ class RunInputs:
                 "name": self.backend_name,
                 "id": self.backend_id,
                 "version": self.backend_id.rpartition("@")[2],
+                # how to build it again (a remote backend's address); only when there is any
+                **({"options": dict(self.backend_options)} if self.backend_options else {}),
             },
             "scorer": {"id": self.scorer_id, "name": self.scorer_name, "spec": self.scorer_spec},
             "options": self.options.to_dict(),

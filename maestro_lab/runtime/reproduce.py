@@ -35,7 +35,7 @@ from pydantic import JsonValue
 from maestro_lab.errors import ReproductionError, ReproductionMismatchError
 from maestro_lab.planner.model import CompositionPlan
 from maestro_lab.planner.project import ProjectView
-from maestro_lab.runtime.backends_registry import get_backend
+from maestro_lab.runtime.backends_registry import resolve_backend
 from maestro_lab.runtime.events import StateEvent
 from maestro_lab.runtime.options import AgentOptions
 from maestro_lab.runtime.orchestrator import OrchestrationResult, Orchestrator, plan_event
@@ -187,9 +187,17 @@ def _find_commit(db: Database, ref: str, project: str | None) -> tuple[Repositor
 
 
 def _backend(
-    record: dict[str, JsonValue], override: MusicGeneratorBackend | None
+    record: dict[str, JsonValue],
+    override: MusicGeneratorBackend | None,
+    db: str | os.PathLike[str],
 ) -> MusicGeneratorBackend:
-    backend = override if override is not None else get_backend(_text(record, "backend", "name"))
+    if override is not None:
+        backend = override
+    else:  # rebuilt by name with the options it recorded (a remote backend's address)
+        entry = record.get("backend")
+        recorded_options = entry.get("options") if isinstance(entry, dict) else None
+        options = recorded_options if isinstance(recorded_options, dict) else {}
+        _, backend = resolve_backend(_text(record, "backend", "name"), options, db=db)
     recorded = _text(record, "backend", "id")
     if backend.backend_id != recorded:
         raise ReproductionError(
@@ -261,7 +269,7 @@ def reproduce(
         raise ReproductionError(f"commit {commit.short_id}: the recorded plan hash does not match")
     options = record.get("options")
     agent_options = AgentOptions.from_dict(options if isinstance(options, dict) else {})
-    chosen_backend = _backend(record, backend)
+    chosen_backend = _backend(record, backend, db)
     chosen_scorer = _scorer(record, scorer)
     run_id = _text(record, "run_id")
     base_commit = record.get("base_commit")

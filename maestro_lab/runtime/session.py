@@ -368,6 +368,7 @@ def prepare_run(
         plan=planned,
         backend_name=backend_name,
         backend_id=backend.backend_id,
+        backend_options=dict(backend.replay_options()),
         scorer_id=scorer.scorer_id,
         scorer_name=scorer.name,
         scorer_spec=scorer_spec,

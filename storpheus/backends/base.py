@@ -31,11 +31,10 @@ from typing import ClassVar
 from storpheus import midi_types as mt
 from storpheus.errors import InvalidRequestError
 from storpheus.events import AftertouchArray, ControlChangeArray, PitchBendArray
+from storpheus.jsontypes import JSONObject
 from storpheus.notes import NoteArray
 from storpheus.seeding import derive_seed
 from storpheus.spec import EmotionVector, GenerationConstraints, MusicSpec
-
-JSONObject = dict[str, object]
 
 
 @dataclass(frozen=True)
@@ -197,6 +196,14 @@ class MusicGeneratorBackend(ABC):
     def backend_id(self) -> str:
         """``name@version``, recorded with every generation."""
         return f"{self.name}@{self.version}"
+
+    def replay_options(self) -> dict[str, str | int | float | bool]:
+        """Options that build this backend again by name (recorded with a commit).
+
+        Reproducing a commit rebuilds its backend from these; they must never
+        hold secrets (tokens). The default backend needs none.
+        """
+        return {}
 
     @abstractmethod
     def generate(self, request: GenerationRequest) -> GenerationResult:

@@ -49,7 +49,6 @@ from storpheus.backends.base import (
     Candidate,
     GenerationRequest,
     GenerationResult,
-    JSONObject,
     MusicGeneratorBackend,
 )
 from storpheus.backends.orpheus.api import ApiShape
@@ -72,6 +71,7 @@ from storpheus.backends.orpheus.resilience import (
     transient_reason,
 )
 from storpheus.errors import BackendError, BackendUnavailable, MidiFileError
+from storpheus.jsontypes import JSONObject
 from storpheus.notes import NoteArray
 from storpheus.styles import ROLES
 
@@ -168,6 +168,10 @@ class OrpheusBackend(MusicGeneratorBackend):
         self.sleeper = sleeper
         self.breaker = breaker or CircuitBreaker(clock=clock)
         self.connector = connector
+
+    def replay_options(self) -> dict[str, str | int | float | bool]:
+        """The Space this backend talks to (its token is never recorded)."""
+        return {"space": self.space}
 
     def __repr__(self) -> str:
         return f"OrpheusBackend(space={self.space!r})"

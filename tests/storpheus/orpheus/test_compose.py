@@ -110,6 +110,13 @@ def test_the_cli_composes_with_backend_orpheus_and_space(
     assert main(reproduce) == 0
     assert json.loads(capsys.readouterr().out)["ok"] is True
     assert fresh.behaviours["space"].calls == 4
+    # the commit records its Space: reproduce needs no --space (and never falls back
+    # to the public Space)
+    meta = json.loads(Repository.open(db, "default").get_commit(commit).metadata_json)
+    assert meta["maestro"]["backend"]["options"] == {"space": fresh.urls["space"]}
+    assert main(["reproduce", commit, "--db", str(db), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["ok"] is True
+    assert fresh.behaviours["space"].calls == 4
 
 
 def test_an_unavailable_space_fails_the_run_naming_it_and_commits_nothing(tmp_path: Path) -> None:
