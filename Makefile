@@ -25,7 +25,7 @@ $(STAMP_DEV): pyproject.toml | $(PY)
 demo: $(STAMP_RUN)
 	rm -rf demo-output
 	$(VENV)/bin/maestro-lab compose experiments/demo_prompt.txt --seed 42 \
-		--db demo-output/maestro.duckdb --out demo-output
+		--db demo-output/maestro.duckdb --out demo-output --plot
 	$(VENV)/bin/maestro-lab reproduce HEAD --db demo-output/maestro.duckdb
 
 ## test: install with the dev extra, then ruff, mypy --strict and pytest

@@ -37,7 +37,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "branch moved meanwhile), 2 bad input, 3 generation failed, 4 database "
             "read-only or locked (nothing is committed unless the exit code is 0). Once the "
             "commit succeeded the exit code is 0 even if the MIDI file or the piano roll "
-            "cannot be written (a warning says how to write them later). A compose that fails "
+            "cannot be written (a warning says how to write them later). The piano roll is "
+            "drawn only with --plot, after the commit is reported. A compose that fails "
             "before running leaves no database file behind. A plan above a limit (see "
             "'maestro-lab plan') is bad input unless --limit raises it."
         ),
@@ -80,7 +81,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     parser.add_argument("--no-midi", action="store_true", help="do not write a MIDI file")
     parser.add_argument(
-        "--no-plot", action="store_true", help="do not draw the piano roll next to the MIDI file"
+        "--plot",
+        "--roll",
+        action="store_true",
+        help="also draw the piano roll (a PNG next to the MIDI file) once the commit is reported",
+    )
+    parser.add_argument(
+        "--no-plot", action="store_true", help="do not draw the piano roll (the default)"
     )
     parser.add_argument("--branch", default=None, help="commit on this branch (created if new)")
     parser.add_argument(
@@ -264,28 +271,41 @@ def _run(args: argparse.Namespace) -> int:
     except EXPECTED as exc:
         return report("compose", exc, args.json)
     warnings = list(result.warnings)
-    roll = None
-    if not args.no_plot:
-        try:
-            roll = _plot(result)
-        except (OSError, ValueError) as exc:
-            warnings.append(
-                f"committed {result.commit_id[:12]}, but the piano roll could not be drawn "
-                f"({exc}); draw it later from the MIDI file with "
-                "maestro_lab.viz.pianoroll.save_pianoroll(storpheus.io.read_midi(MIDI), OUT.png)"
-            )
-    for warning in warnings:
-        print(f"maestro-lab compose: warning: {warning}", file=sys.stderr)
-    if args.json:
+    plot = args.plot and not args.no_plot
+    if args.json:  # one JSON document: the roll (if asked for) is drawn before printing it
+        roll = _plot_or_warn(result, warnings) if plot else None
+        for warning in warnings:
+            print(f"maestro-lab compose: warning: {warning}", file=sys.stderr)
         payload = result.to_dict()
         payload["pianorollPath"] = str(roll) if roll else None
         payload["warnings"] = list(warnings)
         print_json(payload)
-    else:
-        _print_result(result)
+        return 0
+    for warning in warnings:
+        print(f"maestro-lab compose: warning: {warning}", file=sys.stderr)
+    _print_result(result)  # the commit is reported before the (slow) drawing starts
+    if plot:
+        sys.stdout.flush()
+        drawn: list[str] = []
+        roll = _plot_or_warn(result, drawn)
+        for warning in drawn:
+            print(f"maestro-lab compose: warning: {warning}", file=sys.stderr)
         if roll:
             print(f"roll      {roll}")
     return 0
+
+
+def _plot_or_warn(result: CompositionResult, warnings: list[str]) -> Path | None:
+    """Draw the piano roll, or append a warning saying how to draw it later."""
+    try:
+        return _plot(result)
+    except (OSError, ValueError) as exc:
+        warnings.append(
+            f"committed {result.commit_id[:12]}, but the piano roll could not be drawn "
+            f"({exc}); draw it later from the MIDI file with "
+            "maestro_lab.viz.pianoroll.save_pianoroll(storpheus.io.read_midi(MIDI), OUT.png)"
+        )
+        return None
 
 
 def _plot(result: CompositionResult) -> Path | None:

@@ -89,7 +89,7 @@ def test_commit_stands_when_the_piano_roll_cannot_be_drawn(
     monkeypatch.setattr(pianoroll, "save_pianoroll", disk_full)
     db = tmp_path / "song.duckdb"
     out = tmp_path / "out"
-    code = main(["compose", SMALL, "--db", str(db), "--out", str(out), "--no-progress"])
+    code = main(["compose", SMALL, "--db", str(db), "--out", str(out), "--no-progress", "--plot"])
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "the piano roll could not be drawn" in captured.err
