@@ -223,6 +223,7 @@ def propose(
     scorer: Scorer | str | None = None,
     out: PathLike | None = DEFAULT_OUT,
     options: AgentOptions | None = None,
+    backend_options: Mapping[str, JsonValue] | None = None,
     classifier: IntentClassifier | None = None,
 ) -> PendingComposition:
     """Run ``prompt`` and stage its variation for review; ``accept(phrase_ids)`` commits it."""
@@ -232,6 +233,7 @@ def propose(
         db=db,
         candidates=candidates,
         backend=backend,
+        backend_options=backend_options,
         branch=branch,
         workers=workers,
         project=project,

@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -49,6 +49,8 @@ if TYPE_CHECKING:
         Repository,
     )
     from muse_duckdb.storage.database import Database
+    from storpheus.backends.base import MusicGeneratorBackend
+    from storpheus.jsontypes import JSONValue
     from storpheus.notes import NoteArray
     from storpheus.score import Score
     from storpheus.scoring import Scorer
@@ -88,6 +90,10 @@ class Lab:
         The Muse project.
     out:
         Folder for MIDI files written by compositions (``None``: none).
+    backend, backend_options:
+        The generation backend every composition of this lab uses (a name
+        such as ``"orpheus"`` with its options, e.g. ``{"space": URL}``, or
+        a backend instance); the embedded backend by default.
     lock_timeout:
         Seconds to wait when another process is writing the file.
     """
@@ -99,7 +105,11 @@ class Lab:
         project: str = "default",
         out: PathLike | None = None,
         lock_timeout: float = 2.0,
+        backend: str | MusicGeneratorBackend = "embedded",
+        backend_options: Mapping[str, JSONValue] | None = None,
     ) -> None:
+        self.backend = backend
+        self.backend_options = dict(backend_options or {})
         self.db = str(db)
         self.project = project
         self.out = None if out is None else Path(out)
@@ -143,6 +153,8 @@ class Lab:
             out=self.out,
             options=options,
             lock_timeout=self.lock_timeout,
+            backend=self.backend,
+            backend_options=self.backend_options or None,
             experiment=experiment,
             notebook=notebook,
         )
@@ -167,6 +179,8 @@ class Lab:
             project=self.project,
             out=self.out,
             lock_timeout=self.lock_timeout,
+            backend=self.backend,
+            backend_options=self.backend_options or None,
         )
 
     def propose(
@@ -188,6 +202,8 @@ class Lab:
             branch=branch,
             project=self.project,
             out=self.out,
+            backend=self.backend,
+            backend_options=self.backend_options or None,
         )
 
     # ------------------------------------------------------------ telemetry

@@ -107,3 +107,29 @@ def test_importing_the_lab_loads_no_heavy_dependency() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_a_lab_composes_with_the_backend_and_options_it_was_given(tmp_path: Path) -> None:
+    from maestro_lab.runtime.backends_registry import register_backend, unregister_backend
+    from storpheus.backends.testing import SeededTestBackend
+    from tests.maestro_lab.compose_fixtures import SMALL_PROMPT
+
+    made: list[int] = []
+
+    def factory(notes_per_bar: int = 4) -> SeededTestBackend:
+        made.append(notes_per_bar)
+        return SeededTestBackend(notes_per_bar=notes_per_bar)
+
+    register_backend("lab-sparse", factory)
+    try:
+        lab = Lab(
+            tmp_path / "lab.duckdb", backend="lab-sparse", backend_options={"notes_per_bar": 2}
+        )
+        result = lab.compose(SMALL_PROMPT, seed=3)
+        assert result.backend_id.startswith(SeededTestBackend.name)
+        assert made == [2]
+        pending = lab.propose(SMALL_PROMPT, seed=4)
+        assert made == [2, 2]
+        pending.discard()
+    finally:
+        unregister_backend("lab-sparse")
