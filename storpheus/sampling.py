@@ -43,6 +43,7 @@ import pandas as pd
 
 from storpheus.backends.base import Candidate, GenerationRequest, MusicGeneratorBackend
 from storpheus.errors import BackendError, InvalidRequestError, SamplingError, StorpheusError
+from storpheus.jsontypes import JSONObject
 from storpheus.notes import NoteArray
 from storpheus.scoring import ScoreCard, ScoreCards, Scorer, ScoringParams
 from storpheus.scoring.reports import (
@@ -53,7 +54,6 @@ from storpheus.scoring.reports import (
 )
 from storpheus.seeding import derive_seed
 
-JSONObject = dict[str, object]
 StopReason = Literal["early_accept", "floor_reached", "max_attempts", "complete"]
 
 

@@ -24,8 +24,7 @@ from dataclasses import dataclass, field, fields
 from typing import Self
 
 from storpheus import midi_types as mt
-
-JSONObject = dict[str, object]
+from storpheus.jsontypes import JSONObject
 
 
 def _unit(name: str, value: float) -> None:

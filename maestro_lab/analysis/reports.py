@@ -25,12 +25,11 @@ import numpy as np
 
 from maestro_lab.analysis.data import DbTarget, database, stored_generations
 from maestro_lab.analysis.scorers import discrimination_table
+from storpheus.jsontypes import JSONObject, JSONValue
 from storpheus.scoring import GenerationReport, Scorer, generation_report
 
 if TYPE_CHECKING:
     import pandas as pd
-
-JSONObject = dict[str, object]
 
 
 @dataclass(frozen=True)
@@ -143,7 +142,7 @@ class RunReport:
 
     def to_dict(self) -> JSONObject:
         """The run, its generations and its discrimination table as camelCase JSON."""
-        table = [
+        table: list[JSONValue] = [
             {str(k): _json_cell(v) for k, v in row.items()}
             for row in self.discrimination.to_dict("records")
         ]
@@ -154,12 +153,17 @@ class RunReport:
         }
 
 
-def _json_cell(value: object) -> object:
+def _json_cell(value: object) -> JSONValue:
+    """One discrimination-table cell as JSON (non-finite numbers become ``None``)."""
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
     if isinstance(value, float | np.floating):
         return _finite(float(value))
-    if isinstance(value, np.integer):
+    if isinstance(value, int | np.integer):
         return int(value)
-    return value
+    if value is None or isinstance(value, str):
+        return value
+    raise TypeError(f"discrimination table cell {value!r} is not a JSON number, text or bool")
 
 
 def run_report(db: DbTarget, run_id: str, *, scorer: Scorer | None = None) -> RunReport:

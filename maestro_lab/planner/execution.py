@@ -57,7 +57,6 @@ volumes and pans.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
 
 from pydantic import JsonValue
 
@@ -236,7 +235,7 @@ def _instrument(
             "startBeat": start,
             "seed": step.seed,
             "numCandidates": inputs.num_candidates,
-            "constraints": cast("dict[str, JsonValue]", step.constraints.to_dict()),
+            "constraints": step.constraints.to_dict(),
             "prompt": describe(step, role, section, inputs.style),
         }
         if role.existing_track_id is not None:

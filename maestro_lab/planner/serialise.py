@@ -41,7 +41,7 @@ def plan_wire(plan: CompositionPlan) -> PlanJsonDict:
             "tempo": plan.tempo,
             "bars": s.bars,
             "key": plan.key,
-            "constraints": cast(JSONObject, s.constraints.to_dict()),
+            "constraints": s.constraints.to_dict(),
             "trackName": s.track_name,
         }
         for s in plan.generations
@@ -97,7 +97,7 @@ def plan_to_dict(plan: CompositionPlan) -> CompositionPlanDict:
         "form": plan.form,
         "numCandidates": plan.num_candidates,
         "emotion": _emotion(plan.emotion),
-        "spec": cast(JSONObject, plan.spec.to_dict()) if plan.spec else None,
+        "spec": plan.spec.to_dict() if plan.spec else None,
         "sections": [_section_dict(s) for s in plan.sections],
         "roles": [_role_dict(r) for r in plan.roles],
         "generations": [_step_dict(g) for g in plan.generations],
@@ -134,7 +134,7 @@ def _section_dict(s: SectionPlan) -> SectionDict:
         "emotion": _emotion(s.emotion),
         "constraints": _constraints_dict(s.constraints),
         "chords": list(s.chords),
-        "spec": cast(JSONObject, s.spec.to_dict()),
+        "spec": s.spec.to_dict(),
     }
 
 

@@ -20,13 +20,11 @@ from typing import Final, Literal
 
 from muse_duckdb.errors import InvalidCommitError
 from muse_duckdb.model.digest import canonical_json, json_digest
+from storpheus.jsontypes import JSONValue as JSONValue  # the one JSON alias, re-exported
 
 AuthorKind = Literal["person", "agent", "muse"]
 MUSE_AUTHOR: Final = "muse"
 AGENT_PREFIX: Final = "agent:"
-
-JSONScalar = str | int | float | bool | None
-JSONValue = JSONScalar | list["JSONValue"] | dict[str, "JSONValue"]
 
 
 def author_kind(author: str) -> AuthorKind:

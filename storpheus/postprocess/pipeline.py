@@ -33,6 +33,7 @@ from dataclasses import dataclass, field, replace
 
 from storpheus.backends.base import Candidate
 from storpheus.errors import PostProcessError
+from storpheus.jsontypes import JSONObject, JSONValue
 from storpheus.notes import NoteArray
 from storpheus.postprocess.steps import (
     DurationCleanup,
@@ -47,7 +48,6 @@ from storpheus.postprocess.steps import (
 )
 from storpheus.score import Track
 
-JSONObject = dict[str, object]
 Processable = NoteArray | Part | Track | Candidate
 
 
@@ -56,8 +56,8 @@ class StepRecord:
     """What one step did: its name, parameters, details and note counts."""
 
     step: str
-    params: Mapping[str, object]
-    details: Mapping[str, object]
+    params: Mapping[str, JSONValue]
+    details: Mapping[str, JSONValue]
     notes_in: int
     notes_out: int
 

@@ -17,11 +17,11 @@ import numpy.typing as npt
 
 from storpheus.errors import PostProcessError, TheoryError
 from storpheus.events import AftertouchArray, ControlChangeArray, PitchBendArray
+from storpheus.jsontypes import JSONObject
 from storpheus.midi_types import DRUM_CHANNEL
 from storpheus.notes import NoteArray
 from storpheus.theory import Key, interval_between, key_fit, parse_key, pitch_class_histogram
 
-JSONObject = dict[str, object]
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 

@@ -16,10 +16,9 @@ import numpy as np
 import pandas as pd
 
 from storpheus.errors import ScoringError
+from storpheus.jsontypes import JSONObject
 from storpheus.scoring.batch import F64
 from storpheus.scoring.params import ScoringParams
-
-JSONObject = dict[str, object]
 
 
 @dataclass(frozen=True)

@@ -29,12 +29,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from storpheus.errors import InvalidScoringParamsError, KeyParseError
+from storpheus.jsontypes import JSONObject
 from storpheus.theory import Key, parse_key
 
 if TYPE_CHECKING:
     from storpheus.backends.base import GenerationRequest
-
-JSONObject = dict[str, object]
 
 
 @dataclass(frozen=True)

@@ -29,13 +29,12 @@ from typing import Literal
 import numpy as np
 
 from storpheus.backends.base import Candidate
+from storpheus.jsontypes import JSONObject
 from storpheus.notes import NoteArray
 from storpheus.scoring.batch import CandidateBatch
 from storpheus.scoring.cards import ScoreCard, ScoreCards
 from storpheus.scoring.params import ScoringParams
 from storpheus.scoring.scorer import CandidateInput, Scorer, as_scorable
-
-JSONObject = dict[str, object]
 
 
 @dataclass(frozen=True)

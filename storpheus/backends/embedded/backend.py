@@ -40,6 +40,7 @@ from storpheus.backends.embedded.fx import render_fx
 from storpheus.backends.embedded.melody import render_lead, render_melody
 from storpheus.backends.embedded.notebuf import RenderedPart
 from storpheus.errors import InvalidRequestError
+from storpheus.jsontypes import JSONObject
 from storpheus.notes import NoteArray
 from storpheus.spec import GenerationConstraints, MusicSpec
 from storpheus.styles import ROLES
@@ -179,7 +180,7 @@ class EmbeddedBackend(MusicGeneratorBackend):
                 f"request key {request.key!r} differs from the spec key {spec_key!r}; "
                 "used the spec key"
             )
-        metadata: dict[str, object] = {
+        metadata: JSONObject = {
             "style": ctx.style.id,
             "style_requested": request.style,
             "style_match": ctx.resolution.match,

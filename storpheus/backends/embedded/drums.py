@@ -25,6 +25,7 @@ from storpheus.backends.embedded.grooves import (
     pattern_grid,
 )
 from storpheus.backends.embedded.notebuf import NoteBuffer, RenderedPart, apply_swing, finalize
+from storpheus.jsontypes import JSONValue
 from storpheus.midi_types import DRUM_CHANNEL
 
 F64 = npt.NDArray[np.float64]
@@ -361,7 +362,7 @@ def render_drums(ctx: RenderContext, dice: Dice) -> RenderedPart:
     """Render a drum part for ``ctx`` (GM keys on channel 9)."""
     density = _density(ctx)
     hits = _Hits()
-    variants = []
+    variants: list[JSONValue] = []  # variant index per layer, recorded as metadata
     for layer in ctx.groove.layers:
         variants.append(_layer_hits(layer, ctx, dice, density, hits, ctx.groove.roll_pitch))
     fills = _fill_bars(ctx, dice)

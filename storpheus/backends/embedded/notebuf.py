@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from storpheus.events import ControlChangeArray
+from storpheus.jsontypes import JSONObject
 from storpheus.notes import NoteArray
 
 F64 = npt.NDArray[np.float64]
@@ -38,7 +39,7 @@ class RenderedPart:
 
     notes: NoteArray
     cc: ControlChangeArray = field(default_factory=ControlChangeArray.empty)
-    metadata: dict[str, object] = field(default_factory=dict)
+    metadata: JSONObject = field(default_factory=dict)
 
 
 class NoteBuffer:

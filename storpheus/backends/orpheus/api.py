@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from storpheus.errors import BackendError
+from storpheus.jsontypes import JSONObject
 
 GENERATE_ENDPOINT: Final = "/generate_music_and_state"
 ADD_BATCH_ENDPOINT: Final = "/add_batch"
@@ -81,7 +82,7 @@ class ApiShape:
     midi_outputs: tuple[int, ...]
     add_batch_midi: int | None
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> JSONObject:
         """JSON-ready dict (recorded with every result)."""
         return {
             "kind": self.kind,

@@ -71,7 +71,7 @@ from storpheus.backends.orpheus.resilience import (
     transient_reason,
 )
 from storpheus.errors import BackendError, BackendUnavailable, MidiFileError
-from storpheus.jsontypes import JSONObject
+from storpheus.jsontypes import JSONObject, JSONValue
 from storpheus.notes import NoteArray
 from storpheus.styles import ROLES
 
@@ -475,7 +475,7 @@ def assemble(
     pieces: list[NoteArray] = []
     offset = 0.0
     info: JSONObject = {}
-    tracks: list[object] = []
+    tracks: list[JSONValue] = []
     for number, (part, bars) in enumerate(zip(parts, chunks, strict=False)):
         span = bars * request.beats_per_bar
         got = extract_part(

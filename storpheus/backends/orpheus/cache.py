@@ -40,8 +40,9 @@ import threading
 from dataclasses import dataclass
 from typing import Protocol
 
-from storpheus.backends.base import GenerationRequest, JSONObject
+from storpheus.backends.base import GenerationRequest
 from storpheus.backends.orpheus.policy import POLICY_VERSION
+from storpheus.jsontypes import JSONObject
 
 
 @dataclass(frozen=True)

@@ -51,8 +51,9 @@ import math
 from dataclasses import dataclass
 from typing import Final
 
-from storpheus.backends.base import GenerationRequest, JSONObject
+from storpheus.backends.base import GenerationRequest
 from storpheus.errors import SeedNotFoundError
+from storpheus.jsontypes import JSONObject
 from storpheus.notes import NoteArray
 from storpheus.score import Score, Track
 from storpheus.seeding import rng_for

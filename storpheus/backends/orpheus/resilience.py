@@ -37,6 +37,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from storpheus.jsontypes import JSONObject
+
 Clock = Callable[[], float]
 """Seconds on a monotonic clock."""
 
@@ -176,7 +178,7 @@ class BreakerSnapshot:
     opened_count: int
     last_failure: str | None
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> JSONObject:
         """JSON-ready dict."""
         return {
             "state": self.state,
