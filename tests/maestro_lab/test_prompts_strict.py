@@ -152,3 +152,30 @@ def test_a_one_letter_typo_of_a_field_is_never_silently_kept(
     with pytest.raises(InvalidMaestroPrompt) as caught:
         parse_prompt(f"MAESTRO PROMPT\nMode: compose\n{typo}: 1")
     assert any(d.startswith(f"{typo}: unknown field;") for d in caught.value.details)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    bar=st.integers(1, 500),
+    offset=st.integers(0, 64),
+    unit=st.sampled_from(["", " beats", " bars"]),
+    sign=st.sampled_from(["+", "-"]),
+)
+def test_positions_keep_their_offsets(bar: int, offset: int, unit: str, sign: str) -> None:
+    beats = offset * (4 if unit == " bars" else 1) * (1 if sign == "+" else -1)
+    last = parse_prompt(f"MAESTRO PROMPT\nMode: compose\nAfter: last {sign} {offset}{unit}")
+    assert last is not None
+    assert last.position is not None
+    assert (last.position.kind, last.position.ref, last.position.offset) == ("last", None, beats)
+    text = f"MAESTRO PROMPT\nMode: compose\nPosition: at bar {bar} {sign} {offset}{unit}"
+    expected = (bar - 1) * 4 + beats
+    if expected < 0:
+        with pytest.raises(InvalidMaestroPrompt):
+            parse_prompt(text)
+        return
+    absolute = parse_prompt(text)
+    assert absolute is not None
+    assert absolute.position is not None
+    assert (absolute.position.kind, absolute.position.beat) == ("absolute", expected)
+    again = type(absolute.position).from_dict(absolute.position.to_dict())
+    assert again == absolute.position
