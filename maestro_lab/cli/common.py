@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from pathlib import Path
+
+from storpheus.jsontypes import JSONValue as JSONValue  # the one JSON alias, re-exported
 
 Handler = Callable[[argparse.Namespace], int]
 """A subcommand's handler: takes the parsed arguments, returns the exit code."""
-
-JSONScalar = str | int | float | bool | None
-JSONValue = JSONScalar | Sequence["JSONValue"] | Mapping[str, "JSONValue"]
 
 
 def add_json_flag(parser: argparse.ArgumentParser) -> None:

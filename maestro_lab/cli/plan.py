@@ -68,7 +68,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _fail(args: argparse.Namespace, kind: str, message: str, details: list[str]) -> int:
     if args.json:
-        print_json({"error": {"type": kind, "message": message, "details": details}})
+        print_json({"error": {"type": kind, "message": message, "details": list(details)}})
     else:
         print(f"maestro-lab plan: {message}", file=sys.stderr)
         for detail in details:

@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from maestro_lab.cli.common import JSONValue, add_json_flag, print_json
 
@@ -57,7 +57,7 @@ def _builders() -> dict[str, Callable[[], dict[str, JsonValue]]]:
 def _run(args: argparse.Namespace) -> int:
     if args.list:
         if args.json:
-            print_json(SCHEMAS)
+            print_json(dict(SCHEMAS))
         else:
             for name, text in SCHEMAS.items():
                 print(f"{name:<14} {text}")
@@ -78,10 +78,10 @@ def _run(args: argparse.Namespace) -> int:
             print(f"maestro-lab schema: cannot write to {folder}: {exc}", file=sys.stderr)
             return 2
         if args.json:
-            print_json({"written": written})
+            print_json({"written": list(written)})
         else:
             print("\n".join(written))
         return 0
-    chosen: JsonValue = schemas[names[0]] if args.name else dict(schemas)
-    print_json(cast("JSONValue", chosen))
+    chosen: JSONValue = schemas[names[0]] if args.name else dict(schemas)
+    print_json(chosen)
     return 0

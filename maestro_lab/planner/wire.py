@@ -25,8 +25,8 @@ from typing_extensions import TypedDict
 from maestro_lab.prompts.schema import DRAFT, MaestroPromptDict
 from maestro_lab.tools.base import ToolPhase
 from maestro_lab.tools.validation import ToolStepDict
+from storpheus.jsontypes import JSONObject
 
-JSONSchema = dict[str, JsonValue]
 Phase = ToolPhase
 """The execution phase of a step (the tool catalogue's)."""
 
@@ -200,15 +200,15 @@ def wire_adapter() -> TypeAdapter[PlanJsonDict]:
     return TypeAdapter(PlanJsonDict)
 
 
-def plan_schema() -> JSONSchema:
+def plan_schema() -> JSONObject:
     """JSON Schema of ``CompositionPlan.to_dict()``."""
-    schema: JSONSchema = {"$schema": DRAFT, **plan_adapter().json_schema()}
+    schema: JSONObject = {"$schema": DRAFT, **plan_adapter().json_schema()}
     schema["title"] = "Maestro Lab composition plan"
     return schema
 
 
-def plan_wire_schema() -> JSONSchema:
+def plan_wire_schema() -> JSONObject:
     """JSON Schema of the reference's plan wire format (``CompositionPlan.wire()``)."""
-    schema: JSONSchema = {"$schema": DRAFT, **wire_adapter().json_schema()}
+    schema: JSONObject = {"$schema": DRAFT, **wire_adapter().json_schema()}
     schema["title"] = "Plan wire format (generations, edits, mix)"
     return schema

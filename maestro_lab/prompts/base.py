@@ -40,10 +40,10 @@ POSITION_KINDS: tuple[PositionKind, ...] = (
     "last",
 )
 
-MaestroDimensions: TypeAlias = dict[str, JsonValue]
+MaestroDimensions: TypeAlias = JSONObject
 """Open-vocabulary dimension blocks (Harmony, Melody, Effects...), kept verbatim."""
 
-PromptConstraints: TypeAlias = dict[str, JsonValue]
+PromptConstraints: TypeAlias = JSONObject
 """The ``Constraints:`` block; keys lower snake_case (``no reverb`` -> ``no_reverb``)."""
 
 

@@ -34,8 +34,7 @@ from maestro_lab.prompts.fields_check import DIMENSIONS
 from maestro_lab.prompts.keys import MODES as KEY_MODES
 from maestro_lab.prompts.keys import key_pattern
 from maestro_lab.prompts.parser import KEY_ALIASES
-
-JSONSchema = dict[str, JsonValue]
+from storpheus.jsontypes import JSONObject
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -107,7 +106,7 @@ def prompt_from_json(data: object) -> MaestroPrompt:
     except ValidationError as exc:
         raise InvalidMaestroPrompt(validation_details(exc)) from None
     try:
-        return MaestroPrompt.from_dict(cast(JSONSchema, checked))
+        return MaestroPrompt.from_dict(cast(JSONObject, checked))
     except (ValueError, KeyError) as exc:
         raise InvalidMaestroPrompt([str(exc)]) from None
 
@@ -121,9 +120,9 @@ def validation_details(exc: ValidationError) -> list[str]:
     return out
 
 
-def parsed_prompt_schema() -> JSONSchema:
+def parsed_prompt_schema() -> JSONObject:
     """JSON Schema of ``MaestroPrompt.to_dict()``."""
-    schema: JSONSchema = {
+    schema: JSONObject = {
         "$schema": DRAFT,
         "title": "Parsed MAESTRO PROMPT",
         **parsed_prompt_adapter().json_schema(),
@@ -157,7 +156,7 @@ def _aliases(field: str) -> tuple[str, ...]:
     return (field, *sorted(a for a, target in KEY_ALIASES.items() if target == field))
 
 
-_STRING_OR_NAMES: JSONSchema = {
+_STRING_OR_NAMES: JSONObject = {
     "oneOf": [
         {"type": "string", "description": "comma-separated names"},
         {"type": "array", "items": {"type": ["string", "number"]}},
@@ -165,7 +164,7 @@ _STRING_OR_NAMES: JSONSchema = {
 }
 
 
-def _fields() -> dict[str, JSONSchema]:
+def _fields() -> dict[str, JSONObject]:
     return {
         "mode": {
             "description": "Required: compose (new material), edit (change the project) or ask.",
@@ -276,9 +275,9 @@ def _fields() -> dict[str, JSONSchema]:
     }
 
 
-def _constraints_schema() -> JSONSchema:
+def _constraints_schema() -> JSONObject:
     densities: list[JsonValue] = list(DENSITY_WORDS)
-    unit: JSONSchema = {"type": "number", "minimum": 0, "maximum": 1}
+    unit: JSONObject = {"type": "number", "minimum": 0, "maximum": 1}
     return {
         "description": "Planner hints; unknown keys are kept. Keys are snake_cased.",
         "oneOf": [
@@ -323,7 +322,7 @@ def _constraints_schema() -> JSONSchema:
     }
 
 
-def prompt_body_schema() -> JSONSchema:
+def prompt_body_schema() -> JSONObject:
     """JSON Schema of the YAML body of a MAESTRO PROMPT (case-insensitive keys)."""
     properties: dict[str, JsonValue] = {}
     for field, schema in _fields().items():
