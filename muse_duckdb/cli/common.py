@@ -115,7 +115,7 @@ def state_or_ref(repo: Repository, value: str, warnings: list[str]) -> str | Sta
         return value
     from muse_duckdb.cli.midi import load_score
 
-    score, found = load_score(Path(value))
+    score, found = load_score(Path(value), lossy=True)  # compared, not committed
     warnings.extend(found)
     return score
 

@@ -50,11 +50,26 @@ def check_regular(path: Path, limit: int = MAX_MIDI_BYTES) -> Path:
     return path
 
 
-def read_midi_file(path: Path) -> Score:
-    """:func:`storpheus.io.read_midi` of a checked regular file."""
+def read_midi_file(path: Path, *, lossy: bool = False) -> Score:
+    """:func:`storpheus.io.read_midi` of a checked regular file, lossless unless ``lossy``.
+
+    A file whose music a score cannot keep exactly (a fractional tempo, tempo,
+    meter or key changes, aftertouch) is refused with an :class:`InputFileError`
+    naming every loss, so that what is committed plays back as the file did;
+    ``lossy`` imports it anyway (what a score cannot hold is left out).
+    """
+    from storpheus.errors import MidiLossError
     from storpheus.io import read_midi
 
-    return read_midi(check_regular(path))
+    try:
+        return read_midi(check_regular(path), lossless=not lossy)
+    except MidiLossError as exc:
+        raise InputFileError(
+            path,
+            "importing it would change the music: "
+            + "; ".join(exc.losses)
+            + " (pass --lossy to import it without them)",
+        ) from exc
 
 
 def midi_files(path: Path) -> list[Path]:
@@ -67,13 +82,13 @@ def midi_files(path: Path) -> list[Path]:
     return [check_regular(path)]
 
 
-def load_score(path: Path) -> tuple[Score, list[str]]:
+def load_score(path: Path, *, lossy: bool = False) -> tuple[Score, list[str]]:
     """A score from a MIDI file, or from a folder of stems; also returns warnings.
 
     In a folder each file contributes its tracks, named after the file stem
     (``bass.mid`` -> ``bass``; ``keys.mid`` with two tracks -> ``keys/Piano``,
     ``keys/Strings``). Tempo, meter and key come from the first file; files
-    that disagree are reported as warnings.
+    that disagree are reported as warnings. ``lossy`` as in :func:`read_midi_file`.
     """
     import dataclasses
 
@@ -81,8 +96,8 @@ def load_score(path: Path) -> tuple[Score, list[str]]:
 
     files = midi_files(path)
     if len(files) == 1 and not path.is_dir():
-        return read_midi_file(files[0]), []
-    scores = [read_midi_file(f) for f in files]
+        return read_midi_file(files[0], lossy=lossy), []
+    scores = [read_midi_file(f, lossy=lossy) for f in files]
     first = scores[0]
     warnings = [
         f"{f.name}: {label} {got} differs from {files[0].name} ({want}); using {want}"

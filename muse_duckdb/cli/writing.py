@@ -53,6 +53,13 @@ def register(sub: SubParsers) -> None:
     _author_args(p)
     p.add_argument("--branch", help="commit on this branch instead of HEAD's")
     p.add_argument("--allow-empty", action="store_true", help="commit even if nothing changed")
+    p.add_argument(
+        "--lossy",
+        action="store_true",
+        help="import what a score cannot keep exactly anyway (rounds a fractional tempo, "
+        "drops tempo, meter and key changes and aftertouch); without it such a file is "
+        "refused, naming what would be lost",
+    )
     add_progress_flag(p)
     p.set_defaults(handler=cmd_commit)
 
@@ -64,6 +71,13 @@ def register(sub: SubParsers) -> None:
         "each as one commit on HEAD, all in one transaction. Unchanged files are skipped.",
     )
     p.add_argument("paths", type=Path, nargs="+", help="MIDI files or folders")
+    p.add_argument(
+        "--lossy",
+        action="store_true",
+        help="import what a score cannot keep exactly anyway (rounds a fractional tempo, "
+        "drops tempo, meter and key changes and aftertouch); without it such a file is "
+        "refused, naming what would be lost",
+    )
     p.add_argument(
         "--message", default="import {name}", help="message template (default: %(default)s)"
     )
@@ -230,7 +244,7 @@ def cmd_commit(args: argparse.Namespace) -> int:
     """``muse commit PATH -m MSG``."""
     repo = open_repo(args)
     with progress(None, "reading MIDI", not (args.json or args.no_progress)):
-        score, warnings = load_score(args.path)
+        score, warnings = load_score(args.path, lossy=args.lossy)
     commit = repo.commit(
         score,
         args.message,
@@ -276,7 +290,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     def items() -> Iterator[PendingCommit]:
         for f in files:
             yield PendingCommit(
-                read_midi_file(f),
+                read_midi_file(f, lossy=args.lossy),
                 args.message.format(name=f.name, stem=f.stem, path=str(f)),
                 author=args.author,
                 explanation=args.explanation,
