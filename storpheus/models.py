@@ -3,7 +3,7 @@
 These validate untrusted data (JSON, YAML, widget input) where it enters. They
 accept both the camelCase wire names of the DAW protocol (``startBeat``,
 ``durationBeats``, ``noteId``, ``trackId``, ``regionId``) and the snake_case
-internal names, like ``NoteDict`` in the reference, and serialise to camelCase
+internal names (``start_beat``...), and serialise to camelCase
 with ``model_dump(by_alias=True)``.
 
 Example
@@ -51,7 +51,7 @@ class WireModel(BaseModel):
 
 
 class Note(WireModel):
-    """One MIDI note at the boundary (``NoteDict`` of the reference)."""
+    """One MIDI note at the boundary (pitch, velocity, start and duration in beats)."""
 
     pitch: MidiPitch
     velocity: MidiVelocity

@@ -81,9 +81,9 @@ class SampledCandidate:
 class BestCandidate:
     """The winner of rejection sampling, with what post-processing needs (``BestCandidate``).
 
-    The reference's Gradio fields (``midi_result``, ``midi_path``,
-    ``parsed``) have no counterpart here: a candidate carries its notes and
-    controller events directly. ``batch_idx`` is the candidate's index within
+    The Orpheus Space's Gradio outputs (``midi_result``, ``midi_path``,
+    ``parsed``) are not kept: a candidate carries its notes and controller
+    events directly. ``batch_idx`` is the candidate's index within
     its backend call; ``position`` its index among everything sampled.
     """
 
@@ -101,7 +101,7 @@ class BestCandidate:
 
     @property
     def flat_notes(self) -> list[dict[str, float | int]]:
-        """The notes as snake_case dicts (the reference's ``flat_notes``)."""
+        """The notes as snake_case dicts, one per note (JSON-ready)."""
         return self.candidate.notes.to_dicts()
 
     @property
@@ -112,7 +112,7 @@ class BestCandidate:
 
 @dataclass(frozen=True, eq=False)
 class RejectionSamplingResult:
-    """What :func:`rejection_sample` found (``RejectionSamplingResult`` of Diagram 8).
+    """What :func:`rejection_sample` found: the winner, every score, and why it stopped.
 
     Attributes
     ----------
@@ -151,7 +151,7 @@ class RejectionSamplingResult:
 
     @property
     def best_result(self) -> Candidate:
-        """The reference's name for :attr:`best`."""
+        """Alias of :attr:`best`."""
         return self.best
 
     @property

@@ -1,6 +1,7 @@
 """The MusicSpec IR: what a composition should be, before any note exists.
 
-Frozen dataclasses following Diagram 9 of the type-contracts reference. The
+Frozen dataclasses: a global spec, one spec per role family (drums, bass,
+harmony, melody) and a section map, under one :class:`MusicSpec`. The
 planner (``maestro_lab.planner``) builds a :class:`MusicSpec`; the role
 renderers of the generation backends consume it. Every value type has
 ``to_dict`` / ``from_dict`` (snake_case JSON) so specs serialise losslessly.
@@ -87,7 +88,7 @@ class _Serialisable:
 # ----------------------------------------------------------------- emotion
 @dataclass(frozen=True)
 class EmotionVector(_Serialisable):
-    """Five mood axes, each in 0-1 (``CacheKeyData`` of the reference)."""
+    """Five mood axes, each in 0-1 (quantised into the Orpheus cache key)."""
 
     energy: float = 0.5
     valence: float = 0.5

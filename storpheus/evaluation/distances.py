@@ -4,7 +4,7 @@ For one feature (one row of values per piece):
 
 * the **intra-set** distances of a set are the Euclidean distances between
   every ordered pair of its pieces ``(i, j)``, ``i != j`` (each unordered pair
-  counts twice, as the reference method's leave-one-out loop counts it);
+  counts twice, as the leave-one-out loop of Yang & Lerch's method counts it);
 * the **inter-set** distances of two sets are those between every piece of
   one and every piece of the other;
 * each distribution is smoothed with a Gaussian kernel density estimate

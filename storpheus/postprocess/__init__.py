@@ -6,8 +6,8 @@
 * :mod:`~storpheus.postprocess.pipeline` — :class:`Pipeline`,
   :func:`default_pipeline`, :func:`pipeline_for` and the per-step records;
 * :mod:`~storpheus.postprocess.expressiveness` — :func:`apply_expressiveness`
-  (seeded humanisation, sustain/expression/mod-wheel CC, pitch bends) in the
-  reference's ``ExpressivenessResult`` shape.
+  (seeded humanisation, sustain/expression/mod-wheel CC, pitch bends), returning
+  notes, CC events and pitch bends as an ``ExpressivenessResult``.
 
 Example
 -------

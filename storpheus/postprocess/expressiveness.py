@@ -8,11 +8,11 @@ long notes and pitch-bend scoops into some notes of monophonic roles. All
 randomness comes from the ``numpy.random.Generator`` passed in, so the same
 generator state gives the same result. Everything is vectorised.
 
-:meth:`Expression.to_dict` gives the reference's ``ExpressivenessResult``
-shape (``notes``, ``cc_events``, ``pitch_bends`` as lists of dicts);
+:meth:`Expression.to_dict` gives an ``ExpressivenessResult``
+(``notes``, ``cc_events``, ``pitch_bends`` as lists of dicts);
 :func:`apply_expressiveness_dicts` takes and returns note dicts in the key
-style it was given (camelCase wire or snake_case). Unlike the reference,
-nothing is mutated in place.
+style it was given (camelCase wire or snake_case). Nothing is mutated in
+place: the result is new arrays.
 
 Example
 -------
@@ -38,6 +38,7 @@ import numpy.typing as npt
 from storpheus.errors import PostProcessError
 from storpheus.events import ControlChangeArray, PitchBendArray
 from storpheus.midi_types import DRUM_CHANNEL
+from storpheus.models import notes_from_dicts
 from storpheus.notes import NoteArray
 
 F64 = npt.NDArray[np.float64]
@@ -49,7 +50,7 @@ BEND_ROLES: Final = frozenset({"lead", "melody", "bass", "vocal"})
 
 
 class ExpressivenessResult(TypedDict):
-    """Return shape of the reference's ``apply_expressiveness``."""
+    """Expressive notes, CC events and pitch bends as lists of dicts (JSON-ready)."""
 
     notes: list[dict[str, float | int]]
     cc_events: list[dict[str, float | int]]
@@ -113,7 +114,7 @@ class Expression:
     bends: PitchBendArray
 
     def to_dict(self, *, wire: bool = False) -> ExpressivenessResult:
-        """The reference's ``ExpressivenessResult`` (note keys camelCase with ``wire``)."""
+        """The result as an :class:`ExpressivenessResult` (note keys camelCase with ``wire``)."""
         return {
             "notes": self.notes.to_dicts(wire=wire),
             "cc_events": [
@@ -181,7 +182,7 @@ def apply_expressiveness_dicts(
     """Dict in, dict out: notes come back in the key style they came in (camelCase or not)."""
     wire = any("startBeat" in n for n in notes)
     result = apply_expressiveness(
-        NoteArray.from_dicts(notes), rng=rng, role=role, config=config, beats_per_bar=beats_per_bar
+        notes_from_dicts(notes), rng=rng, role=role, config=config, beats_per_bar=beats_per_bar
     )
     return result.to_dict(wire=wire)
 

@@ -1,7 +1,7 @@
 """The one project model: tracks, regions, tempo, meter, key and sections.
 
-Muse versions it (a :class:`ProjectState` is what one commit records, the
-reference's ``RepositoryState``), the tool layer edits it, the planner reads
+Muse versions it (a :class:`ProjectState` is what one commit records, also
+named ``RepositoryState``), the tool layer edits it, the planner reads
 it and MIDI export writes it. It holds
 
 * **tracks** (:class:`TrackState`), in display order: id, name, role, GM
@@ -593,4 +593,4 @@ def _check_id(field_name: str, value: object) -> None:
 
 
 RepositoryState = ProjectState
-"""The reference's name for the state of a project at one commit."""
+"""Another name for :class:`ProjectState`: the state of a project at one commit."""

@@ -1,6 +1,6 @@
 """``ScoringParams``: what a candidate is scored against.
 
-The fields are the reference's (``bars``, ``target_key``,
+The fields are the targets (``bars``, ``target_key``,
 ``expected_channels``, ``target_density``, ``register_center``,
 ``register_spread``, ``velocity_floor``, ``velocity_ceiling``) plus the bar
 length, the role and per-request weight overrides. Everything is validated
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ScoringParams:
-    """Targets a candidate is scored against (``ScoringParams`` of the reference).
+    """Targets a candidate is scored against.
 
     Parameters
     ----------

@@ -39,7 +39,7 @@ from storpheus.scoring.scorer import CandidateInput, Scorer, as_scorable
 
 @dataclass(frozen=True)
 class FulfillmentReport:
-    """How well a candidate met its targets (``FulfillmentReport`` of the reference).
+    """How well a candidate met its targets.
 
     ``goal_scores`` holds every applicable dimension (0-1), ``score`` the
     scorer's total, ``constraint_violations`` plain-language findings and
@@ -57,7 +57,7 @@ class FulfillmentReport:
         return not self.constraint_violations
 
     def to_dict(self) -> JSONObject:
-        """The reference's JSON shape plus ``satisfied`` and ``score``."""
+        """Snake_case JSON: goal scores, violations, coverage, ``satisfied`` and ``score``."""
         return {
             "goal_scores": dict(self.goal_scores),
             "constraint_violations": list(self.constraint_violations),
@@ -163,7 +163,7 @@ def _silent_bars(notes: NoteArray, params: ScoringParams) -> list[int]:
 # -------------------------------------------------------------- comparison
 @dataclass(frozen=True)
 class GenerationComparison:
-    """Result of comparing two candidates (``GenerationComparison`` of the reference).
+    """Result of comparing two candidates.
 
     ``generation_a`` / ``generation_b`` hold each candidate's total,
     applicable dimensions and defined metrics; ``confidence`` is the
@@ -177,7 +177,7 @@ class GenerationComparison:
     confidence: float
 
     def to_dict(self) -> JSONObject:
-        """The reference's JSON shape."""
+        """Snake_case JSON: both candidates' values, the winner and the confidence."""
         return {
             "generation_a": dict(self.generation_a),
             "generation_b": dict(self.generation_b),
