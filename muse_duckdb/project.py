@@ -4,7 +4,7 @@ Muse does not define its own project model: :class:`ProjectState` (tracks,
 regions, mixer, tempo, meter, key and the sections named by regions) is
 :class:`storpheus.project.ProjectState`, which the tool layer edits and the
 planner reads too. This module re-exports it under the names Muse has always
-used; a commit records one :class:`ProjectState` (the reference's
+used; a commit records one :class:`ProjectState` (also named
 ``RepositoryState``), and its content ids (region objects, snapshots) are the
 model's own.
 

@@ -1,6 +1,6 @@
 """Wire models (camelCase JSON) of the Muse log graph.
 
-These are the shapes of the reference's ``GET /api/v1/muse/log`` response:
+These are the shapes of the whole log graph of a project, for a DAW or web client:
 :class:`MuseLogGraphResponse` holds the project id, HEAD and every commit as
 a :class:`MuseLogNodeResponse`, topologically sorted (parents before
 children). Field names are camelCase by declaration.

@@ -31,7 +31,7 @@ class MuseLogGraph:
     nodes: Sequence[Commit]
 
     def to_response(self) -> MuseLogGraphResponse:
-        """The camelCase wire model of the reference (``GET /muse/log``)."""
+        """The camelCase wire model of the log graph (:class:`MuseLogGraphResponse`)."""
         return MuseLogGraphResponse(
             projectId=self.project_id,
             head=self.head,

@@ -28,7 +28,7 @@ class CheckoutResult:
         return self.previous != self.commit.commit_id
 
     def to_dict(self) -> dict[str, JSONValue]:
-        """JSON-ready summary (camelCase), like the reference's ``CheckoutResponse``."""
+        """JSON-ready summary (camelCase): project, the commit moved from and to."""
         return {
             "projectId": self.commit.project_id,
             "fromCommitId": self.previous,
@@ -62,7 +62,7 @@ class MergeOutcome:
     moved_ref: str | None = None
 
     def to_dict(self) -> dict[str, JSONValue]:
-        """JSON-ready summary (camelCase), like the reference's ``MergeResponse``."""
+        """JSON-ready summary (camelCase): status, merge commit, both sides and base."""
         return {
             "status": self.status,
             "projectId": self.commit.project_id,
@@ -80,7 +80,7 @@ class MergeOutcome:
 
 @dataclass(frozen=True)
 class Status:
-    """The working state compared with HEAD (the reference's ``WorkingTreeProjection``)."""
+    """The working state compared with HEAD (like ``git status``)."""
 
     project_id: str
     branch: str | None
@@ -106,4 +106,4 @@ class Status:
 
 
 WorkingTreeProjection = Status
-"""The reference's name for the working state compared with HEAD (``git status``)."""
+"""Another name for :class:`Status`: the working state compared with HEAD."""

@@ -1,6 +1,6 @@
 """Commit candidates: what to commit, decided before it is recorded.
 
-The reference's ``CommitCandidate`` decouples *deciding what to commit* from
+A :class:`CommitCandidate` decouples *deciding what to commit* from
 *recording the commit*. A candidate is fully resolved: the parent it was
 computed against (HEAD at the time), the complete post-commit state, and all
 metadata. :meth:`muse_duckdb.Repository.prepare_variation` (an accepted

@@ -1,6 +1,6 @@
 """Change sets: structural, global and mix edits recorded without review.
 
-The reference's grammar unification: content changes (notes, controllers)
+One grammar for every edit: content changes (notes, controllers)
 go through a reviewed :class:`~muse_duckdb.variations.Variation`; structural
 changes (tracks, regions), global changes (tempo, key, meter) and mix
 changes (volume, pan, mute, solo) apply immediately and are *recorded* as an

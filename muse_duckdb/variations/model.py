@@ -125,7 +125,7 @@ class Phrase:
         )
 
     def to_wire(self) -> dict[str, JSONValue]:
-        """The camelCase ``PhrasePayload`` of the reference (noteChanges with before/after)."""
+        """The phrase as camelCase JSON (``noteChanges``, each with ``before`` / ``after``)."""
         changes: list[JSONValue] = []
         for note in self.added.to_dicts(wire=True):
             changes.append({"changeType": "added", "before": None, "after": _snap(note)})
@@ -187,7 +187,7 @@ class Variation:
         raise PhraseNotFoundError(self.variation_id, [phrase_id])
 
     def to_wire(self) -> dict[str, JSONValue]:
-        """Camelcase status and phrases (the reference's ``GetVariationResponse`` shape)."""
+        """The variation as camelCase JSON: its id, status and phrases."""
         return {
             "variationId": self.variation_id,
             "baseStateId": self.base_commit_id,
