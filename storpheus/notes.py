@@ -13,7 +13,6 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
 import numpy as np
@@ -90,17 +89,6 @@ class NoteArray(ColumnarArray):
     ) -> NoteArray:
         """Keyword-only constructor; scalars broadcast."""
         return cls(pitch, velocity, start_beat, duration_beats, channel)
-
-    @classmethod
-    def from_dicts(cls, notes: Iterable[Mapping[str, object]]) -> NoteArray:
-        """Build from note dicts in wire (camelCase) or internal (snake_case) form.
-
-        Each dict is validated by :class:`storpheus.models.Note`, so a bad
-        value names its field and the note's index.
-        """
-        from storpheus.models import notes_from_dicts
-
-        return notes_from_dicts(notes)
 
     def to_dicts(self, *, wire: bool = False) -> list[dict[str, float | int]]:
         """Plain dicts, snake_case by default or camelCase with ``wire=True``."""

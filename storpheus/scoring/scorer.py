@@ -48,6 +48,7 @@ from storpheus.errors import (
     InvalidScoringParamsError,
     ScoringError,
 )
+from storpheus.models import notes_from_dicts
 from storpheus.notes import NoteArray
 from storpheus.score import Score, Track
 from storpheus.scoring.batch import F64, CandidateBatch, Scorable
@@ -309,7 +310,7 @@ def as_scorable(item: object) -> Scorable:
     if isinstance(item, pd.DataFrame):
         return NoteArray.from_pandas(item)
     if isinstance(item, Sequence) and not isinstance(item, str | bytes):
-        return NoteArray.from_dicts(item)
+        return notes_from_dicts(item)
     raise TypeError(
         f"{type(item).__name__} is not a candidate; expected NoteArray, Candidate, Score, "
         "Track, a DataFrame of notes or a list of note dicts"

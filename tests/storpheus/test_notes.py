@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from storpheus.errors import MidiRangeError
 from storpheus.events import AftertouchArray, ControlChangeArray, PitchBendArray
+from storpheus.models import notes_from_dicts
 from storpheus.notes import NoteArray
 from tests.storpheus.strategies import note_arrays
 
@@ -181,8 +182,8 @@ def test_wire_dicts_round_trip() -> None:
     notes = _notes()
     wire = notes.to_dicts(wire=True)
     assert set(wire[0]) == {"pitch", "velocity", "channel", "startBeat", "durationBeats"}
-    assert NoteArray.from_dicts(wire) == notes
-    assert NoteArray.from_dicts(notes.to_dicts()) == notes
+    assert notes_from_dicts(wire) == notes
+    assert notes_from_dicts(notes.to_dicts()) == notes
 
 
 @settings(max_examples=100)
