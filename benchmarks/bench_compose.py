@@ -1,30 +1,41 @@
-"""One composition end to end, time split by stage: plan, generate, score, post-process, ...
+"""Compose end to end at 8/32/64 bars x 4/16/64 candidates: where the time goes outside generation.
 
-The workload of the issue: a 4-role (drums, bass, chords, melody), 2-section,
-16-bar lofi composition with 16 candidates per generation on the embedded
-backend, composed by :func:`maestro_lab.compose` into a fresh Muse DuckDB
-file (history and telemetry), MIDI written. After one warm-up run (imports,
-caches, the file's schema), each repetition composes with a new seed into a
-new project of the same database (``--fresh-db``: a new file per run, which
-adds creating the file and its schema). The stages come from
-the run's own timers (``CompositionResult.timings``); "other" is the rest of
-the wall time (opening the database, events, contracts, the variation diff,
-the MIDI file).
+The workload: a 4-role (drums, bass, chords, melody), 2-section lofi
+composition on the embedded backend, composed by :func:`maestro_lab.compose`
+into one Muse DuckDB file (history and telemetry; a new project per run,
+after a warm-up run that pays imports, caches and the file's schema), MIDI
+written. Each cell of the grid (bars x candidates per generation) is composed
+``--repeats`` times with new seeds; the table shows, per stage, the median
+time and its share of the median total. The stages come from the run's own
+timers (``CompositionResult.timings``):
 
-Goals (issue 7): total <= 2 s on the 2-core machine, and everything except
-generation <= 10 % of the total.
+==============  ===============================================================
+plan            prompt -> plan
+generate        the backend's candidates (the only stage that is "generation")
+score           scoring and rejection sampling
+post-process    finishing each chosen part (quantise, humanise, ...)
+commit          the Muse commit's statements, COMMIT and releasing the file
+telemetry       building the telemetry batch, events as JSON, the ingest
+events          the variation (diff against the base) and its phrase events
+MIDI            writing the MIDI file
+other           the rest of the wall time (opening the database, reading HEAD,
+                the agents' bookkeeping)
+==============  ===============================================================
 
-Side by side with older code (``--against REF``): the same workload runs
-once in a ``git worktree`` of ``REF`` and once on this checkout, each in its
-own process (same interpreter, the worktree first on ``sys.path``), and a
-ratio table compares the stage medians. The same composition's per-note
-path is checked too: new code writes generated notes columnar (no
-``stori_add_notes`` validated note by note between the backend and the
-commit).
+Memory per compose is the ``tracemalloc`` peak of one extra, untimed compose
+per cell (Python allocations; DuckDB's own buffers are not counted) and the
+growth of the process's peak RSS over the cell.
 
-    python benchmarks/bench_compose.py            # full run (about 10 s)
-    python benchmarks/bench_compose.py --quick    # smoke run (a few seconds)
-    python benchmarks/bench_compose.py --against df2ab6f   # old vs new, one run
+Goals (issue 14): 64 bars x 64 candidates <= 2 s; the non-generation share
+"as small as possible" on the embedded backend (<= 10 % on a backend as slow
+as Orpheus, where generation takes seconds); with ``--against REF``, the
+16 x 16 compose at least 2x faster than ``REF``'s code in the same run (each
+side in its own process, 3 alternating rounds, the old code from a ``git
+worktree`` of ``REF`` first on ``sys.path``).
+
+    python benchmarks/bench_compose.py                     # the grid (about a minute)
+    python benchmarks/bench_compose.py --quick             # smoke run (a few seconds)
+    python benchmarks/bench_compose.py --against df2ab6f   # the grid + old vs new 16 x 16
 """
 
 from __future__ import annotations
@@ -32,25 +43,24 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-GOAL_TOTAL_S = 2.0
-GOAL_NON_GENERATION_SHARE = 0.10
-
-PROMPT = """MAESTRO PROMPT
-Mode: compose
-Style: lofi
-Key: Am
-Role: [drums, bass, chords, melody]
-Constraints: {sections: {verse: 8, chorus: 8}}
-"""
+GOAL_64X64_S = 2.0
+GOAL_SPEEDUP_16X16 = 2.0
+BARS: tuple[int, ...] = (8, 32, 64)
+CANDIDATES: tuple[int, ...] = (4, 16, 64)
+QUICK_BARS: tuple[int, ...] = (8,)
+QUICK_CANDIDATES: tuple[int, ...] = (4, 16)
 
 STAGES = (
     ("plan", ("plan",)),
@@ -59,137 +69,127 @@ STAGES = (
     ("post-process", ("postprocess",)),
     ("commit", ("commit", "commit_close")),
     ("telemetry", ("record", "telemetry")),
+    ("events", ("variation",)),
+    ("MIDI", ("midi",)),
 )
 """Reported stage -> the run timers it adds up."""
 
-PARTS = (
-    ("commit", "commit", "the Muse commit's statements (HEAD, snapshot, objects, refs)"),
-    ("commit", "commit_close", "COMMIT and releasing the file (WAL sync, checkpoint)"),
-    ("telemetry", "record", "building the telemetry batch from the agents' results"),
-    ("telemetry", "telemetry", "events as JSON and the ingest statements"),
-    ("other", "open", "opening the database, checking it is writable, reading HEAD"),
-    ("other", "variation", "the variation (diff against the base) and its phrase events"),
-    ("other", "midi", "writing the MIDI file"),
-)
-"""Run timers shown under their stage, so every millisecond is attributed."""
+NAMES = [name for name, _ in STAGES] + ["other", "total"]
 
 
-def _one(
-    seed: int, candidates: int, workers: int, folder: Path, fresh_db: bool
-) -> dict[str, float]:
+def prompt(bars: int) -> str:
+    """The workload's prompt: two sections (verse, chorus) splitting ``bars``."""
+    verse = bars // 2
+    return (
+        "MAESTRO PROMPT\nMode: compose\nStyle: lofi\nKey: Am\n"
+        "Role: [drums, bass, chords, melody]\n"
+        f"Constraints: {{sections: {{verse: {verse}, chorus: {bars - verse}}}}}\n"
+    )
+
+
+def _limits(bars: int, candidates: int) -> AbstractContextManager[object]:
+    """Plan limits wide enough for the cell (the default stops at 8192 candidate-bars)."""
+    try:
+        from maestro_lab.planner.cost import plan_limits
+    except ImportError:  # older code (``--against``) has no limits
+        return nullcontext()
+    return plan_limits(max_candidate_bars=max(8192, 4 * bars * candidates))
+
+
+def _one(bars: int, candidates: int, seed: int, folder: Path) -> dict[str, float]:
+    """One timed compose: seconds per stage, ``other`` and ``total``."""
     import maestro_lab
 
-    db = folder / (f"bench-{seed}.duckdb" if fresh_db else "bench.duckdb")
-    began = time.perf_counter()
-    result = maestro_lab.compose(
-        PROMPT,
-        seed=seed,
-        db=db,
-        project=f"bench-{seed}",
-        candidates=candidates,
-        workers=workers,
-        out=folder / "midi",
-    )
-    total = time.perf_counter() - began
+    with _limits(bars, candidates):
+        began = time.perf_counter()
+        result = maestro_lab.compose(
+            prompt(bars),
+            seed=seed,
+            db=folder / "bench.duckdb",
+            project=f"bench-{bars}-{candidates}-{seed}",
+            candidates=candidates,
+            out=folder / "midi",
+        )
+        total = time.perf_counter() - began
     timings = dict(result.timings)
     row = {name: sum(timings.get(k, 0.0) for k in keys) for name, keys in STAGES}
     row["other"] = max(0.0, total - sum(row.values()))
     row["total"] = total
-    row.update({f"{stage}/{part}": timings.get(part, 0.0) for stage, part, _ in PARTS})
     return row
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small workload for a smoke test")
-    parser.add_argument("--candidates", type=int, default=16, help="candidates per generation")
-    parser.add_argument("--repeats", type=int, default=7, help="timed runs")
-    parser.add_argument("--workers", type=int, default=1, help="agent pool size")
-    parser.add_argument(
-        "--fresh-db",
-        action="store_true",
-        help="create a new database file per run (default: one file, a new project per run)",
-    )
-    parser.add_argument("--json", action="store_true", help="print the results as JSON")
-    parser.add_argument(
-        "--against",
-        metavar="REF",
-        help="also run the workload on git REF (a worktree) and print old vs new ratios",
-    )
-    args = parser.parse_args(argv)
-    if args.against:
-        return _side_by_side(args)
-    candidates, repeats = args.candidates, args.repeats
-    if args.quick:
-        candidates, repeats = 4, 2
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _cell(bars: int, candidates: int, repeats: int, folder: Path) -> dict[str, object]:
+    """Median stage times of ``repeats`` composes and the memory of one more."""
+    rss_before = _peak_rss_mb()
+    runs = [_one(bars, candidates, 1000 + s, folder) for s in range(repeats)]
+    rss_growth = _peak_rss_mb() - rss_before
+    tracemalloc.start()
+    try:
+        _one(bars, candidates, 999, folder)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    medians = {n: statistics.median(r[n] for r in runs) for n in NAMES}
+    return {
+        "bars": bars,
+        "candidates": candidates,
+        "median_s": medians,
+        "min_total_s": min(r["total"] for r in runs),
+        "tracemalloc_peak_mb": peak / 2**20,
+        "peak_rss_growth_mb": rss_growth,
+    }
+
+
+def grid(
+    bars: tuple[int, ...], candidates: tuple[int, ...], repeats: int
+) -> list[dict[str, object]]:
+    """Every cell of ``bars`` x ``candidates``, after one warm-up compose."""
     with tempfile.TemporaryDirectory(prefix="bench-compose-") as tmp:
         folder = Path(tmp)
-        fresh = args.fresh_db
-        _one(0, candidates, args.workers, folder, fresh)  # warm-up: imports, caches, the file
-        runs = [_one(s, candidates, args.workers, folder, fresh) for s in range(1, repeats + 1)]
-    names = [name for name, _ in STAGES] + ["other", "total"]
-    medians = {n: statistics.median(r[n] for r in runs) for n in names}
-    total = medians["total"]
-    non_generation = total - medians["generate"]
-    verdict = {
-        "total_s": round(total, 4),
-        "total_goal_met": total <= GOAL_TOTAL_S,
-        "non_generation_share": round(non_generation / total, 4),
-        "non_generation_goal_met": non_generation / total <= GOAL_NON_GENERATION_SHARE,
-        "non_generation_share_of_2s_budget": round(non_generation / GOAL_TOTAL_S, 4),
-    }
-    if args.json:
-        json.dump(
-            {
-                "candidates": candidates,
-                "repeats": repeats,
-                "workers": args.workers,
-                "fresh_db": args.fresh_db,
-                "median_s": {n: round(v, 5) for n, v in medians.items()},
-                **verdict,
-            },
-            sys.stdout,
-            indent=2,
-        )
-        print()
-        return 0
-    where = "a new database file per run" if args.fresh_db else "one database, a project per run"
+        _one(8, 4, 0, folder)  # warm-up: imports, caches, the file's schema
+        return [_cell(b, c, repeats, folder) for b in bars for c in candidates]
+
+
+def _print_grid(cells: list[dict[str, object]], repeats: int) -> None:
     print(
-        f"compose: 4 roles x 2 sections, 16 bars, {candidates} candidates per generation, "
-        f"embedded backend, workers={args.workers}; median of {repeats} runs ({where})\n"
+        "compose: 4 roles x 2 sections, embedded backend, one database (a project per run); "
+        f"median of {repeats} runs per cell\n"
+        "per stage: median ms (share of the total); 'non-gen' = everything but generate\n"
     )
-    header = f"{'stage':<14} {'median ms':>10} {'min ms':>8} {'max ms':>8} {'share':>7}"
+    header = f"{'bars x cand':<12}" + "".join(f"{n:>13}" for n in NAMES)
+    header += f"{'non-gen':>9}{'tracemalloc':>13}{'RSS +':>8}"
     print(header)
     print("-" * len(header))
-    for name in names:
-        values = [r[name] for r in runs]
-        print(
-            f"{name:<14} {medians[name] * 1000:>10.1f} {min(values) * 1000:>8.1f} "
-            f"{max(values) * 1000:>8.1f} {medians[name] / total:>7.1%}"
-        )
-        for stage, part, what in PARTS:
-            if stage == name:
-                value = statistics.median(r[f"{stage}/{part}"] for r in runs)
-                print(f"  {part:<12} {value * 1000:>10.1f}   {what}")
-    print()
-    met = "met" if verdict["total_goal_met"] else "MISSED"
-    print(f"goal: total <= {GOAL_TOTAL_S:.1f} s ............ {total:.3f} s ({met})")
-    share = non_generation / total
-    met = "met" if verdict["non_generation_goal_met"] else "MISSED"
-    print(
-        f"goal: non-generation <= {GOAL_NON_GENERATION_SHARE:.0%} of total ... "
-        f"{share:.1%} of {total * 1000:.0f} ms ({met}); "
-        f"{non_generation / GOAL_TOTAL_S:.1%} of the 2 s budget"
-    )
-    return 0
+    for cell in cells:
+        m = cell["median_s"]
+        assert isinstance(m, dict)
+        total = m["total"]
+        line = f"{cell['bars']:>4} x {cell['candidates']:<5}"
+        for name in NAMES:
+            share = "" if name == "total" else f"({m[name] / total:>3.0%})"
+            line += f"{m[name] * 1000:>{13 - len(share)}.1f}{share}"
+        line += f"{(total - m['generate']) / total:>9.1%}"
+        line += f"{cell['tracemalloc_peak_mb']:>10.1f} MB{cell['peak_rss_growth_mb']:>5.0f} MB"
+        print(line)
 
 
-def _run_json(args: argparse.Namespace, source: Path) -> dict[str, object]:
-    """The ``--json`` results of this benchmark run with ``source``'s packages first on the path."""
-    command = [sys.executable, str(Path(__file__).resolve()), "--json"]
-    command += ["--candidates", str(args.candidates), "--repeats", str(args.repeats)]
-    command += ["--workers", str(args.workers)] + (["--quick"] if args.quick else [])
-    command += ["--fresh-db"] if args.fresh_db else []
+def _verdict_64(cells: list[dict[str, object]]) -> dict[str, object] | None:
+    for cell in cells:
+        if cell["bars"] == 64 and cell["candidates"] == 64:
+            m = cell["median_s"]
+            assert isinstance(m, dict)
+            return {"total_s": m["total"], "goal_s": GOAL_64X64_S, "met": m["total"] <= 2.0}
+    return None
+
+
+def _run_json(source: Path, repeats: int) -> dict[str, object]:
+    """16 x 16 medians of this script run in ``--cell`` mode with ``source`` first on the path."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--cell", "16x16"]
+    command += ["--repeats", str(repeats), "--json"]
     env = {**os.environ, "PYTHONPATH": str(source)}
     out = subprocess.run(command, env=env, cwd=source, capture_output=True, text=True, check=True)
     probe = "import maestro_lab, pathlib; print(pathlib.Path(maestro_lab.__file__).parent.parent)"
@@ -198,93 +198,103 @@ def _run_json(args: argparse.Namespace, source: Path) -> dict[str, object]:
     ).stdout.strip()
     if Path(where).resolve() != source.resolve():
         raise RuntimeError(f"the run meant for {source} imported maestro_lab from {where}")
-    result: dict[str, object] = json.loads(out.stdout)
+    result: dict[str, object] = json.loads(out.stdout)[0]
     return result
 
 
-def _round_medians(results: list[dict[str, object]]) -> dict[str, float]:
-    """Per stage, the median of several runs' medians."""
-    medians = [r["median_s"] for r in results]
-    names = [name for name, _ in STAGES] + ["other", "total"]
-    out = {}
-    for name in names:
-        values = [float(m[name]) for m in medians if isinstance(m, dict)]
-        out[name] = statistics.median(values)
-    return out
-
-
-def _per_note_calls() -> int:
-    """``stori_add_notes`` calls validated (note by note) while composing the workload once."""
-    import maestro_lab
-    from maestro_lab.runtime import tool_events
-    from maestro_lab.tools import validation
-
-    seen: list[str] = []
-    real = validation.validate_tool_call
-
-    def spy(call: validation.ToolCall, **kwargs: object) -> validation.ValidatedToolCall:
-        seen.append(call.name)
-        return real(call, **kwargs)  # type: ignore[arg-type]
-
-    tool_events.validate_tool_call = spy  # type: ignore[assignment]
-    try:
-        with tempfile.TemporaryDirectory(prefix="bench-compose-") as tmp:
-            maestro_lab.compose(PROMPT, seed=1, db=Path(tmp) / "n.duckdb", candidates=2, out=None)
-    finally:
-        tool_events.validate_tool_call = real
-    return seen.count("stori_add_notes")
-
-
-def _side_by_side(args: argparse.Namespace) -> int:
+def side_by_side(ref: str, repeats: int) -> dict[str, object]:
+    """Old (``ref``) vs new 16 x 16 stage medians: 3 alternating rounds, median of medians."""
     with tempfile.TemporaryDirectory(prefix="bench-compose-old-") as tmp:
         old_tree = Path(tmp) / "old"
         subprocess.run(
-            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(old_tree), args.against],
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(old_tree), ref],
             check=True,
             capture_output=True,
         )
         try:  # alternate old and new so that a change in machine load hits both alike
-            rounds = [(_run_json(args, old_tree), _run_json(args, ROOT)) for _ in range(3)]
+            rounds = [(_run_json(old_tree, repeats), _run_json(ROOT, repeats)) for _ in range(3)]
         finally:
             subprocess.run(
                 ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old_tree)],
                 check=False,
                 capture_output=True,
             )
-    new = rounds[0][1]
-    old_m, new_m = _round_medians([r[0] for r in rounds]), _round_medians([r[1] for r in rounds])
-    per_note = _per_note_calls()
-    if args.json:
-        json.dump(
-            {
-                "against": args.against,
-                "old_median_s": old_m,
-                "new_median_s": new_m,
-                "rounds": [{"old": o, "new": n} for o, n in rounds],
-                "per_note_calls": per_note,
-            },
-            sys.stdout,
-            indent=2,
-        )
-        print()
-        return 0
+
+    def medians(side: int) -> dict[str, float]:
+        values = [r[side]["median_s"] for r in rounds]
+        return {
+            n: statistics.median(float(v[n]) for v in values if isinstance(v, dict)) for n in NAMES
+        }
+
+    old, new = medians(0), medians(1)
+    return {
+        "against": ref,
+        "old_median_s": old,
+        "new_median_s": new,
+        "speedup": old["total"] / new["total"],
+    }
+
+
+def _print_side_by_side(result: dict[str, object]) -> None:
+    old, new = result["old_median_s"], result["new_median_s"]
+    assert isinstance(old, dict)
+    assert isinstance(new, dict)
     print(
-        f"compose, old ({args.against}) vs new (this checkout): same workload, 3 alternating "
-        f"rounds of {new['repeats']} compositions each, {new['candidates']} candidates; "
-        "median over the rounds' medians\n"
+        f"\n16 bars x 16 candidates, old ({result['against']}) vs new (this checkout), each in "
+        "its own process, 3 alternating rounds, median of the rounds' medians\n"
     )
-    header = f"{'stage':<14} {'old ms':>9} {'new ms':>9} {'new/old':>8}"
+    header = f"{'stage':<14} {'old ms':>9} {'new ms':>9} {'old/new':>8}"
     print(header)
     print("-" * len(header))
-    for name in [name for name, _ in STAGES] + ["other", "total"]:
-        before, after = old_m[name], new_m[name]
-        ratio = f"{after / before:>8.2f}" if before > 0 else f"{'-':>8}"
+    for name in NAMES:
+        before, after = old[name], new[name]
+        ratio = f"{before / after:>8.2f}" if after > 0 else f"{'-':>8}"
         print(f"{name:<14} {before * 1000:>9.1f} {after * 1000:>9.1f} {ratio}")
-    print()
-    total_old, total_new = old_m["total"], new_m["total"]
-    verdict = "no slower" if total_new <= total_old * 1.05 else "SLOWER"
-    print(f"total: new/old = {total_new / total_old:.3f} ({verdict}, 5 % noise allowance)")
-    print(f"stori_add_notes calls validated note by note per composition (new): {per_note}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small grid, one run per cell")
+    parser.add_argument("--repeats", type=int, default=3, help="timed runs per cell")
+    parser.add_argument("--cell", metavar="BARSxCAND", help="only this cell (e.g. 16x16)")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument(
+        "--against",
+        metavar="REF",
+        help="also compose 16 x 16 on git REF (a worktree) and print old vs new, one run",
+    )
+    args = parser.parse_args(argv)
+    repeats = 1 if args.quick else args.repeats
+    bars, candidates = (QUICK_BARS, QUICK_CANDIDATES) if args.quick else (BARS, CANDIDATES)
+    if args.cell:
+        b, _, c = args.cell.partition("x")
+        bars, candidates = (int(b),), (int(c),)
+    cells = grid(bars, candidates, repeats)
+    if args.cell and args.json:
+        json.dump(cells, sys.stdout)
+        print()
+        return 0
+    versus = side_by_side(args.against, 1 if args.quick else 5) if args.against else None
+    verdict = _verdict_64(cells)
+    if args.json:
+        json.dump({"cells": cells, "goal_64x64": verdict, "against": versus}, sys.stdout, indent=2)
+        print()
+        return 0
+    _print_grid(cells, repeats)
+    if verdict is not None:
+        met = "met" if verdict["met"] else "MISSED"
+        print(
+            f"\ngoal: 64 bars x 64 candidates <= {GOAL_64X64_S:.1f} s ... "
+            f"{verdict['total_s']:.3f} s ({met})"
+        )
+    if versus is not None:
+        _print_side_by_side(versus)
+        speedup = float(versus["speedup"])  # type: ignore[arg-type]
+        met = "met" if speedup >= GOAL_SPEEDUP_16X16 else "MISSED"
+        print(
+            f"\ngoal: 16 x 16 at least {GOAL_SPEEDUP_16X16:.0f}x faster than "
+            f"{versus['against']} ... {speedup:.2f}x ({met})"
+        )
     return 0
 
 
