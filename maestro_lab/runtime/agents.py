@@ -158,7 +158,7 @@ class AgentResult:
 
 @dataclass
 class AgentEnv:
-    """The shared services of a run (``ExecutionServices`` of the reference)."""
+    """The shared services of a run, handed to every agent."""
 
     plan: CompositionPlan
     backend: MusicGeneratorBackend

@@ -1,10 +1,10 @@
 """What an instrument agent knows when it generates a section (``CompositionContext``).
 
-:class:`CompositionContext` is the reference's ``CompositionContext``: the
-style, tempo, bars, key, section, every role of the piece, the run id, this
-agent's role, the **previous section's notes** of the same role (chaining)
-and, for the bass and chords agents, the **drum telemetry** of the same
-section (:class:`DrumTelemetry`), which is why the drum agent runs first.
+:class:`CompositionContext` holds the style, tempo, bars, key, section,
+every role of the piece, the run id, this agent's role, the **previous
+section's notes** of the same role (chaining) and, for the bass and chords
+agents, the **drum telemetry** of the same section (:class:`DrumTelemetry`),
+which is why the drum agent runs first.
 
 :meth:`DrumTelemetry.from_notes` measures a drum part (columnar, no Python
 loop per note): energy (0-1), density (notes per beat), the 16-step groove
@@ -46,7 +46,7 @@ GROOVE_STEPS: Final = 16
 
 @dataclass(frozen=True)
 class DrumTelemetry:
-    """The measured groove of one drum section (``drum_telemetry`` of the reference).
+    """The measured groove of one drum section (energy, density, groove, kick pattern).
 
     Attributes
     ----------
@@ -102,7 +102,7 @@ class DrumTelemetry:
         )
 
     def to_dict(self) -> dict[str, JsonValue]:
-        """The reference's ``drum_telemetry`` keys (plus ``kick_beats``)."""
+        """The ``drum_telemetry`` record: the measurements as snake_case JSON."""
         return {
             "energy_level": self.energy_level,
             "density_score": self.density_score,

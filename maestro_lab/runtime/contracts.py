@@ -1,4 +1,4 @@
-"""Agent contracts: the frozen, hash-chained lineage of a composition (Diagram 11).
+"""Agent contracts: the frozen, hash-chained lineage of a composition.
 
 A :class:`CompositionContract` fixes what the whole piece is (sections,
 tempo, meter, key, style, roles, base seed, plan hash). Each instrument agent
@@ -163,7 +163,7 @@ class CompositionContract:
 
     @property
     def conversation_id(self) -> str:
-        """The reference's name for :attr:`run_id`."""
+        """Alias of :attr:`run_id`."""
         return self.run_id
 
     @property

@@ -1,7 +1,7 @@
 """Typed runtime events: the wire protocol widgets, the CLI and telemetry consume.
 
-Every event is a frozen pydantic model derived from :class:`MaestroEvent`
-(Diagram 6 of the type-contracts reference), discriminated on its ``type``
+Every event is a frozen pydantic model derived from :class:`MaestroEvent`,
+discriminated on its ``type``
 field and serialised as camelCase JSON. An event gets its ``seq`` number when
 an :class:`~maestro_lab.runtime.stream.EventStream` emits it; before that
 ``seq`` is ``-1`` and the event is not valid on the wire.

@@ -4,10 +4,10 @@ r"""The orchestrator: executes a :class:`~maestro_lab.planner.CompositionPlan`.
 :class:`~maestro_lab.tools.state.StateStore` and the run's
 :class:`~maestro_lab.runtime.stream.EventStream`, and
 
-1. builds the contract lineage of the run (Diagram 11:
+1. builds the contract lineage of the run:
    :class:`~maestro_lab.runtime.contracts.CompositionContract` ->
    one :class:`~maestro_lab.runtime.contracts.InstrumentContract` per track ->
-   one :class:`~maestro_lab.runtime.contracts.SectionContract` per generation);
+   one :class:`~maestro_lab.runtime.contracts.SectionContract` per generation;
 2. **setup**: applies the plan's setup tool calls (tempo, key, meter);
 3. creates every track and region of the instrument phase in plan order (so
    track order and ids never depend on scheduling);

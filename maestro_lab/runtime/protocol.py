@@ -3,7 +3,7 @@
 :func:`event_schemas` gives the wire JSON Schema of each event type (what
 :meth:`~maestro_lab.runtime.events.MaestroEvent.to_wire` produces: every field
 present, ``seq`` >= 0). :func:`protocol_snapshot` bundles them with the MCP
-tool definitions (the ``ProtocolSchemaResponse`` shape of the reference).
+tool definitions, the enums, the protocol version and its hash (camelCase).
 
 :func:`protocol_hash` is the SHA-256 of the canonical JSON of the
 *structural* schemas: event schemas and tool input schemas without the

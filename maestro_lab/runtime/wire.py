@@ -1,6 +1,6 @@
 """The base of every wire model: camelCase JSON, snake_case Python.
 
-Wire shapes follow the DAW convention of the reference (``startBeat``,
+Wire shapes follow the DAW convention of camelCase keys (``startBeat``,
 ``agentId``); Python attributes are snake_case; pydantic aliases bridge the
 two. Wire models are frozen and reject unknown keys, so a typo in a field name
 is an error rather than silently ignored data.
