@@ -184,8 +184,6 @@ def test_cycle_finder_finds_planted_cycles() -> None:
 # strict: once a package is free of cycles, its test passes, xfail turns it
 # into a failure, and this entry must go.
 _KNOWN = {
-    "storpheus": "storpheus.notes <-> storpheus.models (lazy from_dicts); "
-    "storpheus.backends.embedded <-> storpheus.seeds (melody's lazy seed lookup, seeds.build)",
     "maestro_lab": "maestro_lab.tools/planner/runtime/intent depend on each other both ways; "
     "inside maestro_lab.planner (model's lazy preview/serialise methods)",
 }

@@ -3,7 +3,8 @@
 The embedded renderers borrow motifs from it; the Orpheus backend sends a
 phrase as ``input_midi``. :func:`select_seed` picks a phrase for a style,
 role and key; :func:`load_index` lists them all. The files are built by
-``python -m storpheus.seeds.build`` (see :mod:`storpheus.seeds.build`).
+``python -m storpheus.backends.embedded.build_seeds`` (the embedded backend
+renders them; this package only reads them, so it imports no backend).
 
 Example
 -------

@@ -96,7 +96,9 @@ def load_index(data_dir: Path = DATA_DIR) -> tuple[SeedInfo, ...]:
     """Every seed of the library, in index order (cached)."""
     path = data_dir / INDEX_NAME
     if not path.exists():
-        raise MidiFileError(path, "seed index not found; run `python -m storpheus.seeds.build`")
+        raise MidiFileError(
+            path, "seed index not found; run `python -m storpheus.backends.embedded.build_seeds`"
+        )
     raw = json.loads(path.read_text(encoding="utf-8"))
     entries = raw.get("seeds") if isinstance(raw, dict) else None
     if not isinstance(entries, list):

@@ -9,11 +9,11 @@ import pytest
 
 from storpheus.backends.base import GenerationRequest
 from storpheus.backends.embedded import EmbeddedBackend, style_names
+from storpheus.backends.embedded.build_seeds import build_library
 from storpheus.backends.embedded.harmony import parse_key
 from storpheus.errors import InvalidRequestError, SeedNotFoundError
 from storpheus.identity import content_id
 from storpheus.seeds import DATA_DIR, load_index, seed_notes, select_seed
-from storpheus.seeds.build import build_library
 
 
 def _rng(seed: int = 0) -> np.random.Generator:
@@ -37,7 +37,7 @@ def test_index_entries_match_their_midi_files_and_record_provenance() -> None:
         assert info.bars == 4
         assert notes.end_beat.max() <= info.bars * 4 + 1e-9
         provenance = dict(info.provenance)
-        assert provenance["script"] == "storpheus/seeds/build.py"
+        assert provenance["script"] == "storpheus/backends/embedded/build_seeds.py"
         assert provenance["generator"].startswith("embedded@")
         if info.role == "drums":
             assert info.key is None

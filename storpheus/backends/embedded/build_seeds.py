@@ -1,6 +1,7 @@
-"""Build the shipped seed library: ``python -m storpheus.seeds.build [--out DIR]``.
+"""Build the shipped seed library: the embedded backend renders every phrase.
 
-For every style of the embedded backend the script renders four-bar primer
+Run ``python -m storpheus.backends.embedded.build_seeds [--out DIR]``. For
+every style of the embedded backend the script renders four-bar primer
 phrases with :class:`~storpheus.backends.embedded.EmbeddedBackend` (seed
 motifs off, so the library never depends on itself): two drum grooves, and
 bass, chords, melody, lead and arp phrases in two keys a tritone apart (the
@@ -104,7 +105,7 @@ def build_library(out_dir: Path = DATA_DIR, styles: Sequence[str] | None = None)
                     file=rel,
                     provenance=(
                         ("generator", backend.backend_id),
-                        ("script", "storpheus/seeds/build.py"),
+                        ("script", "storpheus/backends/embedded/build_seeds.py"),
                         ("seed", str(seed)),
                     ),
                 )
