@@ -14,7 +14,7 @@ Source        Weight   Axes
 ============  =======  ==================================================
 
 All axes are 0-1, valence included (0 = dark, 0.5 = neutral, 1 = bright; the
-reference's -1..+1 valence table is mapped by ``(v + 1) / 2``).
+tables below give valence on a -1..+1 scale, mapped by ``(v + 1) / 2``).
 
 :func:`emotion_to_constraints` turns a vector into
 :class:`~storpheus.spec.GenerationConstraints` for a role and style; prompt
@@ -78,7 +78,7 @@ SECTION_PRESETS: Final[dict[str, Axes]] = {
     "drop": _preset(1.00, 0.50, 0.30, 0.20, 1.00),
     "outro": _preset(0.25, 0.20, 0.10, 0.70, 0.20),
 }
-"""Section presets of the reference (valence mapped to 0-1)."""
+"""Emotion presets per section kind (valence mapped to 0-1)."""
 
 SECTION_ALIASES: Final = {
     "pre-chorus": "buildup",
@@ -125,7 +125,7 @@ def _a(**axes: float) -> Axes:
 
 
 VIBES: Final[dict[str, Axes]] = {
-    # valence (dark <-> bright); valence given on the reference's -1..+1 scale
+    # valence (dark <-> bright); valence given on a -1..+1 scale, mapped to 0-1
     "dark": _a(valence=-0.45, tension=0.50),
     "darker": _a(valence=-0.40, tension=0.55),
     "moody": _a(valence=-0.30, tension=0.45),

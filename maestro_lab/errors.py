@@ -21,7 +21,7 @@ class PromptParseError(MaestroLabError):
     """Base class of every structured-prompt parsing failure."""
 
 
-class UnsupportedPromptHeader(PromptParseError):  # noqa: N818 - name fixed by the reference
+class UnsupportedPromptHeader(PromptParseError):  # noqa: N818 - public name, kept stable
     """The prompt starts with a recognised but unsupported header (``STORI PROMPT``).
 
     Attributes
@@ -37,7 +37,7 @@ class UnsupportedPromptHeader(PromptParseError):  # noqa: N818 - name fixed by t
         )
 
 
-class InvalidMaestroPrompt(PromptParseError):  # noqa: N818 - name fixed by the reference
+class InvalidMaestroPrompt(PromptParseError):  # noqa: N818 - public name, kept stable
     """A ``MAESTRO PROMPT`` whose YAML body or field values are invalid.
 
     Attributes

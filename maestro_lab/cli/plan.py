@@ -51,7 +51,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument(
         "--wire",
         action="store_true",
-        help="print the reference's plan wire JSON (generations, edits, mix) instead",
+        help="print the compact plan wire JSON (generations, edits, mix) instead",
     )
     parser.add_argument("--width", type=int, default=120, help="preview width (default 120)")
     parser.add_argument(

@@ -18,7 +18,7 @@ SCHEMAS: dict[str, str] = {
     "prompt": "the YAML body of a MAESTRO PROMPT (what a person writes after the header)",
     "parsed-prompt": "a parsed prompt as JSON (MaestroPrompt.to_dict)",
     "plan": "a composition plan as JSON (CompositionPlan.to_dict)",
-    "plan-wire": "the reference's plan wire format (generations, edits, mix)",
+    "plan-wire": "the compact plan wire format (generations, edits, mix)",
 }
 
 

@@ -21,7 +21,7 @@ class Intent(StrEnum):
 
     @property
     def sse_state(self) -> str:
-        """The reference's lowercase state name (``"composing"``...)."""
+        """The lowercase state name sent in server-sent events (``"composing"``...)."""
         return self.value.lower()
 
     @property

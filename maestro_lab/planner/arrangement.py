@@ -1,11 +1,10 @@
 """Arrangement: which sections, how many bars each, and where the new material goes.
 
-Templates follow the Timbre planner (reference ``timbre-architecture.md``):
-a **short-form** template when the piece lasts under 90 seconds, a
-**long-form** one from 90 seconds, where a bridge (or its style's
-equivalent) appears only from 150 seconds and, in long form, sections that
-would last under 16 seconds are dropped (optional repeats first). Each style
-names its form family:
+Templates depend on the piece's length: a **short-form** template when the
+piece lasts under 90 seconds, a **long-form** one from 90 seconds, where a
+bridge (or its style's equivalent) appears only from 150 seconds and, in long
+form, sections that would last under 16 seconds are dropped (optional repeats
+first). Each style names its form family:
 
 - song: short ``intro verse chorus outro``; long ``intro verse chorus verse*
   chorus* bridge° chorus outro``

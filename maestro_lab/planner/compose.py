@@ -2,11 +2,11 @@
 
 Section layout, in order of precedence: ``Constraints: sections`` (a list
 shared by weight, or ``{name: bars}``), a single ``Section:``, section names
-mentioned in the request (two or more, as the reference's auto-section
-parsing), else the style's short- or long-form template. Total bars come from
-``Constraints: bars``, else ``duration`` seconds, else the section default
-(8 bars for most single sections) or 16 bars. ``Position`` places the new
-material; ``between`` without ``bars`` fills the gap.
+mentioned in the request (two or more, in the order they are named), else the
+style's short- or long-form template. Total bars come from ``Constraints:
+bars``, else ``duration`` seconds, else the section default (8 bars for most
+single sections) or 16 bars. ``Position`` places the new material; ``between``
+without ``bars`` fills the gap.
 """
 
 from __future__ import annotations

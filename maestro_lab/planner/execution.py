@@ -32,7 +32,7 @@ made (:mod:`maestro_lab.tools`).
 ``trackId`` is the existing track's id when the plan reuses one, else the
 track's name (the catalogue resolves names). ``constraints`` is exactly
 ``GenerationConstraints.to_dict()``. Volumes and pans are stored on the
-:class:`RolePlan` in dB and -100..100 (the reference's ``MixStepDict`` units,
+:class:`RolePlan` in dB and -100..100 (the units of ``MixStepDict``,
 used by :meth:`CompositionPlan.wire`) and converted here.
 
 Setup steps that would not change the project (same tempo, key or meter)
@@ -48,10 +48,9 @@ the notes and controller events whose onsets fall inside
 (``stori_clear_notes`` with a span). With ``Layer: yes`` nothing is cleared
 and a new region is stacked.
 
-Instrument steps are grouped per track, as the reference's planner groups
-them: the track, then per section a region and its generation, then the
-track's insert effects. Mixing creates the buses before any send, then sets
-volumes and pans.
+Instrument steps are grouped per track: the track, then per section a region
+and its generation, then the track's insert effects. Mixing creates the buses
+before any send, then sets volumes and pans.
 """
 
 from __future__ import annotations

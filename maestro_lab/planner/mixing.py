@@ -2,8 +2,8 @@
 
 Every track gets its role's baseline inserts (drums and bass a compressor),
 the style's inserts for that role, and whatever the prompt's ``Effects``
-block asks for on that track (translated with :data:`EFFECT_WORDS`, as the
-reference's effects table does). Reverb is never an insert: a track that
+block asks for on that track (effect words translated with
+:data:`EFFECT_WORDS`). Reverb is never an insert: a track that
 wants reverb gets a send to the shared ``Reverb`` bus. ``Constraints:
 no_effects`` removes all inserts, sends and buses; ``no_reverb`` removes
 reverb only. Volumes are dB, pans -100 (left) to 100 (right).

@@ -14,10 +14,10 @@ A plan is what the runtime executes. Read it as:
   :meth:`CompositionPlan.request_for` turns one into a storpheus
   :class:`~storpheus.backends.base.GenerationRequest`;
 - ``tool_calls``: the execution plan in ``setup``, ``instrument`` and
-  ``mixing`` phases with the reference's ``stori_*`` tools
-  (:meth:`CompositionPlan.phases` groups them like the reference's
-  ``PhaseSplit``); :meth:`CompositionPlan.wire` gives the reference's
-  ``{generations, edits, mix}`` plan JSON.
+  ``mixing`` phases with the tool catalogue's ``stori_*`` tools
+  (:meth:`CompositionPlan.phases` groups them into a ``PhaseSplit``);
+  :meth:`CompositionPlan.wire` gives the compact ``{generations, edits, mix}``
+  plan JSON.
 
 Plans serialise losslessly (``from_dict(to_dict(p)) == p``) and carry a
 ``plan_hash``: SHA-256 of the canonical JSON, the same in every process.
@@ -247,7 +247,7 @@ class CompositionPlan:
 
     # ---------------------------------------------------------------- wire
     def wire(self) -> PlanJsonDict:
-        """The reference's plan JSON: ``generations``, ``edits``, ``mix``, ``explanation``."""
+        """The compact plan JSON: ``generations``, ``edits``, ``mix``, ``explanation``."""
         from maestro_lab.planner.serialise import plan_wire
 
         return plan_wire(self)

@@ -6,7 +6,7 @@ adds what the model cannot say: whether tempo, key and meter are known (an
 empty project has none to keep), the arrangement when it is given apart
 from the regions, and the style the project was composed in.
 :meth:`ProjectView.of` views a model (Muse HEAD); :meth:`ProjectView.from_context`
-reads the reference's camelCase ``ProjectContext`` (as a DAW or a notebook
+reads a camelCase ``ProjectContext`` (as a DAW or a notebook
 sends it) into the model and validates it, raising
 :class:`~maestro_lab.errors.PlanningError` with one line per problem.
 Sections come from an explicit ``sections`` list or, failing that, from
@@ -73,7 +73,7 @@ class _TimeSigIn(TypedDict):
 
 
 class ProjectContextIn(TypedDict, total=False):
-    """The accepted input shape (the reference's ``ProjectContext`` plus ``sections``)."""
+    """The accepted input shape: a DAW's camelCase ``ProjectContext`` plus ``sections``."""
 
     id: str
     name: str

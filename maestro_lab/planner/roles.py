@@ -1,6 +1,6 @@
 """Role normalisation: instrument words -> canonical roles, GM programs, track names.
 
-Canonical roles are those of the reference's generation steps: ``drums``,
+Canonical roles are those a generation step can name: ``drums``,
 ``bass``, ``chords``, ``pads``, ``melody``, ``lead``, ``arp``, ``fx``.
 :func:`normalise_role` maps what people write (``"piano"``, ``"sub bass"``,
 ``"warm rhodes"``, ``"sax"``, ``"kick"``) to a role, an optional specific GM

@@ -1,4 +1,4 @@
-"""Plan serialisation: the lossless plan JSON and the reference's wire format.
+"""Plan serialisation: the lossless plan JSON and the compact wire format.
 
 :class:`~maestro_lab.planner.model.CompositionPlan` delegates ``to_dict``,
 ``from_dict`` and ``wire`` here so the model module stays about the model.
@@ -33,7 +33,7 @@ from storpheus.spec import EmotionVector, GenerationConstraints, MusicSpec
 
 
 def plan_wire(plan: CompositionPlan) -> PlanJsonDict:
-    """The reference's plan JSON of ``plan``."""
+    """The compact wire JSON of ``plan`` (``generations``, ``edits``, ``mix``)."""
     generations: list[GenerationStepDict] = [
         {
             "role": s.role,

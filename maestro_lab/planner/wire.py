@@ -1,6 +1,6 @@
-"""JSON shapes of plans: the reference's plan wire format and the full plan document.
+"""JSON shapes of plans: the compact plan wire format and the full plan document.
 
-- The reference's ``plan_json_types`` (:class:`GenerationStepDict`,
+- The compact wire format (:class:`GenerationStepDict`,
   :class:`EditStepDict`, :class:`MixStepDict`, :class:`PlanJsonDict`),
   produced by :meth:`CompositionPlan.wire`;
 - :class:`ToolCallDict`, one step of the execution plan (``stori_*`` tool,
@@ -32,7 +32,7 @@ Phase = ToolPhase
 
 
 class GenerationStepDict(TypedDict, total=False):
-    """Reference wire format of one MIDI generation step."""
+    """Wire format of one MIDI generation step."""
 
     role: str
     style: str
@@ -44,7 +44,7 @@ class GenerationStepDict(TypedDict, total=False):
 
 
 class EditStepDict(TypedDict, total=False):
-    """Reference wire format of one DAW edit step (``add_track`` / ``add_region``)."""
+    """Wire format of one DAW edit step (``add_track`` / ``add_region``)."""
 
     action: Literal["add_track", "add_region"]
     name: str
@@ -54,7 +54,7 @@ class EditStepDict(TypedDict, total=False):
 
 
 class MixStepDict(TypedDict, total=False):
-    """Reference wire format of one mixing step."""
+    """Wire format of one mixing step."""
 
     action: Literal["add_insert", "add_send", "set_volume", "set_pan"]
     track: str
@@ -64,7 +64,7 @@ class MixStepDict(TypedDict, total=False):
 
 
 class PlanJsonDict(TypedDict, total=False):
-    """Reference wire format of a whole plan (``generations``, ``edits``, ``mix``)."""
+    """Wire format of a whole plan (``generations``, ``edits``, ``mix``)."""
 
     generations: list[GenerationStepDict]
     edits: list[EditStepDict]
@@ -196,7 +196,7 @@ def plan_adapter() -> TypeAdapter[CompositionPlanDict]:
 
 @cache
 def wire_adapter() -> TypeAdapter[PlanJsonDict]:
-    """The adapter of the reference's plan wire format."""
+    """The adapter of the compact plan wire format."""
     return TypeAdapter(PlanJsonDict)
 
 
@@ -208,7 +208,7 @@ def plan_schema() -> JSONObject:
 
 
 def plan_wire_schema() -> JSONObject:
-    """JSON Schema of the reference's plan wire format (``CompositionPlan.wire()``)."""
+    """JSON Schema of the compact plan wire format (``CompositionPlan.wire()``)."""
     schema: JSONObject = {"$schema": DRAFT, **wire_adapter().json_schema()}
     schema["title"] = "Plan wire format (generations, edits, mix)"
     return schema

@@ -1,4 +1,4 @@
-"""The value types of the structured prompt DSL (Diagram 19 of the type contracts).
+"""The value types of the structured prompt DSL.
 
 ``MaestroPrompt`` is what :func:`maestro_lab.prompts.parse_prompt` returns:
 routing fields as typed attributes, every other top-level key verbatim in
@@ -48,7 +48,7 @@ PromptConstraints: TypeAlias = JSONObject
 
 
 BEATS_PER_BAR_CONVENTION = 4.0
-"""Bar numbers in ``Position:`` are converted to beats assuming 4/4 (as the reference does)."""
+"""Bar numbers in ``Position:`` are converted to beats assuming 4/4."""
 
 
 @dataclass(frozen=True)
@@ -186,7 +186,7 @@ class VibeWeight:
 class StructuredPrompt:
     """Base of the structured prompt dialects: routing fields plus open extensions.
 
-    ``roles`` and ``vibes`` are tuples (the reference's lists, frozen);
+    ``roles`` and ``vibes`` are tuples (frozen lists);
     ``constraints`` and ``extensions`` hold JSON values and must not be
     mutated.
     """

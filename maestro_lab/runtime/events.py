@@ -45,7 +45,7 @@ from typing import Annotated, Final, Literal, TypeAlias
 from pydantic import Field, JsonValue, TypeAdapter, model_validator
 
 from maestro_lab.errors import UnsequencedEventError
-from maestro_lab.runtime.wire import CamelModel, JSONObject
+from maestro_lab.wire import CamelModel, JSONObject
 from storpheus.models import Aftertouch, CCEvent, Note, PitchBend
 
 PROTOCOL_VERSION: Final = "1.1.0"

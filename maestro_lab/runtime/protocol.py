@@ -39,8 +39,8 @@ from maestro_lab.runtime.events import (
     StepStatus,
     VariationStatus,
 )
-from maestro_lab.runtime.schema_utils import sha256_json, structural
-from maestro_lab.runtime.wire import JSONObject
+from maestro_lab.schema_utils import sha256_json, structural
+from maestro_lab.wire import JSONObject
 
 ENUMS: dict[str, tuple[str, ...]] = {
     "ChangeType": get_args(ChangeType),

@@ -31,7 +31,7 @@ from typing import TypeVar
 from maestro_lab.errors import EventProtocolError, StreamClosedError
 from maestro_lab.runtime.events import MaestroEvent
 from maestro_lab.runtime.ordering import OrderChecker
-from maestro_lab.runtime.wire import JSONObject
+from maestro_lab.wire import JSONObject
 
 E = TypeVar("E", bound=MaestroEvent)
 

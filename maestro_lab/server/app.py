@@ -49,7 +49,7 @@ from pydantic import Field, JsonValue
 
 from maestro_lab.errors import MaestroLabError
 from maestro_lab.runtime.events import PROTOCOL_VERSION, MaestroEvent
-from maestro_lab.runtime.wire import CamelModel, JSONObject
+from maestro_lab.wire import CamelModel, JSONObject
 from maestro_lab.server.config import ServerConfig, is_loopback
 from maestro_lab.server.errors import WriterBusyError
 from maestro_lab.server.extras import require_serve

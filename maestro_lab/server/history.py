@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import JsonValue
 
-from maestro_lab.runtime.wire import JSONObject
+from maestro_lab.wire import JSONObject
 from muse_duckdb import Repository
 
 MAX_LOG = 1000

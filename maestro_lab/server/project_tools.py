@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pydantic import JsonValue
 
 from maestro_lab.runtime.tool_events import tool_error_event
-from maestro_lab.runtime.wire import JSONObject
+from maestro_lab.wire import JSONObject
 from maestro_lab.tools import StateStore, ToolCall, validate_tool_call
 from maestro_lab.tools.entities import StateSnapshot
 from muse_duckdb import ProjectState, Repository

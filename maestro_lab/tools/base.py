@@ -14,7 +14,7 @@ from typing import Annotated, Final, Literal
 
 from pydantic import AfterValidator, Field
 
-from maestro_lab.runtime.wire import CamelModel
+from maestro_lab.wire import CamelModel
 from storpheus.errors import KeyParseError
 from storpheus.theory import normalise_key as theory_normalise_key
 

@@ -169,7 +169,7 @@ class StateSnapshot:
 
 
 class ChangeKind(Enum):
-    """What a state change did (``EventType`` of Diagram 12)."""
+    """What a state change did (track created, region deleted, notes written...)."""
 
     PROJECT_UPDATED = "project_updated"
     TRACK_CREATED = "track_created"

@@ -3,8 +3,8 @@
 * :func:`snapshot_to_score` flattens every track's regions onto the timeline
   (region start + relative event times) into a :class:`storpheus.score.Score`,
   which MIDI I/O, scoring and content identity understand.
-* :func:`snapshot_to_context` gives the camelCase ``ProjectContext`` JSON shape
-  of the reference (tracks with mixer state and regions with their notes).
+* :func:`snapshot_to_context` gives the camelCase ``ProjectContext`` JSON a
+  DAW reads (tracks with mixer state and regions with their notes).
 * :func:`snapshot_from_score` builds a snapshot from a Score: one track per
   score track, one region per track covering the whole piece.
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pydantic import JsonValue
 
-from maestro_lab.runtime.wire import JSONObject
+from maestro_lab.wire import JSONObject
 from maestro_lab.tools.entities import StateSnapshot
 from storpheus.project import RegionLayout, project_to_score, score_to_project
 from storpheus.score import Score
@@ -41,7 +41,7 @@ def snapshot_from_score(score: Score) -> StateSnapshot:
 def snapshot_to_context(
     snapshot: StateSnapshot, *, project_id: str = "project", include_notes: bool = True
 ) -> JSONObject:
-    """The camelCase ``ProjectContext`` JSON of the reference (notes optional)."""
+    """The camelCase ``ProjectContext`` JSON of the snapshot (notes optional)."""
     tracks: list[JsonValue] = []
     for track in snapshot.tracks:
         regions: list[JsonValue] = []

@@ -5,7 +5,7 @@ tempo, key, time signature), then **instrument** calls grouped per instrument
 so the instrument agents can run in parallel, then **mixing** (volume, pan,
 mute/solo, insert effects, buses and sends), which needs every track to exist.
 
-:func:`group_into_phases` returns a :class:`PhaseSplit` (the reference's
+:func:`group_into_phases` returns a :class:`PhaseSplit` (a
 ``NamedTuple``). A call belongs to the instrument named by its ``trackName``,
 or by the track its ``trackId`` / ``regionId`` refers to among the tracks and
 regions created earlier in the same list (or listed in ``known_tracks``),

@@ -1,10 +1,9 @@
 """The tool registry: every tool in MCP and OpenAI function-calling format.
 
-:func:`get_registry` builds the immutable :class:`ToolRegistry` once (the
-``ToolRegistry`` port of the reference): MCP tool definitions
-(``name``, ``description``, ``inputSchema``), the same tools as OpenAI
-``{"type": "function", "function": {...}}`` schemas, per-tool metadata, the
-server-side and project-side tool names and each tool's category. Input
+:func:`get_registry` builds the immutable :class:`ToolRegistry` once: MCP tool
+definitions (``name``, ``description``, ``inputSchema``), the same tools as
+OpenAI ``{"type": "function", "function": {...}}`` schemas, per-tool metadata,
+the server-side and project-side tool names and each tool's category. Input
 schemas are generated from the pydantic parameter models that also validate
 calls, so the published schema and the validation can never disagree.
 
@@ -28,8 +27,8 @@ from functools import cache
 from pydantic import JsonValue
 
 from maestro_lab.errors import UnknownToolError
-from maestro_lab.runtime.schema_utils import inline_refs, strip_keywords
-from maestro_lab.runtime.wire import JSONObject
+from maestro_lab.schema_utils import inline_refs, strip_keywords
+from maestro_lab.wire import JSONObject
 from maestro_lab.tools.base import ToolKind, ToolSpec
 from maestro_lab.tools.catalog import ALL_TOOLS
 
@@ -96,7 +95,7 @@ def openai_tool_schema(spec: ToolSpec) -> JSONObject:
 
 @dataclass(frozen=True)
 class ToolRegistry:
-    """Immutable snapshot of every tool (``ToolRegistry`` of the reference).
+    """Immutable snapshot of every tool.
 
     Attributes
     ----------
@@ -122,7 +121,7 @@ class ToolRegistry:
 
     @property
     def tool_meta(self) -> dict[str, ToolSpec]:
-        """Tool name -> metadata (alias of :attr:`specs`, the reference's name)."""
+        """Tool name -> metadata (alias of :attr:`specs`)."""
         return self.specs
 
     @property

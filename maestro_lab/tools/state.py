@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from maestro_lab.errors import TransactionError
-from maestro_lab.runtime.wire import JSONObject
+from maestro_lab.wire import JSONObject
 from maestro_lab.tools.apply import Applied, apply_call, check_inside
 from maestro_lab.tools.entities import ChangeKind, StateChange, StateSnapshot, ToolResult
 from maestro_lab.tools.export import snapshot_from_score, snapshot_to_context, snapshot_to_score
@@ -51,7 +51,7 @@ class _Savepoint:
 
 
 class Transaction:
-    """A group of changes that is committed or rolled back as one (``Transaction`` of Diagram 12).
+    """A group of changes that is committed or rolled back as one.
 
     Created by :meth:`StateStore.begin_transaction`; finish it with
     :meth:`commit` or :meth:`rollback` (innermost first when nested).
@@ -121,7 +121,7 @@ class StateStore:
         return self._snapshot
 
     def get_snapshot(self) -> StateSnapshot:
-        """The current immutable state (the reference's name)."""
+        """The current immutable state (method form of :attr:`snapshot`)."""
         return self._snapshot
 
     @property

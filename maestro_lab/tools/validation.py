@@ -7,7 +7,7 @@ returns a :class:`ValidatedToolCall` with typed parameters, or raises
 :class:`~maestro_lab.errors.ToolValidationError` whose ``parameter`` is the
 path of the first bad parameter in wire names (``notes[2].pitch``) and whose
 message lists every problem. :func:`check_tool_call` is the non-raising form
-(``ValidationResult`` of the reference's ``DAWAdapter``).
+(a :class:`ValidationResult`).
 
 Example
 -------
@@ -27,8 +27,8 @@ from pydantic import JsonValue, ValidationError
 from typing_extensions import TypedDict
 
 from maestro_lab.errors import ToolNotAllowedError, ToolValidationError, UnknownToolError
-from maestro_lab.runtime.schema_utils import sha256_json
-from maestro_lab.runtime.wire import JSONObject
+from maestro_lab.schema_utils import sha256_json
+from maestro_lab.wire import JSONObject
 from maestro_lab.tools.base import ParamProblem, ToolName, ToolParams, ToolPhase, ToolSpec
 from maestro_lab.tools.registry import ToolRegistry, get_registry
 

@@ -23,7 +23,7 @@ from storpheus.midi_types import BeatPosition, MidiBPM
 
 
 class GenerateMidiParams(ToolParams):
-    """Parameters of ``stori_generate_midi`` (``_GenerateParams`` of the reference)."""
+    """Parameters of ``stori_generate_midi``."""
 
     role: Role
     style: str = Field(min_length=1, max_length=100, description="style, e.g. 'boom bap'")

@@ -17,7 +17,7 @@ from storpheus.midi_types import MidiGMProgram
 
 
 class AddMidiTrackParams(ToolParams):
-    """Parameters of ``stori_add_midi_track`` (``_AddMidiTrackParams`` of the reference).
+    """Parameters of ``stori_add_midi_track``.
 
     Drum tracks set ``drumKitId`` (or ``isDrums``); other tracks set ``gmProgram``.
     """
