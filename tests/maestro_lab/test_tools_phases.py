@@ -15,7 +15,7 @@ def test_every_tool_has_one_of_the_three_phases() -> None:
     assert phases["stori_add_midi_track"] == phases["stori_generate_midi"] == "instrument"
     for name in ("stori_ensure_bus", "stori_add_send", "stori_set_track_volume"):
         assert phases[name] == "mixing"
-    assert phases["stori_add_insert_effect"] == "instrument"  # per track, as in the reference
+    assert phases["stori_add_insert_effect"] == "instrument"  # an insert belongs to its track
 
 
 def test_unknown_tool_has_no_phase() -> None:
