@@ -49,7 +49,6 @@ from pydantic import Field, JsonValue
 
 from maestro_lab.errors import MaestroLabError
 from maestro_lab.runtime.events import PROTOCOL_VERSION, MaestroEvent
-from maestro_lab.wire import CamelModel, JSONObject
 from maestro_lab.server.config import ServerConfig, is_loopback
 from maestro_lab.server.errors import WriterBusyError
 from maestro_lab.server.extras import require_serve
@@ -58,6 +57,7 @@ from maestro_lab.server.history import diff_json, log_json, show_json
 from maestro_lab.server.mcp_server import MaestroTools, build_mcp_server
 from maestro_lab.server.runs import ComposeJob, ComposeRequest, prepare_request
 from maestro_lab.server.writer import WriterQueue
+from maestro_lab.wire import CamelModel, JSONObject
 from storpheus import __version__
 
 if TYPE_CHECKING:

@@ -35,13 +35,13 @@ from pydantic import BaseModel, Field, JsonValue, ValidationError
 
 from maestro_lab.errors import ToolApplyError, ToolValidationError, UnknownToolError
 from maestro_lab.schema_utils import strip_keywords
-from maestro_lab.wire import CamelModel, JSONObject
 from maestro_lab.server.config import ServerConfig
 from maestro_lab.server.history import diff_json, log_json
 from maestro_lab.server.project_tools import apply_to_head, tool_call, tool_error
 from maestro_lab.server.runs import ComposeRequest, prepare_request
 from maestro_lab.server.writer import WriterQueue
 from maestro_lab.tools import ToolCall, get_registry
+from maestro_lab.wire import CamelModel, JSONObject
 from storpheus import __version__
 
 if TYPE_CHECKING:

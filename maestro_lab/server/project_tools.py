@@ -16,9 +16,9 @@ from collections.abc import Mapping
 from pydantic import JsonValue
 
 from maestro_lab.runtime.tool_events import tool_error_event
-from maestro_lab.wire import JSONObject
 from maestro_lab.tools import StateStore, ToolCall, validate_tool_call
 from maestro_lab.tools.entities import StateSnapshot
+from maestro_lab.wire import JSONObject
 from muse_duckdb import ProjectState, Repository
 from muse_duckdb.errors import NothingToCommitError
 

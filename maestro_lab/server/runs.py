@@ -35,9 +35,9 @@ from pydantic import Field
 
 from maestro_lab.runtime.events import MaestroEvent, PlanStepUpdateEvent
 from maestro_lab.runtime.stream import EventStream
-from maestro_lab.wire import CamelModel
 from maestro_lab.server.config import ServerConfig
 from maestro_lab.server.errors import RunCancelledError
+from maestro_lab.wire import CamelModel
 
 if TYPE_CHECKING:
     from maestro_lab.runtime.session import PreparedRun

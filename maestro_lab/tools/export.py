@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from pydantic import JsonValue
 
-from maestro_lab.wire import JSONObject
 from maestro_lab.tools.entities import StateSnapshot
+from maestro_lab.wire import JSONObject
 from storpheus.project import RegionLayout, project_to_score, score_to_project
 from storpheus.score import Score
 

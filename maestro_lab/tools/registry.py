@@ -28,9 +28,9 @@ from pydantic import JsonValue
 
 from maestro_lab.errors import UnknownToolError
 from maestro_lab.schema_utils import inline_refs, strip_keywords
-from maestro_lab.wire import JSONObject
 from maestro_lab.tools.base import ToolKind, ToolSpec
 from maestro_lab.tools.catalog import ALL_TOOLS
+from maestro_lab.wire import JSONObject
 
 
 def input_schema(spec: ToolSpec) -> JSONObject:

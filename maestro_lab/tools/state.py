@@ -33,12 +33,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from maestro_lab.errors import TransactionError
-from maestro_lab.wire import JSONObject
 from maestro_lab.tools.apply import Applied, apply_call, check_inside
 from maestro_lab.tools.entities import ChangeKind, StateChange, StateSnapshot, ToolResult
 from maestro_lab.tools.export import snapshot_from_score, snapshot_to_context, snapshot_to_score
 from maestro_lab.tools.registry import ToolRegistry, get_registry
 from maestro_lab.tools.validation import ToolCall, ValidatedToolCall, validate_tool_call
+from maestro_lab.wire import JSONObject
 from storpheus.events import AftertouchArray, ControlChangeArray, PitchBendArray
 from storpheus.notes import NoteArray
 from storpheus.score import Score

@@ -28,9 +28,9 @@ from typing_extensions import TypedDict
 
 from maestro_lab.errors import ToolNotAllowedError, ToolValidationError, UnknownToolError
 from maestro_lab.schema_utils import sha256_json
-from maestro_lab.wire import JSONObject
 from maestro_lab.tools.base import ParamProblem, ToolName, ToolParams, ToolPhase, ToolSpec
 from maestro_lab.tools.registry import ToolRegistry, get_registry
+from maestro_lab.wire import JSONObject
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from maestro_lab.wire import CamelModel
 from maestro_lab.tools.base import EntityRef, ToolParams, ToolSpec
+from maestro_lab.wire import CamelModel
 from storpheus.midi_types import (
     BeatDuration,
     BeatPosition,
