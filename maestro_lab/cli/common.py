@@ -7,8 +7,10 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from storpheus.jsontypes import JSONValue as JSONValue  # the one JSON alias, re-exported
+if TYPE_CHECKING:  # the one JSON alias, re-exported; storpheus.jsontypes imports pydantic
+    from storpheus.jsontypes import JSONValue as JSONValue
 
 Handler = Callable[[argparse.Namespace], int]
 """A subcommand's handler: takes the parsed arguments, returns the exit code."""
@@ -82,3 +84,12 @@ def preload_scorer(spec: str | None) -> None:
     from storpheus.scoring import load_scorer
 
     load_scorer(spec, search=(Path.cwd(),))
+
+
+def __getattr__(name: str) -> object:
+    """``JSONValue`` on first use: building the parser must not import pydantic."""
+    if name == "JSONValue":
+        from storpheus.jsontypes import JSONValue
+
+        return JSONValue
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

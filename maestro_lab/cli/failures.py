@@ -18,9 +18,9 @@ code   meaning
 from __future__ import annotations
 
 import sys
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from maestro_lab.cli.common import JSONValue, print_json
+from maestro_lab.cli.common import print_json
 from maestro_lab.errors import (
     AgentError,
     InvalidMaestroPrompt,
@@ -36,6 +36,9 @@ from muse_duckdb.errors import (
     StaleBaseError,
 )
 from storpheus.errors import GenerationError, StorpheusError
+
+if TYPE_CHECKING:
+    from maestro_lab.cli.common import JSONValue
 
 EXIT_OK: Final = 0
 EXIT_REFUSED: Final = 1

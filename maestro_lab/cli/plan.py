@@ -6,16 +6,18 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from maestro_lab.cli.common import (
-    JSONValue,
     PromptReadError,
     add_json_flag,
     print_json,
     read_prompt,
 )
 from maestro_lab.cli.limits import add_limit_flag, limits_from
+
+if TYPE_CHECKING:
+    from maestro_lab.cli.common import JSONValue
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import argparse
 import math
+from typing import TYPE_CHECKING
 
-from maestro_lab.cli.common import JSONValue, add_json_flag, preload_scorer, print_json
+from maestro_lab.cli.common import add_json_flag, preload_scorer, print_json
+
+if TYPE_CHECKING:
+    from maestro_lab.cli.common import JSONValue
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

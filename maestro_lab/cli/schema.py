@@ -9,10 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from maestro_lab.cli.common import JSONValue, add_json_flag, print_json
+from maestro_lab.cli.common import add_json_flag, print_json
 
 if TYPE_CHECKING:
     from pydantic import JsonValue
+
+    from maestro_lab.cli.common import JSONValue
 
 SCHEMAS: dict[str, str] = {
     "prompt": "the YAML body of a MAESTRO PROMPT (what a person writes after the header)",

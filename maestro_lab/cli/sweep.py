@@ -14,8 +14,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-from maestro_lab.cli.common import JSONValue, add_json_flag, print_json
+from maestro_lab.cli.common import add_json_flag, print_json
+
+if TYPE_CHECKING:
+    from maestro_lab.cli.common import JSONValue
 
 EXIT_SOME_FAILED = 1
 EXIT_FAIL_FAST = 3
