@@ -10,6 +10,7 @@ from maestro_lab.intent.rules import KEY, PART_WORDS, RULES, match_rules, normal
 from maestro_lab.intent.slots import extract_slots, mark_key
 from maestro_lab.prompts.base import StructuredPrompt
 from maestro_lab.prompts.parser import parse_prompt
+from maestro_lab.roles import INSTRUMENTS
 
 DEFAULT_THRESHOLD: Final = 0.6
 """Results below this confidence are offered to the fallback classifier."""
@@ -108,9 +109,7 @@ def classify_text(text: str) -> IntentResult:
 
 
 def _is_instrument(words: str) -> bool:
-    """True for a pitched instrument of the planner's table ("organ", "electric piano")."""
-    from maestro_lab.planner.roles import INSTRUMENTS  # the one instrument table; imported late
-
+    """True for a pitched instrument of the instrument table ("organ", "electric piano")."""
     entry = INSTRUMENTS.get(words.strip())
     return entry is not None and entry[0] != "drums"
 

@@ -26,9 +26,9 @@ from maestro_lab.planner.model import (
 )
 from maestro_lab.planner.natural import prompt_from_text
 from maestro_lab.planner.project import ProjectView
-from maestro_lab.planner.roles import ROLES, normalise_role
 from maestro_lab.planner.validate import PlanValidation, validate_plan
 from maestro_lab.planner.wire import plan_schema, plan_wire_schema
+from maestro_lab.roles import ROLES, normalise_role
 from maestro_lab.tools.phases import PhaseSplit
 from maestro_lab.tools.validation import ToolCall
 

@@ -36,10 +36,10 @@ from maestro_lab.planner.cost import PlanLimits, check_plan_cost, plan_limits
 from maestro_lab.planner.model import CompositionPlan, RolePlan
 from maestro_lab.planner.natural import prompt_from_text
 from maestro_lab.planner.project import ProjectView, as_project
-from maestro_lab.planner.roles import ROLE_COLORS, ROLE_ICONS, normalise_role
 from maestro_lab.prompts.base import MaestroPrompt
 from maestro_lab.prompts.fields import FieldError, edit_fields
 from maestro_lab.prompts.parser import parse_prompt
+from maestro_lab.roles import ROLE_COLORS, ROLE_ICONS, normalise_role
 from storpheus.project import ProjectState, Section
 from storpheus.seeding import derive_seed
 

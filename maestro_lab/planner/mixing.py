@@ -17,7 +17,7 @@ from typing import Final
 
 from pydantic import JsonValue
 
-from maestro_lab.planner.roles import normalise_role
+from maestro_lab.roles import normalise_role
 from storpheus.styles import StyleProfile
 
 REVERB_BUS: Final = "Reverb"

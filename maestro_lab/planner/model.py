@@ -33,7 +33,6 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import ValidationError
 
 from maestro_lab.errors import InvalidMaestroPrompt, InvalidPlanError
-from maestro_lab.planner.roles import RoleName
 from maestro_lab.planner.wire import (
     CompositionPlanDict,
     PlanJsonDict,
@@ -41,6 +40,7 @@ from maestro_lab.planner.wire import (
 )
 from maestro_lab.prompts.base import MaestroPrompt
 from maestro_lab.prompts.schema import validation_details
+from maestro_lab.roles import RoleName
 from maestro_lab.tools.phases import PhaseSplit
 from maestro_lab.tools.validation import ToolCall
 from storpheus.spec import EmotionVector, GenerationConstraints, MusicSpec

@@ -23,8 +23,8 @@ from maestro_lab.intent import (
     classify_intent,
     extract_slots,
 )
-from maestro_lab.planner.roles import find_instruments
 from maestro_lab.prompts.base import MaestroPrompt, Mode, PromptConstraints, VibeWeight
+from maestro_lab.roles import find_instruments
 
 _MODES: dict[Intent, Mode] = {
     Intent.COMPOSING: "compose",

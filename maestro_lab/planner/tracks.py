@@ -21,7 +21,7 @@ from maestro_lab.errors import PlanningError
 from maestro_lab.planner import mixing
 from maestro_lab.planner.model import RolePlan
 from maestro_lab.planner.project import ProjectView
-from maestro_lab.planner.roles import (
+from maestro_lab.roles import (
     DEFAULT_PROGRAMS,
     ROLE_COLORS,
     ROLE_ICONS,

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Final, Protocol
 
 import numpy as np
 
-from maestro_lab.planner.roles import ROLE_COLORS
+from maestro_lab.roles import ROLE_COLORS
 from maestro_lab.viz.figures import new_figure
 from storpheus.notes import NoteArray
 from storpheus.score import Score

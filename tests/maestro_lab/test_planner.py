@@ -578,7 +578,7 @@ def test_plan_type_is_composition_plan() -> None:
         "maestro_lab.planner.natural",
         "maestro_lab.planner.preview",
         "maestro_lab.planner.project",
-        "maestro_lab.planner.roles",
+        "maestro_lab.roles",
         "maestro_lab.planner.validate",
     ],
 )

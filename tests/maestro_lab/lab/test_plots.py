@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from maestro_lab.planner.roles import ROLE_COLORS
+from maestro_lab.roles import ROLE_COLORS
 from maestro_lab.viz.figures import to_png
 from maestro_lab.viz.history import dag_layout, plot_commit_dag
 from maestro_lab.viz.pianoroll import drum_name, plot_candidates, plot_pianoroll
