@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: demo test lint typecheck pytest bench clean lab system-browser
+.PHONY: demo test lint typecheck pytest bench clean lab system-packages
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -33,13 +33,19 @@ test: $(STAMP_DEV)
 	$(VENV)/bin/ruff check storpheus muse_duckdb maestro_lab tests benchmarks
 	$(VENV)/bin/ruff format --check storpheus muse_duckdb maestro_lab tests benchmarks
 	$(VENV)/bin/mypy --strict storpheus muse_duckdb maestro_lab
-	@$(MAKE) --no-print-directory system-browser
+	@$(MAKE) --no-print-directory system-packages
 	$(VENV)/bin/pytest -n 2 --dist loadfile -q --nbval-lax tests notebooks
 
-## system-browser: the browser test drives Debian's chromium (installed here when root)
-system-browser:
-	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ]; then \
-		apt-get update -qq && apt-get install -y -qq chromium; fi
+## system-packages: the browser test drives Debian's chromium, the audio tests use
+## FluidSynth and the General MIDI SoundFont (installed here when root and missing)
+system-packages:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	[ -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ] || missing="$$missing fluid-soundfont-gm"; \
+	ldconfig -p 2>/dev/null | grep -q libfluidsynth || missing="$$missing libfluidsynth3"; \
+	if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ]; then \
+		echo "installing$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
 
 ## lab: install the lab and audio extras (and, as root, the General MIDI SoundFont),
 ## then open JupyterLab on 127.0.0.1 in notebooks/ with a kernel that sees the project
