@@ -180,27 +180,14 @@ def test_cycle_finder_finds_planted_cycles() -> None:
     assert package_graph({"p": {"p.x.m"}, "p.x.m": {"p"}}) == {}
 
 
-# Cycles that remain while the areas that own them are being restructured.
-# strict: once a package is free of cycles, its test passes, xfail turns it
-# into a failure, and this entry must go.
-_KNOWN = {
-    "maestro_lab": "maestro_lab.tools/planner/runtime/intent depend on each other both ways; "
-    "inside maestro_lab.planner (model's lazy preview/serialise methods)",
-}
-_CASES = [
-    pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=_KNOWN[p])) if p in _KNOWN else p
-    for p in PACKAGES
-]
-
-
-@pytest.mark.parametrize("package", _CASES)
+@pytest.mark.parametrize("package", PACKAGES)
 def test_no_module_import_cycles(package: str) -> None:
     graph = module_graph()
     found = [c for c in cycles(graph) if _in(package, c)]
     assert not found, "module import cycles:\n" + "\n".join(_describe(c, graph) for c in found)
 
 
-@pytest.mark.parametrize("package", _CASES)
+@pytest.mark.parametrize("package", PACKAGES)
 def test_no_package_import_cycles(package: str) -> None:
     graph = package_graph(module_graph())
     found = [c for c in cycles(graph) if _in(package, c)]

@@ -60,6 +60,7 @@ from dataclasses import dataclass
 from pydantic import JsonValue
 
 from maestro_lab.planner.gm import program_name
+from maestro_lab.planner.mixing import pan_text
 from maestro_lab.planner.model import GenerationStep, RolePlan, SectionPlan
 from maestro_lab.planner.project import ProjectView
 from maestro_lab.tools.base import ToolName
@@ -318,13 +319,6 @@ def instrument_name(role: RolePlan) -> str:
     if role.is_drum or role.program is None:
         return f"kit {role.drum_kit or 'standard'}" if role.is_drum else role.source
     return program_name(role.program)
-
-
-def pan_text(pan: float) -> str:
-    """``0`` -> ``"center"``, ``-20`` -> ``"20 L"``, ``25`` -> ``"25 R"``."""
-    if pan == 0:
-        return "center"
-    return f"{abs(pan):g} {'L' if pan < 0 else 'R'}"
 
 
 def describe(step: GenerationStep, role: RolePlan, section: SectionPlan, style: str) -> str:

@@ -158,3 +158,10 @@ def master_effects(effects: Mapping[str, JsonValue] | None) -> tuple[str, ...]:
     if isinstance(master, dict):
         return tuple(str(k) for k in master)
     return ()
+
+
+def pan_text(pan: float) -> str:
+    """``0`` -> ``"center"``, ``-20`` -> ``"20 L"``, ``25`` -> ``"25 R"``."""
+    if pan == 0:
+        return "center"
+    return f"{abs(pan):g} {'L' if pan < 0 else 'R'}"

@@ -28,21 +28,24 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 from pydantic import ValidationError
 
 from maestro_lab.errors import InvalidMaestroPrompt, InvalidPlanError
+from maestro_lab.planner.preview import render_preview
+from maestro_lab.planner.serialise import plan_to_dict, plan_wire
 from maestro_lab.planner.wire import (
     CompositionPlanDict,
     PlanJsonDict,
     plan_adapter,
 )
 from maestro_lab.prompts.base import MaestroPrompt
-from maestro_lab.prompts.schema import validation_details
+from maestro_lab.prompts.schema import prompt_from_json, validation_details
 from maestro_lab.roles import RoleName
 from maestro_lab.tools.phases import PhaseSplit
 from maestro_lab.tools.validation import ToolCall
+from storpheus.jsontypes import JSONObject
 from storpheus.spec import EmotionVector, GenerationConstraints, MusicSpec
 
 if TYPE_CHECKING:
@@ -241,22 +244,16 @@ class CompositionPlan:
 
     def preview(self, *, width: int = 120) -> str:
         """A compact, human-readable summary (see :mod:`maestro_lab.planner.preview`)."""
-        from maestro_lab.planner.preview import render_preview
-
         return render_preview(self, width=width)
 
     # ---------------------------------------------------------------- wire
     def wire(self) -> PlanJsonDict:
         """The compact plan JSON: ``generations``, ``edits``, ``mix``, ``explanation``."""
-        from maestro_lab.planner.serialise import plan_wire
-
         return plan_wire(self)
 
     # ------------------------------------------------------------ serialise
     def to_dict(self, *, include_hash: bool = True) -> CompositionPlanDict:
         """Lossless camelCase JSON (with ``planHash`` unless ``include_hash=False``)."""
-        from maestro_lab.planner.serialise import plan_to_dict
-
         out = plan_to_dict(self)
         if include_hash:
             out["planHash"] = self.plan_hash
@@ -290,10 +287,8 @@ class CompositionPlan:
             checked = plan_adapter().validate_python(data)
         except ValidationError as exc:
             raise InvalidPlanError(validation_details(exc)) from None
-        from maestro_lab.planner.serialise import plan_from_checked
-
         try:
-            plan = plan_from_checked(checked)
+            plan = _plan_from_checked(checked)
         except InvalidMaestroPrompt as exc:
             raise InvalidPlanError([f"prompt.{d}" for d in exc.details]) from None
         except (ValueError, KeyError, TypeError) as exc:
@@ -313,3 +308,90 @@ class CompositionPlan:
         except json.JSONDecodeError as exc:
             raise InvalidPlanError([f"not JSON: {exc}"]) from None
         return cls.from_dict(data)
+
+
+def _constraints(data: object) -> GenerationConstraints:
+    return GenerationConstraints.from_dict(dict(cast(JSONObject, data)))
+
+
+def _plan_from_checked(d: CompositionPlanDict) -> CompositionPlan:
+    """Build a plan from validated plan JSON (``CompositionPlan.from_dict`` validates first)."""
+    ts = d["timeSignature"]
+    spec = d["spec"]
+    return CompositionPlan(
+        prompt=prompt_from_json(d["prompt"]),
+        intent=d["intent"],
+        intent_label=d["intentLabel"],
+        base_seed=d["baseSeed"],
+        seed_source=d["seedSource"],
+        style=d["style"],
+        style_matched=d["styleMatched"],
+        tempo=d["tempo"],
+        key=d["key"],
+        time_signature=(ts[0], ts[1]),
+        start_beat=float(d["startBeat"]),
+        bars=d["bars"],
+        form=d["form"],
+        num_candidates=d["numCandidates"],
+        emotion=EmotionVector(**d["emotion"]),
+        spec=MusicSpec.from_dict(dict(spec)) if spec is not None else None,
+        sections=tuple(
+            SectionPlan(
+                name=s["name"],
+                kind=s["kind"],
+                start_bar=s["startBar"],
+                bars=s["bars"],
+                start_beat=float(s["startBeat"]),
+                seed=s["seed"],
+                emotion=EmotionVector(**s["emotion"]),
+                constraints=_constraints(s["constraints"]),
+                chords=tuple(s["chords"]),
+                spec=MusicSpec.from_dict(dict(s["spec"])),
+            )
+            for s in d["sections"]
+        ),
+        roles=tuple(
+            RolePlan(
+                key=r["key"],
+                role=r["role"],
+                source=r["source"],
+                track_name=r["trackName"],
+                program=r["program"],
+                is_drum=r["isDrum"],
+                channel=r["channel"],
+                seed=r["seed"],
+                color=r["color"],
+                icon=r["icon"],
+                drum_kit=r["drumKit"],
+                drum_parts=tuple(r["drumParts"]),
+                existing_track_id=r["existingTrackId"],
+                inserts=tuple(r["inserts"]),
+                sends=tuple(r["sends"]),
+                volume_db=float(r["volumeDb"]),
+                pan=float(r["pan"]),
+            )
+            for r in d["roles"]
+        ),
+        generations=tuple(
+            GenerationStep(
+                id=g["id"],
+                section=g["section"],
+                role_key=g["roleKey"],
+                role=g["role"],
+                track_name=g["trackName"],
+                start_bar=g["startBar"],
+                bars=g["bars"],
+                start_beat=float(g["startBeat"]),
+                seed=g["seed"],
+                candidate_seeds=tuple(g["candidateSeeds"]),
+                constraints=_constraints(g["constraints"]),
+            )
+            for g in d["generations"]
+        ),
+        tool_calls=tuple(ToolCall.from_step(c) for c in d["toolCalls"]),
+        explanation=d["explanation"],
+        notes=tuple(d["notes"]),
+        warnings=tuple(d["warnings"]),
+        format=d["format"],
+        planner_version=d["plannerVersion"],
+    )

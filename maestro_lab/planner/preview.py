@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from maestro_lab.planner.execution import pan_text
 from maestro_lab.planner.gm import program_name
+from maestro_lab.planner.mixing import pan_text
 
 if TYPE_CHECKING:
     from maestro_lab.planner.model import CompositionPlan

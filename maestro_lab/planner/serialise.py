@@ -1,19 +1,15 @@
 """Plan serialisation: the lossless plan JSON and the compact wire format.
 
-:class:`~maestro_lab.planner.model.CompositionPlan` delegates ``to_dict``,
-``from_dict`` and ``wire`` here so the model module stays about the model.
+:class:`~maestro_lab.planner.model.CompositionPlan` delegates ``to_dict``
+and ``wire`` here so the model module stays about the model. This module only
+reads plans (the model imports it, never the reverse); rebuilding a plan from
+JSON, which constructs model objects, is ``CompositionPlan.from_dict``.
 """
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-from maestro_lab.planner.model import (
-    CompositionPlan,
-    GenerationStep,
-    RolePlan,
-    SectionPlan,
-)
 from maestro_lab.planner.wire import (
     CompositionPlanDict,
     ConstraintsDict,
@@ -26,10 +22,11 @@ from maestro_lab.planner.wire import (
     RoleDict,
     SectionDict,
 )
-from maestro_lab.prompts.schema import MaestroPromptDict, prompt_from_json
-from maestro_lab.tools.validation import ToolCall
-from storpheus.jsontypes import JSONObject
-from storpheus.spec import EmotionVector, GenerationConstraints, MusicSpec
+from maestro_lab.prompts.schema import MaestroPromptDict
+from storpheus.spec import EmotionVector, GenerationConstraints
+
+if TYPE_CHECKING:
+    from maestro_lab.planner.model import CompositionPlan, GenerationStep, RolePlan, SectionPlan
 
 
 def plan_wire(plan: CompositionPlan) -> PlanJsonDict:
@@ -174,90 +171,3 @@ def _step_dict(g: GenerationStep) -> GenerationDict:
         "candidateSeeds": list(g.candidate_seeds),
         "constraints": _constraints_dict(g.constraints),
     }
-
-
-def _constraints(data: object) -> GenerationConstraints:
-    return GenerationConstraints.from_dict(dict(cast(JSONObject, data)))
-
-
-def plan_from_checked(d: CompositionPlanDict) -> CompositionPlan:
-    """Build a plan from validated plan JSON (``CompositionPlan.from_dict`` validates first)."""
-    ts = d["timeSignature"]
-    spec = d["spec"]
-    return CompositionPlan(
-        prompt=prompt_from_json(d["prompt"]),
-        intent=d["intent"],
-        intent_label=d["intentLabel"],
-        base_seed=d["baseSeed"],
-        seed_source=d["seedSource"],
-        style=d["style"],
-        style_matched=d["styleMatched"],
-        tempo=d["tempo"],
-        key=d["key"],
-        time_signature=(ts[0], ts[1]),
-        start_beat=float(d["startBeat"]),
-        bars=d["bars"],
-        form=d["form"],
-        num_candidates=d["numCandidates"],
-        emotion=EmotionVector(**d["emotion"]),
-        spec=MusicSpec.from_dict(dict(spec)) if spec is not None else None,
-        sections=tuple(
-            SectionPlan(
-                name=s["name"],
-                kind=s["kind"],
-                start_bar=s["startBar"],
-                bars=s["bars"],
-                start_beat=float(s["startBeat"]),
-                seed=s["seed"],
-                emotion=EmotionVector(**s["emotion"]),
-                constraints=_constraints(s["constraints"]),
-                chords=tuple(s["chords"]),
-                spec=MusicSpec.from_dict(dict(s["spec"])),
-            )
-            for s in d["sections"]
-        ),
-        roles=tuple(
-            RolePlan(
-                key=r["key"],
-                role=r["role"],
-                source=r["source"],
-                track_name=r["trackName"],
-                program=r["program"],
-                is_drum=r["isDrum"],
-                channel=r["channel"],
-                seed=r["seed"],
-                color=r["color"],
-                icon=r["icon"],
-                drum_kit=r["drumKit"],
-                drum_parts=tuple(r["drumParts"]),
-                existing_track_id=r["existingTrackId"],
-                inserts=tuple(r["inserts"]),
-                sends=tuple(r["sends"]),
-                volume_db=float(r["volumeDb"]),
-                pan=float(r["pan"]),
-            )
-            for r in d["roles"]
-        ),
-        generations=tuple(
-            GenerationStep(
-                id=g["id"],
-                section=g["section"],
-                role_key=g["roleKey"],
-                role=g["role"],
-                track_name=g["trackName"],
-                start_bar=g["startBar"],
-                bars=g["bars"],
-                start_beat=float(g["startBeat"]),
-                seed=g["seed"],
-                candidate_seeds=tuple(g["candidateSeeds"]),
-                constraints=_constraints(g["constraints"]),
-            )
-            for g in d["generations"]
-        ),
-        tool_calls=tuple(ToolCall.from_step(c) for c in d["toolCalls"]),
-        explanation=d["explanation"],
-        notes=tuple(d["notes"]),
-        warnings=tuple(d["warnings"]),
-        format=d["format"],
-        planner_version=d["plannerVersion"],
-    )
