@@ -10,6 +10,7 @@ time and its share of the median total. The stages come from the run's own
 timers (``CompositionResult.timings``):
 
 ==============  ===============================================================
+open            opening the Muse database, checking it is writable, reading HEAD
 plan            prompt -> plan
 generate        the backend's candidates (the only stage that is "generation")
 score           scoring and rejection sampling
@@ -18,8 +19,8 @@ commit          the Muse commit's statements, COMMIT and releasing the file
 telemetry       building the telemetry batch, events as JSON, the ingest
 events          the variation (diff against the base) and its phrase events
 MIDI            writing the MIDI file
-other           the rest of the wall time (opening the database, reading HEAD,
-                the agents' bookkeeping)
+other           the rest of the wall time (the agents' bookkeeping: contracts,
+                tool calls, events, the state store)
 ==============  ===============================================================
 
 Memory per compose is the ``tracemalloc`` peak of one extra, untimed compose
@@ -63,6 +64,7 @@ QUICK_BARS: tuple[int, ...] = (8,)
 QUICK_CANDIDATES: tuple[int, ...] = (4, 16)
 
 STAGES = (
+    ("open", ("open",)),
     ("plan", ("plan",)),
     ("generate", ("generate",)),
     ("score", ("score",)),

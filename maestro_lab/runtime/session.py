@@ -345,7 +345,9 @@ def prepare_run(
     scorer, scorer_spec = resolve_scorer(config.scorer)
     opened = time.perf_counter()
     check_writable(config.db)
+    checked = time.perf_counter()
     fresh = _plan_before_creating(prompt, config.db, seed, candidates, config.classifier)
+    planned_early = time.perf_counter()
     db = open_database(config.db, lock_timeout=config.lock_timeout)
     repo = Repository(db, config.project)
     with db.session(write=True), db.write("check that the database can be written"):
@@ -380,7 +382,8 @@ def prepare_run(
         branch=branch,
         extra=dict(config.parameters),
     )
-    timings = {"open": loaded - opened, "plan": time.perf_counter() - loaded + opened - began}
+    planning = (opened - began) + (planned_early - checked) + (time.perf_counter() - loaded)
+    timings = {"open": (checked - opened) + (loaded - planned_early), "plan": planning}
     return PreparedRun(inputs, config, backend, scorer, db, repo, base, base_commit, timings)
 
 
