@@ -21,33 +21,13 @@ import numpy as np
 
 from maestro_lab.viz.figures import new_figure
 from maestro_lab.viz.pianoroll import role_colour
+from muse_duckdb.telemetry.queries import CANDIDATE_COLUMNS
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
-CANDIDATE_FIELDS: Final = frozenset(
-    {
-        "candidate_id",
-        "run_id",
-        "generation_id",
-        "section",
-        "role",
-        "style",
-        "backend",
-        "num_candidates",
-        "scorer",
-        "candidate_index",
-        "seed",
-        "notes_id",
-        "n_notes",
-        "score",
-        "accepted",
-        "selected",
-        "reject_reason",
-        "experiment",
-    }
-)
+CANDIDATE_FIELDS: Final = frozenset((*CANDIDATE_COLUMNS, "experiment"))
 """Columns of a candidate frame that are not score dimensions or metrics."""
 
 
