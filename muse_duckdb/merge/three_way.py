@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 
 from muse_duckdb.diff.matching import DEFAULT_TOLERANCE
 from muse_duckdb.errors import ProjectStateError
-from muse_duckdb.merge.conflicts import Conflict, Resolver, Strategy
+from muse_duckdb.merge.conflicts import Conflict, ConflictKind, Resolver, Strategy
 from muse_duckdb.merge.notes import NoteJob, merge_events, merge_notes
 from muse_duckdb.model.commit import JSONValue
 from muse_duckdb.project import Mixer, ProjectState, RegionState, TrackState
@@ -162,40 +162,17 @@ def _merge_track(
             )
         )
         return r.side(o, t)
-    values: dict[str, object] = {}
-    for name in _TRACK_FIELDS:
-        before = None if b is None else getattr(b, name)
-        ours_v, theirs_v = getattr(o, name), getattr(t, name)
-        values[name] = r.pick(
-            before,
-            ours_v,
-            theirs_v,
-            Conflict(
-                "track_property",
-                f"tracks.{tid}.{name}",
-                base=_json(before),
-                ours=_json(ours_v),
-                theirs=_json(theirs_v),
-                track_id=tid,
-            ),
-        )
-    mixer: dict[str, float | bool] = {}
-    for name in _MIXER_FIELDS:
-        before = None if b is None else getattr(b.mixer, name)
-        ours_v, theirs_v = getattr(o.mixer, name), getattr(t.mixer, name)
-        mixer[name] = r.pick(
-            before,
-            ours_v,
-            theirs_v,
-            Conflict(
-                "track_property",
-                f"tracks.{tid}.mixer.{name}",
-                base=before,
-                ours=_json(ours_v),
-                theirs=_json(theirs_v),
-                track_id=tid,
-            ),
-        )
+    values = _pick_fields(_TRACK_FIELDS, b, o, t, r, "track_property", f"tracks.{tid}", tid)
+    mixer = _pick_fields(
+        _MIXER_FIELDS,
+        None if b is None else b.mixer,
+        o.mixer,
+        t.mixer,
+        r,
+        "track_property",
+        f"tracks.{tid}.mixer",
+        tid,
+    )
     try:
         return TrackState(
             track_id=tid,
@@ -205,8 +182,8 @@ def _merge_track(
             channel=_as_int(values["channel"]),
             role=None if values["role"] is None else str(values["role"]),
             mixer=Mixer(
-                float(mixer["volume"]),
-                float(mixer["pan"]),
+                _as_float(mixer["volume"]),
+                _as_float(mixer["pan"]),
                 bool(mixer["mute"]),
                 bool(mixer["solo"]),
             ),
@@ -313,24 +290,9 @@ def _merge_regions(
 def _merge_placement(
     rid: str, b: RegionState | None, o: RegionState, t: RegionState, r: Resolver
 ) -> RegionState:
-    values: dict[str, object] = {}
-    for name in _PLACEMENT:
-        before = None if b is None else getattr(b, name)
-        ours_v, theirs_v = getattr(o, name), getattr(t, name)
-        values[name] = r.pick(
-            before,
-            ours_v,
-            theirs_v,
-            Conflict(
-                "region_placement",
-                f"regions.{rid}.{name}",
-                base=_json(before),
-                ours=_json(ours_v),
-                theirs=_json(theirs_v),
-                region_id=rid,
-                track_id=o.track_id,
-            ),
-        )
+    values = _pick_fields(
+        _PLACEMENT, b, o, t, r, "region_placement", f"regions.{rid}", o.track_id, region_id=rid
+    )
     return replace(
         o,
         track_id=str(values["track_id"]),
@@ -338,6 +300,39 @@ def _merge_placement(
         duration_beats=_as_float(values["duration_beats"]),
         name=str(values["name"]),
     )
+
+
+def _pick_fields(
+    names: Sequence[str],
+    base: object | None,
+    ours: object,
+    theirs: object,
+    r: Resolver,
+    kind: ConflictKind,
+    path: str,
+    track_id: str,
+    region_id: str | None = None,
+) -> dict[str, object]:
+    """Three-way pick of each named attribute; a clash is a ``kind`` conflict at ``path.name``."""
+    values: dict[str, object] = {}
+    for name in names:
+        before = None if base is None else getattr(base, name)
+        ours_v, theirs_v = getattr(ours, name), getattr(theirs, name)
+        values[name] = r.pick(
+            before,
+            ours_v,
+            theirs_v,
+            Conflict(
+                kind,
+                f"{path}.{name}",
+                base=_json(before),
+                ours=_json(ours_v),
+                theirs=_json(theirs_v),
+                region_id=region_id,
+                track_id=track_id,
+            ),
+        )
+    return values
 
 
 def _any_region(*regions: RegionState | None) -> RegionState:
